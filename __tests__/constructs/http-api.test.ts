@@ -1,0 +1,123 @@
+import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
+import { Apigatewayv2Authorizer } from '@cdktf/provider-aws/lib/apigatewayv2-authorizer';
+import { Apigatewayv2Integration } from '@cdktf/provider-aws/lib/apigatewayv2-integration';
+import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
+import { Apigatewayv2VpcLink } from '@cdktf/provider-aws/lib/apigatewayv2-vpc-link';
+import { PetHttpApi, type PetHttpApiProps } from '../../constructs/http-api';
+import { UserAuth } from '../../constructs/user-auth';
+import { onlyResource, REGION, ref, resourcesOf, serviceDependencies, synthScope } from './support';
+
+function synthApi(props: Partial<PetHttpApiProps> = {}) {
+  const refs = {
+    cloudMap: '',
+    vpcLink: '',
+    vpcLinkGroup: '',
+    integration: '',
+    authorizer: '',
+    userPool: '',
+    client: '',
+  };
+  const synthesized = synthScope((scope) => {
+    const deps = serviceDependencies(scope);
+    const auth = new UserAuth(scope, 'Auth', { namePrefix: 'test', region: REGION });
+    const api = new PetHttpApi(scope, 'HttpApi', {
+      namePrefix: 'test',
+      network: deps.network,
+      serviceDiscovery: deps.serviceDiscovery,
+      auth,
+      vpcLinkSecurityGroup: deps.securityGroups.vpcLink,
+      ...props,
+    });
+    refs.cloudMap = ref(deps.serviceDiscovery.resource, 'arn');
+    refs.vpcLink = ref(api.vpcLink, 'id');
+    refs.vpcLinkGroup = ref(deps.securityGroups.vpcLink, 'id');
+    refs.integration = ref(api.integration, 'id');
+    refs.authorizer = ref(api.authorizer, 'id');
+    refs.userPool = ref(auth.resource, 'id');
+    refs.client = ref(auth.client, 'id');
+  });
+  return { synthesized, refs };
+}
+
+describe('PetHttpApi', () => {
+  const { synthesized, refs } = synthApi();
+
+  test('is an HTTP API', () => {
+    expect(synthesized).toHaveResourceWithProperties(Apigatewayv2Api, { protocol_type: 'HTTP' });
+  });
+
+  test('the VPC link sits in the private subnets behind its own security group', () => {
+    expect(synthesized).toHaveResourceWithProperties(Apigatewayv2VpcLink, {
+      security_group_ids: [refs.vpcLinkGroup],
+      subnet_ids: [expect.stringMatching(/^\$\{aws_subnet\.Network_PrivateSubnet1_\w+\.id\}$/)],
+    });
+  });
+
+  test('one HTTP_PROXY integration reaches the Cloud Map service through the VPC link', () => {
+    expect(synthesized).toHaveResourceWithProperties(Apigatewayv2Integration, {
+      integration_type: 'HTTP_PROXY',
+      connection_type: 'VPC_LINK',
+      connection_id: refs.vpcLink,
+      integration_uri: refs.cloudMap,
+      payload_format_version: '1.0',
+    });
+    expect(resourcesOf(synthesized, 'aws_apigatewayv2_integration')).toHaveLength(1);
+  });
+
+  test('the JWT authorizer trusts the user pool as issuer and the app client as audience', () => {
+    expect(synthesized).toHaveResourceWithProperties(Apigatewayv2Authorizer, {
+      authorizer_type: 'JWT',
+      identity_sources: ['$request.header.Authorization'],
+      jwt_configuration: {
+        issuer: `https://cognito-idp.${REGION}.amazonaws.com/${refs.userPool}`,
+        audience: [refs.client],
+      },
+    });
+  });
+
+  test('reads are public and writes need a token', () => {
+    const routes = Object.fromEntries(
+      resourcesOf(synthesized, 'aws_apigatewayv2_route').map((route) => [
+        route.route_key,
+        { type: route.authorization_type, authorizer: route.authorizer_id, target: route.target },
+      ]),
+    );
+    const target = `integrations/${refs.integration}`;
+    const open = { type: 'NONE', authorizer: undefined, target };
+    const guarded = { type: 'JWT', authorizer: refs.authorizer, target };
+    expect(routes).toEqual({
+      'GET /petstore/pets': open,
+      'GET /petstore/pets/{petId}': open,
+      'POST /petstore/pets/{petId}': guarded,
+      'PUT /petstore/pets/{petId}': guarded,
+      'DELETE /petstore/pets/{petId}': guarded,
+    });
+  });
+
+  test('the $default stage auto-deploys, throttles and writes JSON access logs', () => {
+    const stage = onlyResource(synthesized, 'aws_apigatewayv2_stage');
+    expect(stage).toMatchObject({
+      name: '$default',
+      auto_deploy: true,
+      default_route_settings: { throttling_rate_limit: 100, throttling_burst_limit: 200 },
+      access_log_settings: { destination_arn: expect.stringContaining('aws_cloudwatch_log_group.') },
+    });
+    const format = JSON.parse(stage.access_log_settings.format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+  });
+
+  test('throttling limits are props', () => {
+    const custom = synthApi({ throttlingRateLimit: 10, throttlingBurstLimit: 20 }).synthesized;
+    expect(custom).toHaveResourceWithProperties(Apigatewayv2Stage, {
+      default_route_settings: { throttling_rate_limit: 10, throttling_burst_limit: 20 },
+    });
+  });
+
+  test.each<[Partial<PetHttpApiProps>, string]>([
+    [{ throttlingRateLimit: 0 }, '`throttlingRateLimit` is 0; expected an integer from 1 to 10000.'],
+    [{ throttlingBurstLimit: 1.5 }, '`throttlingBurstLimit` is 1.5; expected an integer from 1 to 5000.'],
+    [{ accessLogRetentionDays: 2 }, '`accessLogRetentionDays` is 2; expected one of 1, 3, 5'],
+  ])('rejects %o', (props, message) => {
+    expect(() => synthApi(props)).toThrow(message);
+  });
+});

@@ -1,0 +1,212 @@
+import { Testing } from 'cdktf';
+import {
+  ENVIRONMENTS,
+  type EnvironmentConfig,
+  readDeploySettings,
+  validateEnvironments,
+} from '../../constructs/config';
+import { PetStoreStack } from '../../constructs/pet-store-stack';
+import { onlyResource, ref, refsWhere, resourcesOf } from './support';
+
+const dev = ENVIRONMENTS.find((environment) => environment.name === 'dev') as EnvironmentConfig;
+
+function synthStack(environment: EnvironmentConfig = dev, imageTag = 'abc123') {
+  const app = Testing.app();
+  const stack = new PetStoreStack(app, `petstore-${environment.name}`, { environment, imageTag });
+  return { stack, synthesized: Testing.synth(stack) };
+}
+
+describe('PetStoreStack', () => {
+  const { stack, synthesized } = synthStack();
+
+  test('the integration reaches the Cloud Map service of the ECS service through the VPC link', () => {
+    const integration = onlyResource(synthesized, 'aws_apigatewayv2_integration');
+    const cloudMapService = ref(stack.serviceDiscovery.resource, 'arn');
+    expect(integration.integration_uri).toBe(cloudMapService);
+    expect(integration.connection_id).toBe(ref(stack.api.vpcLink, 'id'));
+    expect(onlyResource(synthesized, 'aws_ecs_service').service_registries.registry_arn).toBe(
+      cloudMapService,
+    );
+  });
+
+  test("writes need a token from this stack's user pool and app client; reads do not", () => {
+    const authorizer = onlyResource(synthesized, 'aws_apigatewayv2_authorizer');
+    expect(authorizer.jwt_configuration).toEqual({
+      issuer: `https://cognito-idp.us-east-1.amazonaws.com/${ref(stack.auth.resource, 'id')}`,
+      audience: [ref(stack.auth.client, 'id')],
+    });
+    const authorization = Object.fromEntries(
+      resourcesOf(synthesized, 'aws_apigatewayv2_route').map((route) => [
+        route.route_key,
+        route.authorization_type,
+      ]),
+    );
+    expect(authorization).toEqual({
+      'GET /petstore/pets': 'NONE',
+      'GET /petstore/pets/{petId}': 'NONE',
+      'POST /petstore/pets/{petId}': 'JWT',
+      'PUT /petstore/pets/{petId}': 'JWT',
+      'DELETE /petstore/pets/{petId}': 'JWT',
+    });
+  });
+
+  test('tasks and the VPC link are only in private subnets, tasks without a public IP', () => {
+    const privateSubnets = refsWhere(
+      synthesized,
+      'aws_subnet',
+      'id',
+      (subnet) => subnet.tags.Tier === 'private',
+    );
+    const service = onlyResource(synthesized, 'aws_ecs_service');
+    expect(service.network_configuration).toEqual({
+      subnets: privateSubnets,
+      security_groups: [ref(stack.securityGroups.tasks, 'id')],
+      assign_public_ip: false,
+    });
+    expect(onlyResource(synthesized, 'aws_apigatewayv2_vpc_link').subnet_ids).toEqual(privateSubnets);
+  });
+
+  test("the only way into the tasks is from the VPC link's security group", () => {
+    const ingress = resourcesOf(synthesized, 'aws_vpc_security_group_ingress_rule');
+    expect(ingress).toEqual([
+      expect.objectContaining({
+        security_group_id: ref(stack.securityGroups.tasks, 'id'),
+        referenced_security_group_id: ref(stack.securityGroups.vpcLink, 'id'),
+        from_port: 8080,
+        to_port: 8080,
+      }),
+    ]);
+    expect(onlyResource(synthesized, 'aws_apigatewayv2_vpc_link').security_group_ids).toEqual([
+      ref(stack.securityGroups.vpcLink, 'id'),
+    ]);
+  });
+
+  test("the task role is scoped to this stack's table", () => {
+    const [statement] = JSON.parse(onlyResource(synthesized, 'aws_iam_role_policy').policy).Statement;
+    expect(statement.Resource).toBe(ref(stack.table.resource, 'arn'));
+    const container = JSON.parse(
+      onlyResource(synthesized, 'aws_ecs_task_definition').container_definitions,
+    )[0];
+    expect(container.environment).toContainEqual({
+      name: 'TABLE_NAME',
+      value: ref(stack.table.resource, 'name'),
+    });
+  });
+
+  test('private subnets reach the internet only through the NAT gateway', () => {
+    const [nat] = refsWhere(synthesized, 'aws_nat_gateway', 'id', () => true);
+    const privateTables = refsWhere(synthesized, 'aws_route_table', 'id', (table) =>
+      table.tags.Name.includes('private'),
+    );
+    const privateRoutes = resourcesOf(synthesized, 'aws_route').filter((route) =>
+      privateTables.includes(route.route_table_id),
+    );
+    expect(privateRoutes).toEqual([
+      { route_table_id: privateTables[0], destination_cidr_block: '0.0.0.0/0', nat_gateway_id: nat },
+    ]);
+  });
+
+  test("the service runs the configured tag from the stack's own ECR repository", () => {
+    const container = JSON.parse(
+      onlyResource(synthesized, 'aws_ecs_task_definition').container_definitions,
+    )[0];
+    expect(container.image).toBe(`${ref(stack.repository.resource, 'repository_url')}:abc123`);
+  });
+
+  test('every resource name carries the environment, so environments can share an account', () => {
+    expect(onlyResource(synthesized, 'aws_dynamodb_table').name).toBe('petstore-dev-pets');
+    expect(onlyResource(synthesized, 'aws_ecs_cluster').name).toBe('petstore-dev');
+    expect(onlyResource(synthesized, 'aws_ecr_repository').name).toBe('petstore-dev/pet-service');
+    expect(onlyResource(synthesized, 'aws_cognito_user_pool').name).toBe('petstore-dev-users');
+  });
+
+  test('exports what users and the smoke test need', () => {
+    const outputs = JSON.parse(synthesized).output;
+    expect(Object.keys(outputs).sort()).toEqual(
+      [
+        'api_endpoint',
+        'api_log_group_name',
+        'cluster_name',
+        'ecr_repository_url',
+        'pets_url',
+        'region',
+        'service_log_group_name',
+        'service_name',
+        'table_name',
+        'user_pool_client_id',
+        'user_pool_id',
+      ].sort(),
+    );
+    expect(outputs.pets_url.value).toBe(`${ref(stack.api.resource, 'api_endpoint')}/petstore/pets`);
+    expect(outputs.user_pool_client_id.value).toBe(ref(stack.auth.client, 'id'));
+  });
+
+  test("the provider targets the environment's region and tags everything", () => {
+    const provider = JSON.parse(synthesized).provider.aws[0];
+    expect(provider.region).toBe('us-east-1');
+    expect(provider.default_tags[0].tags).toEqual({
+      Project: 'petstore',
+      Environment: 'dev',
+      ManagedBy: 'cdktf',
+    });
+  });
+});
+
+describe('environment configuration', () => {
+  test('dev is the original design: one AZ, one NAT gateway, one task', () => {
+    const { synthesized } = synthStack();
+    expect(resourcesOf(synthesized, 'aws_subnet')).toHaveLength(2);
+    expect(resourcesOf(synthesized, 'aws_nat_gateway')).toHaveLength(1);
+    expect(onlyResource(synthesized, 'aws_ecs_service').desired_count).toBe(1);
+  });
+
+  test.each<[Partial<EnvironmentConfig>, string]>([
+    [
+      { network: { azCount: 5 } },
+      'Invalid configuration environments.dev.network: `azCount` is 5; expected an integer from 1 to 3.',
+    ],
+    [
+      { service: { cpu: 256, memory: 8192 } },
+      'Invalid configuration environments.dev.service: `memory` is 8192; with cpu 256 Fargate accepts 512, 1024, 2048 (MiB).',
+    ],
+    [
+      { api: { throttlingRateLimit: -5 } },
+      'Invalid configuration environments.dev.api: `throttlingRateLimit` is -5; expected an integer from 1 to 10000.',
+    ],
+    [
+      { service: { logRetentionDays: 45 } },
+      'Invalid configuration environments.dev.service: `logRetentionDays` is 45; expected one of 1, 3, 5, 7, 14, 30',
+    ],
+  ])('a bad construct setting fails synth naming where it is: %o', (override, message) => {
+    expect(() => synthStack({ ...dev, ...override })).toThrow(message);
+  });
+
+  test.each<[EnvironmentConfig[], string]>([
+    [[{ name: 'Dev', region: 'us-east-1' }], "`environments[0].name` is 'Dev'; expected lowercase letters"],
+    [
+      [{ name: 'dev', region: 'mars-1' }],
+      "`environments[0].region` is 'mars-1'; expected an AWS region code such as us-east-1.",
+    ],
+    [
+      [
+        { name: 'dev', region: 'us-east-1' },
+        { name: 'dev', region: 'eu-west-1' },
+      ],
+      "`environments[1].name` is 'dev'; environment names must be unique.",
+    ],
+  ])('rejects environment sets with bad names or regions: %o', (environments, message) => {
+    expect(() => validateEnvironments(environments)).toThrow(message);
+  });
+
+  test('the configured environments are valid', () => {
+    expect(() => validateEnvironments(ENVIRONMENTS)).not.toThrow();
+  });
+
+  test('IMAGE_TAG defaults to latest and must be a Docker tag', () => {
+    expect(readDeploySettings({})).toEqual({ imageTag: 'latest' });
+    expect(readDeploySettings({ IMAGE_TAG: '3f2a9c1' })).toEqual({ imageTag: '3f2a9c1' });
+    expect(() => readDeploySettings({ IMAGE_TAG: 'feature/x' })).toThrow(
+      "`IMAGE_TAG` is 'feature/x'; expected a Docker tag: letters, digits, _ . - (at most 128).",
+    );
+  });
+});

@@ -1,0 +1,74 @@
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Network } from '../../constructs/network';
+import { ServiceSecurityGroups } from '../../constructs/security-groups';
+import { REGION, ref, resourcesOf, synthScope } from './support';
+
+describe('ServiceSecurityGroups', () => {
+  let tasksRef = '';
+  let vpcLinkRef = '';
+  const synthesized = synthScope((scope) => {
+    const network = new Network(scope, 'Network', { namePrefix: 'test', region: REGION });
+    const groups = new ServiceSecurityGroups(scope, 'SecurityGroups', { network, namePrefix: 'test' });
+    tasksRef = ref(groups.tasks, 'id');
+    vpcLinkRef = ref(groups.vpcLink, 'id');
+  });
+
+  test('the tasks admit only the VPC link, only on the container port', () => {
+    const ingress = resourcesOf(synthesized, 'aws_vpc_security_group_ingress_rule');
+    expect(ingress).toEqual([
+      expect.objectContaining({
+        security_group_id: tasksRef,
+        referenced_security_group_id: vpcLinkRef,
+        ip_protocol: 'tcp',
+        from_port: 8080,
+        to_port: 8080,
+      }),
+    ]);
+  });
+
+  test('nothing admits 0.0.0.0/0 and no group has inline rules', () => {
+    expect(synthesized).not.toHaveResourceWithProperties(VpcSecurityGroupIngressRule, {
+      cidr_ipv4: '0.0.0.0/0',
+    });
+    for (const group of resourcesOf(synthesized, 'aws_security_group')) {
+      expect(group.ingress).toBeUndefined();
+      expect(group.egress).toBeUndefined();
+    }
+  });
+
+  test('the VPC link may send only to the tasks; the tasks may send only HTTPS', () => {
+    const egress = resourcesOf(synthesized, 'aws_vpc_security_group_egress_rule');
+    expect(egress).toHaveLength(2);
+    expect(egress).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          security_group_id: vpcLinkRef,
+          referenced_security_group_id: tasksRef,
+          from_port: 8080,
+          to_port: 8080,
+        }),
+        expect.objectContaining({
+          security_group_id: tasksRef,
+          cidr_ipv4: '0.0.0.0/0',
+          from_port: 443,
+          to_port: 443,
+        }),
+      ]),
+    );
+  });
+
+  test('follows a custom container port', () => {
+    const custom = synthScope((scope) => {
+      const network = new Network(scope, 'Network', { namePrefix: 'test', region: REGION });
+      new ServiceSecurityGroups(scope, 'SecurityGroups', {
+        network,
+        namePrefix: 'test',
+        containerPort: 3000,
+      });
+    });
+    expect(custom).toHaveResourceWithProperties(VpcSecurityGroupIngressRule, {
+      from_port: 3000,
+      to_port: 3000,
+    });
+  });
+});

@@ -1,0 +1,39 @@
+import { ServiceDiscoveryPrivateDnsNamespace } from '@cdktf/provider-aws/lib/service-discovery-private-dns-namespace';
+import { ServiceDiscoveryService } from '@cdktf/provider-aws/lib/service-discovery-service';
+import { Network } from '../../constructs/network';
+import { ServiceDiscovery } from '../../constructs/service-discovery';
+import { onlyResource, REGION, ref, synthScope } from './support';
+
+describe('ServiceDiscovery', () => {
+  let vpcRef = '';
+  let namespaceRef = '';
+  const synthesized = synthScope((scope) => {
+    const network = new Network(scope, 'Network', { namePrefix: 'test', region: REGION });
+    const discovery = new ServiceDiscovery(scope, 'ServiceDiscovery', { network });
+    vpcRef = ref(network.resource, 'id');
+    namespaceRef = ref(discovery.namespace, 'id');
+  });
+
+  test('the private DNS namespace is attached to the VPC', () => {
+    expect(synthesized).toHaveResourceWithProperties(ServiceDiscoveryPrivateDnsNamespace, {
+      name: 'petstore.local',
+      vpc: vpcRef,
+    });
+  });
+
+  test('the service publishes SRV records with a 60 s TTL in that namespace', () => {
+    expect(synthesized).toHaveResourceWithProperties(ServiceDiscoveryService, {
+      name: 'pets',
+      dns_config: {
+        namespace_id: namespaceRef,
+        dns_records: [{ type: 'SRV', ttl: 60 }],
+        routing_policy: 'MULTIVALUE',
+      },
+    });
+  });
+
+  test('task health comes from ECS through a custom health check', () => {
+    const service = onlyResource(synthesized, 'aws_service_discovery_service');
+    expect(service.health_check_custom_config).toEqual({});
+  });
+});

@@ -1,0 +1,54 @@
+import { type TerraformResource, TerraformStack, Testing } from 'cdktf';
+import type { Construct } from 'constructs';
+import { Network, type NetworkProps } from '../../constructs/network';
+import { PetTable } from '../../constructs/pet-table';
+import { ServiceSecurityGroups } from '../../constructs/security-groups';
+import { ServiceDiscovery } from '../../constructs/service-discovery';
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON is untyped
+export type TerraformBlock = Record<string, any>;
+
+/** The bodies of every resource of a Terraform type in synthesized JSON, `//` metadata removed. */
+export function resourcesOf(synthesized: string, type: string): TerraformBlock[] {
+  const resources = (JSON.parse(synthesized).resource?.[type] ?? {}) as Record<string, TerraformBlock>;
+  return Object.values(resources).map(({ '//': _metadata, ...body }) => body);
+}
+
+/** The single resource of a type; fails the test if there are none or several. */
+export function onlyResource(synthesized: string, type: string): TerraformBlock {
+  const found = resourcesOf(synthesized, type);
+  expect(found, `exactly one ${type}`).toHaveLength(1);
+  return found[0] as TerraformBlock;
+}
+
+/** The expression that refers to a resource's attribute, e.g. `${aws_vpc.Network_Vpc_1A2B.id}`. */
+export function ref(resource: TerraformResource, attribute: string): string {
+  const logicalId = TerraformStack.of(resource).getLogicalId(resource);
+  return `\${${resource.terraformResourceType}.${logicalId}.${attribute}}`;
+}
+
+/** References to the resources of a type whose body matches `predicate`, as `${type.id.attribute}`. */
+export function refsWhere(
+  synthesized: string,
+  type: string,
+  attribute: string,
+  predicate: (body: TerraformBlock) => boolean,
+) {
+  const resources = (JSON.parse(synthesized).resource?.[type] ?? {}) as Record<string, TerraformBlock>;
+  return Object.entries(resources)
+    .filter(([, body]) => predicate(body))
+    .map(([logicalId]) => `\${${type}.${logicalId}.${attribute}}`);
+}
+
+export const REGION = 'eu-west-1';
+
+/** What the service constructs take as collaborators, built with their defaults. */
+export function serviceDependencies(scope: Construct, networkProps: Partial<NetworkProps> = {}) {
+  const network = new Network(scope, 'Network', { namePrefix: 'test', region: REGION, ...networkProps });
+  const table = new PetTable(scope, 'PetTable', { tableName: 'test-pets' });
+  const serviceDiscovery = new ServiceDiscovery(scope, 'ServiceDiscovery', { network });
+  const securityGroups = new ServiceSecurityGroups(scope, 'SecurityGroups', { network, namePrefix: 'test' });
+  return { network, table, serviceDiscovery, securityGroups };
+}
+
+export const synthScope = Testing.synthScope;

@@ -1,0 +1,309 @@
+import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
+import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Construct } from 'constructs';
+import type { Network } from './network';
+import type { PetTable } from './pet-table';
+import type { ServiceDiscovery } from './service-discovery';
+import { invalid, requireIntegerInRange, requireMatch, requireOneOf } from './validation';
+
+/** CPU units Fargate accepts, each with the memory sizes (MiB) allowed beside it. */
+export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** The DynamoDB calls the pet service makes (app/pets/repository.ts); the task role allows these only. */
+export const PET_SERVICE_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Scan',
+] as const;
+
+export interface CpuAutoscaling {
+  /** Fewest tasks autoscaling may leave running. */
+  readonly minCapacity: number;
+  /** Most tasks autoscaling may start. */
+  readonly maxCapacity: number;
+  /** Average service CPU utilisation (percent) to hold. */
+  readonly targetCpuPercent: number;
+}
+
+export interface PetFargateServiceProps {
+  /** Prefix for names that must be unique per account and region, e.g. `petstore-dev`. */
+  readonly namePrefix: string;
+  readonly region: string;
+  readonly network: Network;
+  readonly table: PetTable;
+  readonly serviceDiscovery: ServiceDiscovery;
+  /** The tasks' security group (admits the VPC link only). */
+  readonly securityGroup: SecurityGroup;
+  /** Container image URI, e.g. `<account>.dkr.ecr.<region>.amazonaws.com/petstore-dev/pet-service:<tag>`. */
+  readonly image: string;
+  /** Task CPU units; one of the Fargate sizes. @default 256 */
+  readonly cpu?: number;
+  /** Task memory (MiB); must be allowed beside `cpu` by Fargate. @default 512 */
+  readonly memory?: number;
+  /** Tasks to run (the starting point when autoscaling is on). @default 1 */
+  readonly desiredCount?: number;
+  /** Port the container listens on. @default 8080 */
+  readonly containerPort?: number;
+  /** Days CloudWatch keeps the service's logs. @default 30 */
+  readonly logRetentionDays?: number;
+  /** CPU target-tracking autoscaling. @default - none: the service runs `desiredCount` tasks */
+  readonly autoscaling?: CpuAutoscaling;
+  /** CPU architecture the image is built for. @default 'X86_64' */
+  readonly cpuArchitecture?: 'X86_64' | 'ARM64';
+  /** User (uid[:gid]) the container runs as; the image's non-root user. @default '1000:1000' */
+  readonly user?: string;
+}
+
+const CONTAINER_NAME = 'pet-service';
+
+/**
+ * The pet service on ECS Fargate: tasks in the private subnets with no public IP, registered in Cloud
+ * Map so the API Gateway VPC link can find them, with logs, health checks and a deployment circuit
+ * breaker. Two roles keep duties apart: the execution role (ECS pulling the image and writing logs)
+ * and the task role (the service's own calls, limited to the pets table).
+ */
+export class PetFargateService extends Construct {
+  public readonly cluster: EcsCluster;
+  /** The ECS service. */
+  public readonly resource: EcsService;
+  public readonly taskDefinition: EcsTaskDefinition;
+  public readonly logGroup: CloudwatchLogGroup;
+  public readonly taskRole: IamRole;
+  public readonly executionRole: IamRole;
+  public readonly clusterName: string;
+  public readonly serviceName: string;
+
+  constructor(scope: Construct, id: string, props: PetFargateServiceProps) {
+    super(scope, id);
+    const cpu = props.cpu ?? 256;
+    const memory = props.memory ?? 512;
+    const desiredCount = props.desiredCount ?? 1;
+    const containerPort = props.containerPort ?? 8080;
+    const logRetentionDays = props.logRetentionDays ?? 30;
+    const cpuArchitecture = props.cpuArchitecture ?? 'X86_64';
+    const user = props.user ?? '1000:1000';
+    validateFargateSize('cpu', cpu, 'memory', memory);
+    requireIntegerInRange('desiredCount', desiredCount, 0, 1000);
+    requireIntegerInRange('containerPort', containerPort, 1, 65535);
+    requireOneOf('logRetentionDays', logRetentionDays, LOG_RETENTION_DAYS);
+    requireOneOf('cpuArchitecture', cpuArchitecture, ['X86_64', 'ARM64'] as const);
+    requireMatch('user', user, /^[1-9]\d*(:\d+)?$/, 'a non-root uid[:gid], e.g. 1000:1000');
+    if (props.autoscaling) validateAutoscaling(props.autoscaling, desiredCount);
+
+    const partition = new DataAwsPartition(this, 'Partition');
+    const account = new DataAwsCallerIdentity(this, 'Account');
+
+    this.cluster = new EcsCluster(this, 'Cluster', {
+      name: props.namePrefix,
+      setting: [{ name: 'containerInsights', value: 'enabled' }],
+    });
+    this.clusterName = this.cluster.name;
+
+    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
+      name: `/ecs/${props.namePrefix}/${CONTAINER_NAME}`,
+      retentionInDays: logRetentionDays,
+    });
+
+    // Only ECS tasks of this account may assume the roles (confused-deputy guard).
+    const assumedByEcsTasks = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'ecs-tasks.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': account.accountId },
+            ArnLike: {
+              'aws:SourceArn': `arn:${partition.partition}:ecs:${props.region}:${account.accountId}:*`,
+            },
+          },
+        },
+      ],
+    });
+    this.executionRole = new IamRole(this, 'ExecutionRole', {
+      name: `${props.namePrefix}-task-execution`,
+      description: 'ECS pulls the pet service image and writes its logs',
+      assumeRolePolicy: assumedByEcsTasks,
+    });
+    new IamRolePolicyAttachment(this, 'ExecutionRolePolicy', {
+      role: this.executionRole.name,
+      policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy`,
+    });
+    this.taskRole = new IamRole(this, 'TaskRole', {
+      name: `${props.namePrefix}-pet-service`,
+      description: 'The pet service itself: reads and writes the pets table, nothing else',
+      assumeRolePolicy: assumedByEcsTasks,
+    });
+    new IamRolePolicy(this, 'TaskRoleTableAccess', {
+      name: 'pets-table',
+      role: this.taskRole.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: PET_SERVICE_TABLE_ACTIONS, Resource: props.table.tableArn }],
+      }),
+    });
+
+    this.taskDefinition = new EcsTaskDefinition(this, 'TaskDefinition', {
+      family: `${props.namePrefix}-${CONTAINER_NAME}`,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: String(cpu),
+      memory: String(memory),
+      executionRoleArn: this.executionRole.arn,
+      taskRoleArn: this.taskRole.arn,
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture },
+      containerDefinitions: JSON.stringify([
+        {
+          name: CONTAINER_NAME,
+          image: props.image,
+          essential: true,
+          user,
+          readonlyRootFilesystem: true,
+          portMappings: [{ containerPort, protocol: 'tcp' }],
+          environment: [
+            { name: 'TABLE_NAME', value: props.table.tableName },
+            { name: 'AWS_REGION', value: props.region },
+            { name: 'PORT', value: String(containerPort) },
+          ],
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: {
+              'awslogs-group': this.logGroup.name,
+              'awslogs-region': props.region,
+              'awslogs-stream-prefix': CONTAINER_NAME,
+            },
+          },
+          healthCheck: {
+            command: ['CMD', 'node', '/app/healthcheck.js'],
+            interval: 15,
+            timeout: 5,
+            retries: 3,
+            startPeriod: 10,
+          },
+          // ECS sends SIGTERM, then SIGKILL after this many seconds; the service drains well within it.
+          stopTimeout: 30,
+          // An init process forwards signals and reaps zombies; node as PID 1 does neither by default.
+          linuxParameters: { initProcessEnabled: true },
+        },
+      ]),
+    });
+
+    this.resource = new EcsService(this, 'Service', {
+      name: CONTAINER_NAME,
+      cluster: this.cluster.arn,
+      taskDefinition: this.taskDefinition.arn,
+      desiredCount,
+      launchType: 'FARGATE',
+      platformVersion: 'LATEST',
+      networkConfiguration: {
+        subnets: props.network.privateSubnetIds,
+        securityGroups: [props.securityGroup.id],
+        assignPublicIp: false,
+      },
+      // SRV records need the container and port, not just the task IP.
+      serviceRegistries: {
+        registryArn: props.serviceDiscovery.serviceArn,
+        containerName: CONTAINER_NAME,
+        containerPort,
+      },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      enableExecuteCommand: false,
+      propagateTags: 'SERVICE',
+      // Autoscaling owns the task count once it is on; Terraform would otherwise reset it on every apply.
+      lifecycle: props.autoscaling ? { ignoreChanges: ['desired_count'] } : undefined,
+    });
+    this.serviceName = this.resource.name;
+
+    if (props.autoscaling) {
+      const target = new AppautoscalingTarget(this, 'ScalingTarget', {
+        serviceNamespace: 'ecs',
+        scalableDimension: 'ecs:service:DesiredCount',
+        resourceId: `service/${this.cluster.name}/${this.resource.name}`,
+        minCapacity: props.autoscaling.minCapacity,
+        maxCapacity: props.autoscaling.maxCapacity,
+      });
+      new AppautoscalingPolicy(this, 'CpuScalingPolicy', {
+        name: `${props.namePrefix}-cpu-target`,
+        policyType: 'TargetTrackingScaling',
+        serviceNamespace: target.serviceNamespace,
+        scalableDimension: target.scalableDimension,
+        resourceId: target.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: props.autoscaling.targetCpuPercent,
+          predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+          scaleInCooldown: 300,
+          scaleOutCooldown: 60,
+        },
+      });
+    }
+  }
+}
+
+/** Throws unless Fargate accepts this CPU and memory pair; the field names let callers point at their own config. */
+export function validateFargateSize(
+  cpuField: string,
+  cpu: number,
+  memoryField: string,
+  memory: number,
+): void {
+  const allowedMemory = FARGATE_SIZES[cpu];
+  if (!allowedMemory) {
+    throw invalid(
+      cpuField,
+      cpu,
+      `expected one of the Fargate CPU sizes ${Object.keys(FARGATE_SIZES).join(', ')}`,
+    );
+  }
+  if (!allowedMemory.includes(memory)) {
+    const [first = 0, second = 0] = allowedMemory;
+    const sizes =
+      allowedMemory.length > 6
+        ? `${first} to ${allowedMemory.at(-1)} in steps of ${second - first}`
+        : allowedMemory.join(', ');
+    throw invalid(memoryField, memory, `with ${cpuField} ${cpu} Fargate accepts ${sizes} (MiB)`);
+  }
+}
+
+function validateAutoscaling(autoscaling: CpuAutoscaling, desiredCount: number): void {
+  requireIntegerInRange('autoscaling.minCapacity', autoscaling.minCapacity, 1, 1000);
+  requireIntegerInRange('autoscaling.maxCapacity', autoscaling.maxCapacity, autoscaling.minCapacity, 1000);
+  requireIntegerInRange('autoscaling.targetCpuPercent', autoscaling.targetCpuPercent, 10, 90);
+  if (desiredCount < autoscaling.minCapacity || desiredCount > autoscaling.maxCapacity) {
+    throw invalid(
+      'desiredCount',
+      desiredCount,
+      `with autoscaling it must lie from autoscaling.minCapacity ${autoscaling.minCapacity} to autoscaling.maxCapacity ${autoscaling.maxCapacity}`,
+    );
+  }
+}
+
+function range(from: number, to: number, step: number): number[] {
+  return Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
+}

@@ -1,0 +1,113 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { atConfigPath, type EnvironmentConfig } from './config';
+import { PetFargateService } from './fargate-service';
+import { PetHttpApi } from './http-api';
+import { ImageRepository } from './image-repository';
+import { Network } from './network';
+import { PetTable } from './pet-table';
+import { ServiceSecurityGroups } from './security-groups';
+import { ServiceDiscovery } from './service-discovery';
+import { UserAuth } from './user-auth';
+
+export interface PetStoreStackProps {
+  readonly environment: EnvironmentConfig;
+  /** Tag of the image in this stack's ECR repository that the service runs. @default 'latest' */
+  readonly imageTag?: string;
+  /** Full image URI, to run an image from elsewhere. @default - `<this stack's ECR repository URL>:<imageTag>` */
+  readonly image?: string;
+}
+
+/** One environment of the pet store: everything from the VPC to the API, with its outputs. */
+export class PetStoreStack extends TerraformStack {
+  public readonly network: Network;
+  public readonly table: PetTable;
+  public readonly repository: ImageRepository;
+  public readonly serviceDiscovery: ServiceDiscovery;
+  public readonly securityGroups: ServiceSecurityGroups;
+  public readonly service: PetFargateService;
+  public readonly auth: UserAuth;
+  public readonly api: PetHttpApi;
+
+  constructor(scope: Construct, id: string, props: PetStoreStackProps) {
+    super(scope, id);
+    const { environment } = props;
+    const { region } = environment;
+    const namePrefix = `petstore-${environment.name}`;
+    const at = (section: string) => `environments.${environment.name}.${section}`;
+
+    new AwsProvider(this, 'Aws', {
+      region,
+      defaultTags: [{ tags: { Project: 'petstore', Environment: environment.name, ManagedBy: 'cdktf' } }],
+    });
+
+    this.network = atConfigPath(
+      at('network'),
+      () => new Network(this, 'Network', { namePrefix, region, ...environment.network }),
+    );
+    this.table = new PetTable(this, 'PetTable', {
+      tableName: `${namePrefix}-pets`,
+      deletionProtection: environment.table?.deletionProtection,
+    });
+    this.repository = new ImageRepository(this, 'ImageRepository', {
+      repositoryName: `${namePrefix}/pet-service`,
+    });
+    this.serviceDiscovery = new ServiceDiscovery(this, 'ServiceDiscovery', {
+      network: this.network,
+      namespaceName: `${environment.name}.petstore.local`,
+    });
+    this.securityGroups = new ServiceSecurityGroups(this, 'SecurityGroups', {
+      network: this.network,
+      namePrefix,
+    });
+    this.service = atConfigPath(
+      at('service'),
+      () =>
+        new PetFargateService(this, 'PetService', {
+          namePrefix,
+          region,
+          network: this.network,
+          table: this.table,
+          serviceDiscovery: this.serviceDiscovery,
+          securityGroup: this.securityGroups.tasks,
+          image: props.image ?? `${this.repository.repositoryUrl}:${props.imageTag ?? 'latest'}`,
+          ...environment.service,
+        }),
+    );
+    this.auth = atConfigPath(
+      at('auth'),
+      () => new UserAuth(this, 'Auth', { namePrefix, region, ...environment.auth }),
+    );
+    this.api = atConfigPath(
+      at('api'),
+      () =>
+        new PetHttpApi(this, 'HttpApi', {
+          namePrefix,
+          network: this.network,
+          serviceDiscovery: this.serviceDiscovery,
+          auth: this.auth,
+          vpcLinkSecurityGroup: this.securityGroups.vpcLink,
+          ...environment.api,
+        }),
+    );
+
+    const outputs: Record<string, { value: string; description: string }> = {
+      api_endpoint: { value: this.api.endpoint, description: 'Base URL of the HTTP API' },
+      pets_url: { value: `${this.api.endpoint}/petstore/pets`, description: 'The pets collection' },
+      user_pool_id: { value: this.auth.userPoolId, description: 'Cognito user pool that issues API tokens' },
+      user_pool_client_id: { value: this.auth.clientId, description: "App client id (the tokens' audience)" },
+      table_name: { value: this.table.tableName, description: 'DynamoDB table of pets' },
+      cluster_name: { value: this.service.clusterName, description: 'ECS cluster' },
+      service_name: { value: this.service.serviceName, description: 'ECS service' },
+      ecr_repository_url: {
+        value: this.repository.repositoryUrl,
+        description: 'Push the service image here',
+      },
+      service_log_group_name: { value: this.service.logGroup.name, description: 'Service logs' },
+      api_log_group_name: { value: this.api.accessLogGroup.name, description: 'API access logs' },
+      region: { value: region, description: 'AWS region of this stack' },
+    };
+    for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
+  }
+}

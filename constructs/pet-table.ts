@@ -1,0 +1,35 @@
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { Construct } from 'constructs';
+
+export interface PetTableProps {
+  /** Table name, unique per account and region, e.g. `petstore-dev-pets`. */
+  readonly tableName: string;
+  /** Refuse `DeleteTable` (and so `terraform destroy`) until it is switched off. @default false */
+  readonly deletionProtection?: boolean;
+}
+
+/**
+ * The pets table: one item per pet keyed by `petId`. On-demand capacity suits the design's
+ * unpredictable traffic; point-in-time recovery and encryption are on because it holds user data.
+ */
+export class PetTable extends Construct {
+  public readonly resource: DynamodbTable;
+  public readonly tableName: string;
+  public readonly tableArn: string;
+
+  constructor(scope: Construct, id: string, props: PetTableProps) {
+    super(scope, id);
+    this.resource = new DynamodbTable(this, 'Table', {
+      name: props.tableName,
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'petId',
+      attribute: [{ name: 'petId', type: 'S' }],
+      pointInTimeRecovery: { enabled: true },
+      // Enabled means a KMS key (the AWS-managed aws/dynamodb one) rather than the AWS-owned default.
+      serverSideEncryption: { enabled: true },
+      deletionProtectionEnabled: props.deletionProtection ?? false,
+    });
+    this.tableName = this.resource.name;
+    this.tableArn = this.resource.arn;
+  }
+}

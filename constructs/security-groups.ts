@@ -1,0 +1,69 @@
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Construct } from 'constructs';
+import type { Network } from './network';
+
+export interface ServiceSecurityGroupsProps {
+  readonly network: Network;
+  /** Prefix for the groups' names, e.g. `petstore-dev`. */
+  readonly namePrefix: string;
+  /** The port the container listens on. @default 8080 */
+  readonly containerPort?: number;
+}
+
+/**
+ * The two security groups on the request path and the only rules between them: the API Gateway VPC
+ * link may reach the tasks on the container port, and nothing else may. Rules are separate resources
+ * so each group can name the other without a dependency cycle; no inline rules are set, because inline
+ * and separate rules fight on every apply (Terraform drops AWS's default allow-all egress on create).
+ */
+export class ServiceSecurityGroups extends Construct {
+  /** Attached to the API Gateway VPC link's network interfaces. */
+  public readonly vpcLink: SecurityGroup;
+  /** Attached to the Fargate tasks. */
+  public readonly tasks: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: ServiceSecurityGroupsProps) {
+    super(scope, id);
+    const containerPort = props.containerPort ?? 8080;
+    const vpcId = props.network.vpcId;
+
+    this.vpcLink = new SecurityGroup(this, 'VpcLink', {
+      name: `${props.namePrefix}-vpc-link`,
+      description: 'API Gateway VPC link: may only reach the pet service tasks',
+      vpcId,
+    });
+    this.tasks = new SecurityGroup(this, 'Tasks', {
+      name: `${props.namePrefix}-tasks`,
+      description: 'Pet service tasks: reachable only from the API Gateway VPC link',
+      vpcId,
+    });
+
+    new VpcSecurityGroupEgressRule(this, 'VpcLinkToTasks', {
+      securityGroupId: this.vpcLink.id,
+      referencedSecurityGroupId: this.tasks.id,
+      ipProtocol: 'tcp',
+      fromPort: containerPort,
+      toPort: containerPort,
+      description: 'Forward API requests to the tasks',
+    });
+    new VpcSecurityGroupIngressRule(this, 'TasksFromVpcLink', {
+      securityGroupId: this.tasks.id,
+      referencedSecurityGroupId: this.vpcLink.id,
+      ipProtocol: 'tcp',
+      fromPort: containerPort,
+      toPort: containerPort,
+      description: 'API requests from the VPC link only',
+    });
+    new VpcSecurityGroupEgressRule(this, 'TasksHttpsOut', {
+      securityGroupId: this.tasks.id,
+      // ECR, CloudWatch Logs and STS over NAT, DynamoDB over its gateway endpoint: all HTTPS.
+      cidrIpv4: '0.0.0.0/0',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      description: 'HTTPS to AWS APIs',
+    });
+  }
+}
