@@ -1,0 +1,114 @@
+/** The service's configuration, read once from the environment at start. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly tableName: string;
+  readonly region: string;
+  /** A local DynamoDB-compatible server (dynalite, DynamoDB Local); unset means the AWS endpoint. */
+  readonly dynamodbEndpoint: string | undefined;
+  /** Static credentials for a local endpoint when none are in the environment; unset means the SDK's chain. */
+  readonly localCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
+  readonly logLevel: LogLevel;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Thrown when the environment does not describe a runnable service; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// DynamoDB's own rule for table names.
+const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * Reads and validates the configuration. Empty variables count as unset, as container
+ * definitions often pass them empty.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+
+  const portText = read('PORT') ?? '8080';
+  const port = Number(portText);
+  if (!/^\d{1,5}$/.test(portText) || port > 65535) {
+    problems.push(`PORT must be an integer from 0 to 65535, got '${portText}'`);
+  }
+
+  const host = read('HOST') ?? '0.0.0.0';
+  if (/\s/.test(host)) {
+    problems.push(`HOST must be a host name or IP address, got '${host}'`);
+  }
+
+  // The original design's Terraform passed the table as `DynamoDBTable`; keep it working.
+  const tableName = read('TABLE_NAME');
+  const legacyTableName = read('DynamoDBTable');
+  if (tableName === undefined && legacyTableName === undefined) {
+    problems.push(
+      'TABLE_NAME is required: the DynamoDB table holding the pets (DynamoDBTable is accepted as an alias)',
+    );
+  } else if (tableName !== undefined && legacyTableName !== undefined && tableName !== legacyTableName) {
+    problems.push(
+      `TABLE_NAME ('${tableName}') and its alias DynamoDBTable ('${legacyTableName}') disagree; set one`,
+    );
+  }
+  const resolvedTableName = tableName ?? legacyTableName ?? '';
+  if (resolvedTableName !== '' && !TABLE_NAME_PATTERN.test(resolvedTableName)) {
+    const variable = tableName === undefined ? 'DynamoDBTable' : 'TABLE_NAME';
+    problems.push(
+      `${variable} must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got '${resolvedTableName}'`,
+    );
+  }
+
+  const region = read('AWS_REGION');
+  if (region === undefined) {
+    problems.push('AWS_REGION is required: the region of the DynamoDB table, e.g. eu-west-1');
+  } else if (!REGION_PATTERN.test(region)) {
+    problems.push(`AWS_REGION must be an AWS region such as eu-west-1, got '${region}'`);
+  }
+
+  const dynamodbEndpoint = read('DYNAMODB_ENDPOINT');
+  if (dynamodbEndpoint !== undefined && !isHttpUrl(dynamodbEndpoint)) {
+    problems.push(
+      `DYNAMODB_ENDPOINT must be an http(s) URL such as http://localhost:8000, got '${dynamodbEndpoint}'`,
+    );
+  }
+
+  const logLevel = read('LOG_LEVEL') ?? 'info';
+  if (!isLogLevel(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  }
+
+  if (problems.length > 0 || !isLogLevel(logLevel) || region === undefined) {
+    throw new ConfigError(problems);
+  }
+
+  // A local DynamoDB accepts any credentials, so `DYNAMODB_ENDPOINT=... npm start` works without an AWS profile.
+  const localCredentials =
+    dynamodbEndpoint !== undefined && read('AWS_ACCESS_KEY_ID') === undefined
+      ? { accessKeyId: 'local', secretAccessKey: 'local' }
+      : undefined;
+
+  return { port, host, tableName: resolvedTableName, region, dynamodbEndpoint, localCredentials, logLevel };
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function isLogLevel(text: string): text is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(text);
+}

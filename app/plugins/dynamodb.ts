@@ -1,0 +1,52 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { FastifyInstance } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    dynamodb: DynamoDBClient;
+  }
+}
+
+export interface DynamoDbOptions {
+  readonly region: string;
+  /** A local DynamoDB-compatible server. @default - the regional AWS endpoint */
+  readonly endpoint?: string | undefined;
+  /** @default - the SDK's default provider chain (the ECS task role in the container) */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
+  /** @default 3 */
+  readonly maxAttempts?: number;
+  /** Time allowed to open a connection. @default 1000 */
+  readonly connectionTimeoutMs?: number;
+  /** Time allowed for one attempt, connecting included. @default 1000 */
+  readonly requestTimeoutMs?: number;
+}
+
+/**
+ * The client's limits bound how long a request waits on an unreachable or throttling DynamoDB:
+ * at most 3 attempts of at most 1 s each plus the SDK's jittered back-off (≤ 0.15 s between
+ * network failures, ≤ 1 s then ≤ 2 s between throttles), so the service answers 503 within a few
+ * seconds instead of holding requests for the SDK's default of no timeout at all.
+ */
+export function createDynamoDbClient(options: DynamoDbOptions): DynamoDBClient {
+  return new DynamoDBClient({
+    region: options.region,
+    endpoint: options.endpoint,
+    credentials: options.credentials,
+    maxAttempts: options.maxAttempts ?? 3,
+    requestHandler: {
+      connectionTimeout: options.connectionTimeoutMs ?? 1000,
+      requestTimeout: options.requestTimeoutMs ?? 1000,
+      throwOnRequestTimeout: true,
+    },
+  });
+}
+
+/** Decorates the instance with `dynamodb` and releases its sockets when the instance closes. */
+async function dynamoDbPlugin(app: FastifyInstance, options: DynamoDbOptions): Promise<void> {
+  const client = createDynamoDbClient(options);
+  app.decorate('dynamodb', client);
+  app.addHook('onClose', async () => client.destroy());
+}
+
+// Not encapsulated, so the routes registered beside it see `app.dynamodb` (what fastify-plugin does).
+export default Object.assign(dynamoDbPlugin, { [Symbol.for('skip-override')]: true });

@@ -1,0 +1,153 @@
+// Every schema of the service, in one place. Validation runs without type coercion and without
+// removing unknown properties (see app.ts), so a body is accepted exactly as these say or refused.
+// A `description` on a `pattern` is what the 400 message shows instead of the regular expression.
+
+/** A pet as the API returns it. */
+export interface Pet {
+  petId: string;
+  name: string;
+  species?: string;
+  age?: number;
+  tag?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a client may send to create or replace a pet. */
+export interface PetInput {
+  name: string;
+  species?: string;
+  age?: number;
+  tag?: string;
+  /** Allowed for clients that echo a pet back, but only if it equals the path's. */
+  petId?: string;
+}
+
+export interface PetParams {
+  petId: string;
+}
+
+export interface ListPetsQuery {
+  limit?: string;
+  cursor?: string;
+}
+
+export interface PetPage {
+  items: Pet[];
+  nextCursor: string | null;
+}
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+
+const petIdSchema = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9_.-]{1,64}$',
+  description: '1-64 characters of A-Z a-z 0-9 _ . -',
+} as const;
+
+const petParamsSchema = {
+  type: 'object',
+  required: ['petId'],
+  additionalProperties: false,
+  properties: { petId: petIdSchema },
+} as const;
+
+const petInputSchema = {
+  type: 'object',
+  required: ['name'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    species: { type: 'string', minLength: 1, maxLength: 50 },
+    age: { type: 'integer', minimum: 0, maximum: 200 },
+    tag: { type: 'string', minLength: 1, maxLength: 50 },
+    petId: petIdSchema,
+  },
+} as const;
+
+const petSchema = {
+  type: 'object',
+  required: ['petId', 'name', 'createdAt', 'updatedAt'],
+  properties: {
+    petId: { type: 'string' },
+    name: { type: 'string' },
+    species: { type: 'string' },
+    age: { type: 'integer' },
+    tag: { type: 'string' },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
+} as const;
+
+const errorSchema = {
+  type: 'object',
+  required: ['statusCode', 'error', 'message'],
+  properties: {
+    statusCode: { type: 'integer' },
+    error: { type: 'string' },
+    message: { type: 'string' },
+  },
+} as const;
+
+const errorResponses = { '4xx': errorSchema, '5xx': errorSchema } as const;
+
+export const getPetSchema = {
+  params: petParamsSchema,
+  response: { 200: petSchema, ...errorResponses },
+} as const;
+
+export const createPetSchema = {
+  params: petParamsSchema,
+  body: petInputSchema,
+  response: { 201: petSchema, ...errorResponses },
+} as const;
+
+export const replacePetSchema = {
+  params: petParamsSchema,
+  body: petInputSchema,
+  response: { 200: petSchema, 201: petSchema, ...errorResponses },
+} as const;
+
+export const deletePetSchema = {
+  params: petParamsSchema,
+  response: { 204: { type: 'null' }, ...errorResponses },
+} as const;
+
+export const listPetsSchema = {
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      // A string because validation does not coerce; the pattern is the range 1-100.
+      limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$', description: 'an integer from 1 to 100' },
+      cursor: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9_-]{1,128}$',
+        description: 'the nextCursor of a previous page',
+      },
+    },
+  },
+  response: {
+    200: {
+      type: 'object',
+      required: ['items', 'nextCursor'],
+      properties: {
+        items: { type: 'array', items: petSchema },
+        nextCursor: { type: ['string', 'null'] },
+      },
+    },
+    ...errorResponses,
+  },
+} as const;
+
+export const healthSchema = {
+  response: {
+    200: { type: 'object', required: ['status'], properties: { status: { type: 'string' } } },
+  },
+} as const;
