@@ -7,6 +7,10 @@ validateEnvironments(ENVIRONMENTS);
 
 const app = new App();
 for (const environment of ENVIRONMENTS) {
-  new PetStoreStack(app, `petstore-${environment.name}`, { environment, imageTag: settings.imageTag });
+  new PetStoreStack(app, `petstore-${environment.name}`, {
+    environment,
+    imageTag: settings.imageTag,
+    remoteState: settings.remoteState,
+  });
 }
 app.synth();

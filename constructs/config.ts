@@ -1,5 +1,6 @@
 import type { CpuAutoscaling } from './fargate-service';
 import type { NatGatewayMode } from './network';
+import type { RemoteStateSettings } from './state-backend';
 import { ConfigError, invalid, requireMatch } from './validation';
 
 /**
@@ -48,8 +49,24 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     // The original design: one AZ, one NAT gateway, one task.
     name: 'dev',
     region: 'us-east-1',
-    // Scripted clients and the smoke test sign in with a password.
+    // Scripted clients sign in with a password in dev; production clients use SRP.
     auth: { allowPasswordAuth: true },
+  },
+  {
+    // Survives the loss of an AZ: subnets and a NAT gateway in each of two, at least two tasks.
+    name: 'prod',
+    region: 'us-east-1',
+    network: { azCount: 2, natGateways: 'per-az' },
+    service: {
+      cpu: 512,
+      memory: 1024,
+      desiredCount: 2,
+      autoscaling: { minCapacity: 2, maxCapacity: 10, targetCpuPercent: 60 },
+      logRetentionDays: 365,
+    },
+    table: { deletionProtection: true },
+    api: { throttlingRateLimit: 500, throttlingBurstLimit: 1000, accessLogRetentionDays: 365 },
+    auth: { deletionProtection: true },
   },
 ];
 
@@ -57,20 +74,37 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
 export interface DeploySettings {
   /** Image tag the service runs: the commit SHA in CI. From `IMAGE_TAG`. @default 'latest' */
   readonly imageTag: string;
+  /** S3 remote state, from `TF_STATE_BUCKET` and `TF_STATE_REGION`. @default - local state files */
+  readonly remoteState?: RemoteStateSettings;
 }
 
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const REGION_ALLOWED = 'an AWS region code such as us-east-1';
+
 export function readDeploySettings(env: NodeJS.ProcessEnv): DeploySettings {
-  const imageTag = env.IMAGE_TAG ?? 'latest';
+  const imageTag = env.IMAGE_TAG || 'latest';
   requireMatch(
     'IMAGE_TAG',
     imageTag,
     /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
     'a Docker tag: letters, digits, _ . - (at most 128)',
   );
-  return { imageTag };
+  const bucket = env.TF_STATE_BUCKET;
+  if (!bucket) {
+    if (env.TF_STATE_REGION)
+      throw invalid('TF_STATE_REGION', env.TF_STATE_REGION, 'it applies only with TF_STATE_BUCKET set');
+    return { imageTag };
+  }
+  requireMatch(
+    'TF_STATE_BUCKET',
+    bucket,
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    'an S3 bucket name: 3-63 lowercase letters, digits, . and -',
+  );
+  const region = env.TF_STATE_REGION || undefined;
+  if (region) requireMatch('TF_STATE_REGION', region, REGION, REGION_ALLOWED);
+  return { imageTag, remoteState: { bucket, region } };
 }
-
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
 /** Checks what the constructs cannot: the environment set as a whole. Construct props are checked by the constructs. */
 export function validateEnvironments(environments: readonly EnvironmentConfig[]): void {
@@ -83,7 +117,7 @@ export function validateEnvironments(environments: readonly EnvironmentConfig[])
       /^[a-z][a-z0-9-]{0,15}$/,
       'lowercase letters, digits and -, starting with a letter, at most 16',
     );
-    requireMatch(`${at}.region`, environment.region, REGION, 'an AWS region code such as us-east-1');
+    requireMatch(`${at}.region`, environment.region, REGION, REGION_ALLOWED);
     if (seen.has(environment.name))
       throw invalid(`${at}.name`, environment.name, 'environment names must be unique');
     seen.add(environment.name);

@@ -9,6 +9,7 @@ import { Network } from './network';
 import { PetTable } from './pet-table';
 import { ServiceSecurityGroups } from './security-groups';
 import { ServiceDiscovery } from './service-discovery';
+import { type RemoteStateSettings, useRemoteState } from './state-backend';
 import { UserAuth } from './user-auth';
 
 export interface PetStoreStackProps {
@@ -17,6 +18,8 @@ export interface PetStoreStackProps {
   readonly imageTag?: string;
   /** Full image URI, to run an image from elsewhere. @default - `<this stack's ECR repository URL>:<imageTag>` */
   readonly image?: string;
+  /** Keep state in S3. @default - a local state file */
+  readonly remoteState?: RemoteStateSettings;
 }
 
 /** One environment of the pet store: everything from the VPC to the API, with its outputs. */
@@ -37,6 +40,7 @@ export class PetStoreStack extends TerraformStack {
     const namePrefix = `petstore-${environment.name}`;
     const at = (section: string) => `environments.${environment.name}.${section}`;
 
+    if (props.remoteState) useRemoteState(this, id, region, props.remoteState);
     new AwsProvider(this, 'Aws', {
       region,
       defaultTags: [{ tags: { Project: 'petstore', Environment: environment.name, ManagedBy: 'cdktf' } }],

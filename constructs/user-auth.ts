@@ -55,7 +55,9 @@ export class UserAuth extends Construct {
     this.userPoolId = this.resource.id;
     this.issuerUrl = `https://cognito-idp.${props.region}.amazonaws.com/${this.resource.id}`;
 
-    const authFlows = ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
+    // The admin flow needs AWS credentials allowed cognito-idp:AdminInitiateAuth on this pool, so it is
+    // closed to the public; the post-deploy smoke test signs its test user in this way.
+    const authFlows = ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH'];
     if (props.allowPasswordAuth ?? false) authFlows.push('ALLOW_USER_PASSWORD_AUTH');
     this.client = new CognitoUserPoolClient(this, 'AppClient', {
       name: `${props.namePrefix}-api-client`,

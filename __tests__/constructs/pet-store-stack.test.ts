@@ -210,3 +210,107 @@ describe('environment configuration', () => {
     );
   });
 });
+
+describe('production environment', () => {
+  const prod = ENVIRONMENTS.find((environment) => environment.name === 'prod') as EnvironmentConfig;
+  const { synthesized } = synthStack(prod);
+
+  test('has public and private subnets in two AZs and a NAT gateway in each', () => {
+    const subnets = resourcesOf(synthesized, 'aws_subnet');
+    expect(subnets.filter((subnet) => subnet.tags.Tier === 'private')).toHaveLength(2);
+    expect(subnets.filter((subnet) => subnet.tags.Tier === 'public')).toHaveLength(2);
+    expect(new Set(subnets.map((subnet) => subnet.availability_zone)).size).toBe(2);
+    expect(resourcesOf(synthesized, 'aws_nat_gateway')).toHaveLength(2);
+  });
+
+  test('runs at least two tasks with CPU target tracking', () => {
+    expect(onlyResource(synthesized, 'aws_ecs_service').desired_count).toBeGreaterThanOrEqual(2);
+    expect(onlyResource(synthesized, 'aws_appautoscaling_target').min_capacity).toBeGreaterThanOrEqual(2);
+    expect(onlyResource(synthesized, 'aws_appautoscaling_policy').policy_type).toBe('TargetTrackingScaling');
+  });
+
+  test('protects its data and keeps logs longer than dev', () => {
+    expect(onlyResource(synthesized, 'aws_dynamodb_table').deletion_protection_enabled).toBe(true);
+    expect(onlyResource(synthesized, 'aws_cognito_user_pool').deletion_protection).toBe('ACTIVE');
+    const devRetention = resourcesOf(synthStack().synthesized, 'aws_cloudwatch_log_group').map(
+      (group) => group.retention_in_days,
+    );
+    for (const group of resourcesOf(synthesized, 'aws_cloudwatch_log_group')) {
+      expect(group.retention_in_days).toBeGreaterThan(Math.max(...devRetention));
+    }
+  });
+
+  test('shares no account- or region-unique name with dev', () => {
+    // Resources whose names must be unique per account (IAM) or per account and region (the rest).
+    const uniquelyNamed: Record<string, string> = {
+      aws_dynamodb_table: 'name',
+      aws_ecs_cluster: 'name',
+      aws_ecs_task_definition: 'family',
+      aws_ecr_repository: 'name',
+      aws_iam_role: 'name',
+      aws_cloudwatch_log_group: 'name',
+      aws_cognito_user_pool: 'name',
+      aws_apigatewayv2_api: 'name',
+      aws_apigatewayv2_vpc_link: 'name',
+      aws_service_discovery_private_dns_namespace: 'name',
+    };
+    const namesOf = (json: string) =>
+      Object.entries(uniquelyNamed).flatMap(([type, attribute]) =>
+        resourcesOf(json, type).map((resource) => resource[attribute] as string),
+      );
+    const devNames = namesOf(synthStack().synthesized);
+    const prodNames = namesOf(synthesized);
+    expect(prodNames).toHaveLength(devNames.length);
+    expect(prodNames.filter((name) => devNames.includes(name))).toEqual([]);
+  });
+});
+
+describe('remote state', () => {
+  function backendOf(env: NodeJS.ProcessEnv, environment = dev) {
+    const { remoteState } = readDeploySettings(env);
+    const app = Testing.app();
+    const stack = new PetStoreStack(app, `petstore-${environment.name}`, { environment, remoteState });
+    return JSON.parse(Testing.synth(stack)).terraform.backend;
+  }
+
+  test('without TF_STATE_BUCKET the state stays local', () => {
+    expect(backendOf({})?.s3).toBeUndefined();
+  });
+
+  test('with TF_STATE_BUCKET each stack keeps encrypted, lock-file-locked state under its own key', () => {
+    const devBackend = backendOf({ TF_STATE_BUCKET: 'acme-terraform-state' });
+    expect(devBackend).toEqual({
+      s3: {
+        bucket: 'acme-terraform-state',
+        key: 'petstore/petstore-dev/terraform.tfstate',
+        region: 'us-east-1',
+        encrypt: true,
+        use_lockfile: true,
+      },
+    });
+    const prod = ENVIRONMENTS.find((environment) => environment.name === 'prod') as EnvironmentConfig;
+    expect(backendOf({ TF_STATE_BUCKET: 'acme-terraform-state' }, prod).s3.key).toBe(
+      'petstore/petstore-prod/terraform.tfstate',
+    );
+  });
+
+  test('TF_STATE_REGION sets the bucket region', () => {
+    expect(
+      backendOf({ TF_STATE_BUCKET: 'acme-terraform-state', TF_STATE_REGION: 'eu-central-1' }).s3.region,
+    ).toBe('eu-central-1');
+  });
+
+  test.each([
+    [{ TF_STATE_BUCKET: 'Acme_State' }, "`TF_STATE_BUCKET` is 'Acme_State'; expected an S3 bucket name"],
+    [
+      { TF_STATE_BUCKET: 'acme-state', TF_STATE_REGION: 'central' },
+      "`TF_STATE_REGION` is 'central'; expected an AWS region code",
+    ],
+    [
+      { TF_STATE_REGION: 'eu-central-1' },
+      "`TF_STATE_REGION` is 'eu-central-1'; it applies only with TF_STATE_BUCKET set.",
+    ],
+  ])('rejects %o', (env, message) => {
+    expect(() => readDeploySettings(env)).toThrow(message);
+  });
+});
