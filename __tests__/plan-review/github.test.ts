@@ -1,0 +1,117 @@
+import {
+  findMergedPullRequest,
+  findPlanRunWithArtifact,
+  type GitHubApi,
+  upsertIssueComment,
+} from '../../scripts/plan-review/github';
+import { publishComment } from '../../scripts/plan-review/publish';
+import { FakeGitHub } from './fake-github';
+
+const MARKER = '<!-- plan-review:terraform-plan -->';
+let github: FakeGitHub;
+let api: GitHubApi;
+
+beforeEach(async () => {
+  github = await new FakeGitHub().start();
+  api = { apiUrl: github.url, token: 'test-token', repository: 'acme/petstore' };
+});
+
+afterEach(async () => {
+  await github.stop();
+});
+
+describe('upsertIssueComment', () => {
+  it('creates the comment when the pull request has none with the marker', async () => {
+    github.comments = [{ id: 1, body: 'LGTM' }];
+    const result = await upsertIssueComment(api, 7, MARKER, `${MARKER}\nplan v1`);
+    expect(result.action).toBe('created');
+    expect(github.comments.map((c) => c.body)).toEqual(['LGTM', `${MARKER}\nplan v1`]);
+    expect(github.requests.at(-1)).toMatchObject({
+      method: 'POST',
+      url: '/repos/acme/petstore/issues/7/comments',
+      authorization: 'Bearer test-token',
+    });
+  });
+
+  it('finds its comment on a later page and updates it in place', async () => {
+    github.comments = [
+      { id: 1, body: 'first' },
+      { id: 2, body: 'second' },
+      { id: 3, body: '<!-- plan-review:deploy-dev -->\ndeployed' },
+      { id: 4, body: `> ${MARKER}\n> quoted by a reviewer` },
+      { id: 5, body: `${MARKER}\nplan v1` },
+    ];
+    const result = await upsertIssueComment(api, 7, MARKER, `${MARKER}\nplan v2`);
+    expect(result).toMatchObject({ action: 'updated', comment: { id: 5 } });
+    expect(github.comments.find((c) => c.id === 5)?.body).toBe(`${MARKER}\nplan v2`);
+    expect(github.comments.find((c) => c.id === 4)?.body).toBe(`> ${MARKER}\n> quoted by a reviewer`);
+    expect(github.comments).toHaveLength(5);
+    expect(github.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'GET /repos/acme/petstore/issues/7/comments?per_page=100',
+      'GET /repos/acme/petstore/issues/7/comments?per_page=100&page=2',
+      'GET /repos/acme/petstore/issues/7/comments?per_page=100&page=3',
+      'PATCH /repos/acme/petstore/issues/comments/5',
+    ]);
+  });
+
+  it('refuses a body that does not start with its marker, since it could never be found again', async () => {
+    await expect(upsertIssueComment(api, 7, MARKER, 'plan')).rejects.toThrow('must start with its marker');
+  });
+});
+
+describe('publishComment', () => {
+  it('reports an API error instead of throwing', async () => {
+    github.failWith = 403;
+    const result = await publishComment(api, 7, MARKER, `${MARKER}\nplan`);
+    expect(result).toEqual({ ok: false, error: expect.stringContaining('HTTP 403') });
+  });
+
+  it('reports an unreachable API instead of throwing', async () => {
+    await github.stop(); // nothing listens on its port any more
+    const result = await publishComment(api, 7, MARKER, `${MARKER}\nplan`);
+    expect(result).toEqual({ ok: false, error: expect.stringContaining('fetch failed') });
+  });
+});
+
+describe('findMergedPullRequest', () => {
+  it('returns the merged pull request whose merge commit is the pushed commit', async () => {
+    github.pullsByCommit.abc123 = [
+      { number: 3, merged_at: null, merge_commit_sha: 'abc123', head: { sha: 'open-pr-head' } },
+      {
+        number: 4,
+        merged_at: '2025-01-02T03:04:05Z',
+        merge_commit_sha: 'other',
+        head: { sha: 'other-head' },
+      },
+      {
+        number: 5,
+        merged_at: '2025-01-02T03:04:05Z',
+        merge_commit_sha: 'abc123',
+        head: { sha: 'reviewed-head' },
+      },
+    ];
+    expect(await findMergedPullRequest(api, 'abc123')).toEqual({ number: 5, headSha: 'reviewed-head' });
+    expect(await findMergedPullRequest(api, 'def456')).toBeUndefined();
+  });
+});
+
+describe('findPlanRunWithArtifact', () => {
+  it('returns the newest run for the head commit whose review artifact has not expired', async () => {
+    github.runsByWorkflow['pr-plan.yml'] = [
+      { id: 30, status: 'completed', head_sha: 'reviewed-head' },
+      { id: 20, status: 'completed', head_sha: 'reviewed-head' },
+      { id: 10, status: 'completed', head_sha: 'reviewed-head' },
+    ];
+    github.artifactsByRun[30] = []; // cancelled before upload
+    github.artifactsByRun[20] = [{ name: 'plan-review', expired: false }];
+    github.artifactsByRun[10] = [{ name: 'plan-review', expired: false }];
+    expect(await findPlanRunWithArtifact(api, 'pr-plan.yml', 'reviewed-head', 'plan-review')).toBe(20);
+    expect(github.requests[0]?.url).toBe(
+      '/repos/acme/petstore/actions/workflows/pr-plan.yml/runs?event=pull_request&status=completed&head_sha=reviewed-head&per_page=20',
+    );
+
+    github.artifactsByRun[20] = [{ name: 'plan-review', expired: true }];
+    github.artifactsByRun[10] = [{ name: 'plan-review', expired: true }];
+    expect(await findPlanRunWithArtifact(api, 'pr-plan.yml', 'reviewed-head', 'plan-review')).toBeUndefined();
+  });
+});

@@ -1,0 +1,34 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { GuardVerdict } from './guard';
+import { buildStackReport, type StackReport } from './stack-report';
+
+/**
+ * Files the workflows write per stack, in `<plans dir>/<stack>/`:
+ * plan.json (`terraform show -json tfplan`), plan.txt (`terraform show -no-color tfplan`),
+ * error.txt (output of a failed init/plan) and guard.json (plan-guard's verdict, deploys only).
+ * plan.json holds secrets in clear text: it never leaves the runner.
+ */
+export const PLAN_FILES = {
+  json: 'plan.json',
+  text: 'plan.txt',
+  error: 'error.txt',
+  guard: 'guard.json',
+} as const;
+
+export function loadStackReports(plansDir: string, stacks: readonly string[]): StackReport[] {
+  return stacks.map((stack) => {
+    const dir = path.join(plansDir, stack);
+    const read = (name: string) => {
+      const file = path.join(dir, name);
+      return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    };
+    const guard = read(PLAN_FILES.guard);
+    return buildStackReport(stack, {
+      planJson: read(PLAN_FILES.json),
+      planText: read(PLAN_FILES.text),
+      error: read(PLAN_FILES.error),
+      guard: guard === undefined ? undefined : (JSON.parse(guard) as GuardVerdict),
+    });
+  });
+}
