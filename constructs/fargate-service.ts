@@ -36,6 +36,7 @@ export const LOG_RETENTION_DAYS = [
 export const PET_SERVICE_TABLE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:Scan',
 ] as const;

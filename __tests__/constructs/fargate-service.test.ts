@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -5,7 +6,11 @@ import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { PetFargateService, type PetFargateServiceProps } from '../../constructs/fargate-service';
+import {
+  PET_SERVICE_TABLE_ACTIONS,
+  PetFargateService,
+  type PetFargateServiceProps,
+} from '../../constructs/fargate-service';
 import { onlyResource, REGION, ref, resourcesOf, serviceDependencies, synthScope } from './support';
 
 const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/test/pet-service:abc123';
@@ -120,10 +125,22 @@ describe('PetFargateService', () => {
     expect(policy.Statement).toEqual([
       {
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'],
+        Action: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Scan',
+        ],
         Resource: refs.table,
       },
     ]);
+  });
+
+  test('the task role allows exactly the DynamoDB calls the service makes', () => {
+    const source = readFileSync(new URL('../../app/pets/repository.ts', import.meta.url), 'utf8');
+    const calls = [...source.matchAll(/new (\w+)Command\(/g)].map(([, operation]) => `dynamodb:${operation}`);
+    expect(new Set(calls)).toEqual(new Set(PET_SERVICE_TABLE_ACTIONS));
   });
 
   test('the execution role is separate and gets the AWS managed task-execution policy', () => {
