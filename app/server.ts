@@ -25,7 +25,12 @@ closeWithGrace({ delay: SHUTDOWN_TIMEOUT_MS, logger: app.log }, async ({ signal,
   } else {
     app.log.info({ signal }, 'shutting down');
   }
+  // Closing the server drops the keep-alive connections idle at that moment, but one whose request
+  // finishes later stays open until the client (the gateway) drops it, holding the close open.
+  // Keep dropping connections as they fall idle.
+  const dropIdleConnections = setInterval(() => app.server.closeIdleConnections(), 50);
   await app.close();
+  clearInterval(dropIdleConnections);
 });
 
 try {

@@ -60,10 +60,12 @@ export function productionOptions(endpoint: string, tableName: string): AppOptio
  * A TCP proxy in front of the local DynamoDB that a test can cut and restore, as a network or
  * DynamoDB outage looks to the service: `down()` refuses connections and drops open ones,
  * `hang()` accepts connections but never answers, `delay(ms)` holds each request that long.
+ * `requestsSeen` counts the DynamoDB calls that reached it.
  */
 export async function startDynamoDbProxy(targetPort: number) {
   let mode: 'up' | 'hang' = 'up';
   let delayMs = 0;
+  let requestsSeen = 0;
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => {
     sockets.add(socket);
@@ -78,7 +80,9 @@ export async function startDynamoDbProxy(targetPort: number) {
     upstream.on('close', () => client.destroy());
     client.on('close', () => upstream.destroy());
     upstream.pipe(client);
-    client.on('data', (chunk) => {
+    client.on('data', (chunk: Buffer) => {
+      // Every DynamoDB API call is a POST to the endpoint's root.
+      requestsSeen += chunk.toString('latin1').split('POST / HTTP/1.1').length - 1;
       if (delayMs === 0) upstream.write(chunk);
       else setTimeout(() => upstream.write(chunk), delayMs);
     });
@@ -91,6 +95,9 @@ export async function startDynamoDbProxy(targetPort: number) {
   };
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    get requestsSeen() {
+      return requestsSeen;
+    },
     async down() {
       dropConnections();
       await new Promise((resolve) => server.close(resolve));

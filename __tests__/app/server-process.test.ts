@@ -1,0 +1,206 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleService } from '../../app/build';
+import { createTable, REGION, startDynamoDbProxy, startLocalDynamoDb } from './helpers';
+
+// The service as it ships: the bundle, run by plain `node` from a directory with no node_modules
+// (as in the image), configured by its environment and stopped by SIGTERM.
+
+let bundleDir: string;
+let dynamodb: Awaited<ReturnType<typeof startLocalDynamoDb>>;
+let tableName: string;
+const started: ChildProcess[] = [];
+
+beforeAll(async () => {
+  bundleDir = await mkdtemp(join(tmpdir(), 'pet-service-'));
+  await bundleService(bundleDir);
+  dynamodb = await startLocalDynamoDb();
+  tableName = await createTable(dynamodb.endpoint);
+});
+
+afterAll(async () => {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+  await dynamodb?.close();
+  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
+});
+
+interface RunningService {
+  child: ChildProcess;
+  baseUrl: string;
+  port: number;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts a process and resolves once it logs that it listens; rejects if it exits first. */
+async function startService(
+  args: string[],
+  env: Record<string, string>,
+  cwd = bundleDir,
+): Promise<RunningService> {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const port = await new Promise<number>((resolve, reject) => {
+    const onData = () => {
+      const match = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    };
+    child.stdout?.on('data', onData);
+    exited.then((code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
+  });
+  return { child, port, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited };
+}
+
+function serviceEnv(endpoint: string): Record<string, string> {
+  return { TABLE_NAME: tableName, AWS_REGION: REGION, DYNAMODB_ENDPOINT: endpoint, LOG_LEVEL: 'info' };
+}
+
+/** Runs a process to its end. */
+async function run(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, args, {
+    cwd: bundleDir,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  started.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const [code] = await once(child, 'exit');
+  return { code: code as number | null, stdout, stderr };
+}
+
+describe('the bundle', () => {
+  it('is two self-contained files', async () => {
+    expect((await readdir(bundleDir)).sort()).toEqual(['healthcheck.js', 'server.js']);
+  });
+
+  it('serves the API from a directory with no node_modules', async () => {
+    const service = await startService(['server.js'], serviceEnv(dynamodb.endpoint));
+    try {
+      const created = await fetch(`${service.baseUrl}/petstore/pets/bundled`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Bundled' }),
+      });
+      expect(created.status).toBe(201);
+      const read = await fetch(`${service.baseUrl}/petstore/pets/bundled`);
+      expect(await read.json()).toMatchObject({ petId: 'bundled', name: 'Bundled' });
+
+      // The container health check, against the running service and against nothing.
+      expect((await run(['healthcheck.js'], { PORT: String(service.port) })).code).toBe(0);
+    } finally {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
+    expect((await run(['healthcheck.js'], { PORT: String(service.port) })).code).toBe(1);
+  });
+});
+
+describe('configuration errors', () => {
+  it('exits non-zero before listening, naming each bad variable', async () => {
+    const { code, stdout, stderr } = await run(['server.js'], { PORT: 'eighty', LOG_LEVEL: 'loud' });
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('TABLE_NAME is required');
+    expect(stderr).toContain('AWS_REGION is required');
+    expect(stderr).toContain("PORT must be an integer from 0 to 65535, got 'eighty'");
+    expect(stderr).toContain(
+      "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'",
+    );
+    expect(stdout).not.toContain('Server listening');
+  });
+
+  it('accepts the original design’s DynamoDBTable for TABLE_NAME', async () => {
+    const env = serviceEnv(dynamodb.endpoint);
+    const service = await startService(['server.js'], {
+      AWS_REGION: env.AWS_REGION ?? '',
+      DYNAMODB_ENDPOINT: env.DYNAMODB_ENDPOINT ?? '',
+      DynamoDBTable: tableName,
+    });
+    try {
+      expect((await fetch(`${service.baseUrl}/petstore/pets/bundled-alias`)).status).toBe(404);
+    } finally {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
+  });
+});
+
+describe('SIGTERM', () => {
+  it('stops accepting, finishes every accepted request, and exits 0', async () => {
+    // Each DynamoDB call takes 400 ms, so requests are still in flight when the signal comes.
+    const proxy = await startDynamoDbProxy(Number(new URL(dynamodb.endpoint).port));
+    const service = await startService(['server.js'], serviceEnv(proxy.endpoint));
+    try {
+      proxy.delay(400);
+      const inFlight = [
+        ...Array.from({ length: 4 }, (_, i) =>
+          fetch(`${service.baseUrl}/petstore/pets/shutdown-${i}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name: `Pet ${i}` }),
+          }),
+        ),
+        ...Array.from({ length: 4 }, () => fetch(`${service.baseUrl}/petstore/pets/absent`)),
+      ];
+      await vi.waitFor(() => expect(proxy.requestsSeen).toBe(8), { timeout: 5000, interval: 10 });
+
+      service.child.kill('SIGTERM');
+      await vi.waitFor(() => expect(service.output()).toContain('shutting down'), {
+        timeout: 5000,
+        interval: 10,
+      });
+      const late = await fetch(`${service.baseUrl}/health`).then(
+        (response) => response.status,
+        () => 'refused',
+      );
+
+      const statuses = (await Promise.all(inFlight)).map((response) => response.status);
+      expect(statuses).toEqual([201, 201, 201, 201, 404, 404, 404, 404]);
+      expect(late === 'refused' || late === 503).toBe(true);
+      expect(await service.exited).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('npm run dev', () => {
+  it('serves the API with its own local DynamoDB', async () => {
+    const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+    const service = await startService(['--import', 'tsx', 'app/dev.ts'], {}, repositoryRoot);
+    try {
+      const created = await fetch(`${service.baseUrl}/petstore/pets/dev-pet`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Dev' }),
+      });
+      expect(created.status).toBe(201);
+      expect((await fetch(`${service.baseUrl}/petstore/pets?limit=10`)).status).toBe(200);
+    } finally {
+      service.child.kill('SIGTERM');
+    }
+    expect(await service.exited).toBe(0);
+  });
+});
