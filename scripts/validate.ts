@@ -12,7 +12,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSynthesizedStacks, type SynthesizedStack } from './terraform-validate/cdktf-out';
-import { type ProviderSchemaFile, uncheckedProviderBlocks, validateConfig } from './terraform-validate/index';
+import {
+  hasStrippedDescriptions,
+  type ProviderSchemaFile,
+  uncheckedProviderBlocks,
+  validateConfig,
+} from './terraform-validate/index';
 import { isRecord } from './terraform-validate/schema';
 import { runTerraformValidate, TerraformUnavailableError } from './terraform-validate/terraform-cli';
 
@@ -117,7 +122,10 @@ function validateOffline(stack: SynthesizedStack, schema: ProviderSchemaFile, sc
     unchecked.length > 0
       ? `; provider blocks not checked (the schema file has no provider schema for ${unchecked.join(', ')})`
       : '';
-  console.log(`${stack.name}: ${summary(tally)} — ${checked}${providerNote}`);
+  const descriptionNote = hasStrippedDescriptions(schema)
+    ? '; `description` arguments not checked (the schema file was stripped of descriptions, and with them of arguments named `description`)'
+    : '';
+  console.log(`${stack.name}: ${summary(tally)} — ${checked}${providerNote}${descriptionNote}`);
   return tally;
 }
 

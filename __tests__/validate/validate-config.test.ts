@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   type Diagnostic,
+  hasStrippedDescriptions,
   type ProviderSchemaFile,
   uncheckedProviderBlocks,
   validateConfig,
@@ -178,5 +179,28 @@ describe('validateConfig', () => {
 
   it('rejects a configuration that is not a JSON object', () => {
     expect(kindsAndPaths(validateConfig([], schema))).toEqual(['wrong-type ']);
+  });
+});
+
+describe('a schema file stripped of its descriptions', () => {
+  // `terraform providers schema -json` writes `description_kind` on every block; removing the
+  // `description` keys from such a file also removes every argument named `description`.
+  const withDescription = {
+    resource: { aws_vpc: { Main: { cidr_block: '10.0.0.0/16', description: 'x' } } },
+  };
+
+  it('a complete file reports a `description` its block does not have', () => {
+    expect(hasStrippedDescriptions(schema)).toBe(false);
+    expect(kindsAndPaths(validateConfig(withDescription, schema))).toEqual([
+      'unsupported-argument resource.aws_vpc.Main.description',
+    ]);
+  });
+
+  it('a stripped file cannot vouch for `description` arguments, so they are not reported', () => {
+    const stripped = JSON.parse(JSON.stringify(schema), (key, value) =>
+      key === 'description_kind' ? undefined : value,
+    ) as ProviderSchemaFile;
+    expect(hasStrippedDescriptions(stripped)).toBe(true);
+    expect(kindsAndPaths(validateConfig(withDescription, stripped))).toEqual([]);
   });
 });

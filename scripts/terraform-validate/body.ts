@@ -30,7 +30,7 @@ export function checkBody(
     const blockType = block.block_types?.[name];
     if (attribute !== undefined) checkAttribute(context, name, value, attribute, `${path}.${name}`, scope);
     else if (blockType !== undefined) checkBlocks(context, name, value, blockType, `${path}.${name}`, scope);
-    else {
+    else if (!context.uncheckableArguments.has(name)) {
       const hint =
         didYouMean(name, settableNames(block)) || '; no argument or block of that name exists here';
       context.report('unsupported-argument', `${path}.${name}`, `unsupported argument \`${name}\`${hint}`);

@@ -6,7 +6,11 @@ import type { Diagnostic, DiagnosticKind } from './types';
 export class ValidationContext {
   readonly diagnostics: Diagnostic[] = [];
 
-  constructor(private readonly declarations: Declarations) {}
+  constructor(
+    private readonly declarations: Declarations,
+    /** Argument names the schema file cannot vouch for (see `uncheckableArguments`). */
+    readonly uncheckableArguments: ReadonlySet<string> = new Set(),
+  ) {}
 
   report(
     kind: DiagnosticKind,

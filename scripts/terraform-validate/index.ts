@@ -6,11 +6,18 @@ import { checkBody } from './body';
 import { ValidationContext } from './context';
 import { checkDependsOn, checkMetaArguments, META_ARGUMENTS, type ResourceMode } from './meta';
 import type { Declarations, DeclaredResource } from './references';
-import { findProviderSchema, isRecord, providerAddress, providerLocalName } from './schema';
+import {
+  findProviderSchema,
+  isRecord,
+  providerAddress,
+  providerLocalName,
+  uncheckableArguments,
+} from './schema';
 import { didYouMean } from './suggest';
 import type { Diagnostic, JsonObject, ProviderSchema, ProviderSchemaFile, SchemaBlock } from './types';
 import { checkValue } from './values';
 
+export { hasStrippedDescriptions } from './schema';
 export type { Diagnostic, DiagnosticKind, ProviderSchemaFile } from './types';
 
 const TOP_LEVEL_BLOCKS = new Set([
@@ -73,7 +80,10 @@ export function validateConfig(config: unknown, schemaFile: ProviderSchemaFile):
     const provider = findProviderSchema(schemaFile, address);
     return { address, provider, schema: provider?.[SCHEMA_SECTION[mode]]?.[type]?.block };
   };
-  const context = new ValidationContext(collectDeclarations(config, lookup));
+  const context = new ValidationContext(
+    collectDeclarations(config, lookup),
+    uncheckableArguments(schemaFile),
+  );
   for (const key of Object.keys(config)) {
     if (!TOP_LEVEL_BLOCKS.has(key)) {
       context.report(

@@ -45,6 +45,24 @@ export function findProviderSchema(
 }
 
 /**
+ * Whether the file was made with its documentation stripped. `terraform providers schema -json`
+ * marks every block with `description_kind`; a file without one anywhere has had its `description`
+ * keys removed, and with them every argument *named* `description` (the shared CI file is such a one).
+ */
+export function hasStrippedDescriptions(schemaFile: ProviderSchemaFile): boolean {
+  return !Object.values(schemaFile.provider_schemas).some((provider) =>
+    [provider.resource_schemas, provider.data_source_schemas].some((schemas) =>
+      Object.values(schemas ?? {}).some((schema) => schema.block.description_kind !== undefined),
+    ),
+  );
+}
+
+/** Arguments a schema file cannot vouch for, which are therefore not reported as unsupported. */
+export function uncheckableArguments(schemaFile: ProviderSchemaFile): ReadonlySet<string> {
+  return new Set(hasStrippedDescriptions(schemaFile) ? ['description'] : []);
+}
+
+/**
  * The fully qualified address of the provider with this local name, following Terraform's rules:
  * `required_providers` gives the source; short sources default to registry.terraform.io/hashicorp.
  */

@@ -29,6 +29,8 @@ export interface SchemaBlock {
   attributes?: Readonly<Record<string, SchemaAttribute>>;
   block_types?: Readonly<Record<string, SchemaBlockType>>;
   deprecated?: boolean;
+  /** Present on every block of a file Terraform wrote; absent where documentation was stripped. */
+  description_kind?: string;
 }
 
 export interface SchemaBlockType {
