@@ -11,10 +11,9 @@ import {
   commitUrlFromEnv,
   DEFAULT_MANIFEST,
   githubApiFromEnv,
-  readManifest,
   runUrlFromEnv,
+  stacksToReport,
 } from './plan-review/cli-support';
-import { stacksInDependencyOrder } from './plan-review/manifest';
 import { loadStackReports } from './plan-review/plans-dir';
 import { publishComment } from './plan-review/publish';
 import { commentMarker, renderComment } from './plan-review/render-comment';
@@ -37,7 +36,7 @@ const { values } = parseArgs({
 if (!values.marker || !values.commit) throw new Error('--marker <id> and --commit <sha> are required');
 
 const marker = commentMarker(values.marker);
-const stacks = stacksInDependencyOrder(readManifest(values.manifest), values.target);
+const stacks = stacksToReport(values.manifest, values.target);
 const body = renderComment({
   marker,
   title: values.title,

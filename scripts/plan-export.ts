@@ -7,9 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MANIFEST, readManifest } from './plan-review/cli-support';
+import { DEFAULT_MANIFEST, stacksToReport } from './plan-review/cli-support';
 import { buildReviewRecord } from './plan-review/guard';
-import { stacksInDependencyOrder } from './plan-review/manifest';
 import { loadStackReports } from './plan-review/plans-dir';
 
 const { values } = parseArgs({
@@ -23,7 +22,7 @@ const { values } = parseArgs({
 });
 if (!values.commit) throw new Error('--commit <sha of the planned commit> is required');
 
-const stacks = stacksInDependencyOrder(readManifest(values.manifest), values.target);
+const stacks = stacksToReport(values.manifest, values.target);
 const reports = loadStackReports(values['plans-dir'], stacks);
 mkdirSync(values.out, { recursive: true });
 for (const report of reports) {

@@ -172,6 +172,31 @@ describe('plan-comment', () => {
     expect(result.stdout).toMatch(/^::warning::Plan comment not posted: GET .* HTTP 500/m);
     expect(existsSync(path.join(dir, 'c.md'))).toBe(true);
   });
+
+  it('reports the target stack as not planned when synth never produced a manifest', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'plan-review-cli-'));
+    const out = path.join(dir, 'deploy-comment.md');
+    const result = await runCli('plan-comment.ts', [
+      '--manifest',
+      path.join(dir, 'cdktf.out/manifest.json'),
+      '--plans-dir',
+      path.join(dir, 'plans'),
+      '--target',
+      'petstore-prod',
+      '--marker',
+      'deploy-prod',
+      '--title',
+      'Deploy to prod',
+      '--outcome',
+      '❌ Failed',
+      '--commit',
+      'abc',
+      '--out',
+      out,
+    ]);
+    expect(result.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('| `petstore-prod` | – | – | – | – | not planned |');
+  });
 });
 
 describe('plan-export', () => {

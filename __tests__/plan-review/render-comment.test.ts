@@ -77,7 +77,7 @@ describe('renderComment', () => {
       buildStackReport('petstore-prod', fixture('delete')),
     ]);
     const warning = body.slice(body.indexOf('> [!WARNING]'), body.indexOf('<details'));
-    expect(warning).toContain('**4 resources will be deleted or replaced.**');
+    expect(warning).toContain('**This plan deletes or replaces 4 resources.**');
     expect(warning).toContain(
       '**replace** `aws_cognito_user_pool_client.web` in `petstore-dev`, forced by `name`: `"petstore-dev-web"` → `"petstore-dev-spa"`',
     );
@@ -240,7 +240,7 @@ describe('renderComment size budget', () => {
       }),
     ]);
     expect(body.length).toBeLessThanOrEqual(DEFAULT_COMMENT_BUDGET);
-    expect(body).toContain('**5000 resources will be deleted or replaced.**');
+    expect(body).toContain('**This plan deletes or replaces 5000 resources.**');
     expect(body).toContain('`aws_route53_record.tenant_0`');
     expect(body).toMatch(/> …and \d+ more, see the plan text in the artifact\./);
     expect(body).toContain('Plan: 0 to add, 0 to change, 5000 to destroy.');

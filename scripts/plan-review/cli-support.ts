@@ -1,11 +1,20 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { GitHubApi } from './github';
-import { type Manifest, parseManifest } from './manifest';
+import { type Manifest, parseManifest, stacksInDependencyOrder } from './manifest';
 
 export const DEFAULT_MANIFEST = 'cdktf.out/manifest.json';
 
 export function readManifest(manifestPath: string): Manifest {
   return parseManifest(JSON.parse(readFileSync(manifestPath, 'utf8')));
+}
+
+/**
+ * The stacks to report on, in dependency order. Without a manifest (synth failed or never ran) there
+ * is still something to report: the target stack, as not planned.
+ */
+export function stacksToReport(manifestPath: string, target: string | undefined): string[] {
+  if (!existsSync(manifestPath)) return target === undefined ? [] : [target];
+  return stacksInDependencyOrder(readManifest(manifestPath), target);
 }
 
 /** The GitHub API as seen from a workflow step; undefined outside Actions or without a token. */

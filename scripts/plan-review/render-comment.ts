@@ -145,7 +145,7 @@ function renderWarningLines(stacks: readonly StackReport[]): { head: string; lin
   );
   if (destructive.length > 0) {
     blocks.push({
-      head: `> [!WARNING]\n> **${plural(destructive.length, 'resource')} will be deleted or replaced.** Check each one is intended:\n`,
+      head: `> [!WARNING]\n> **This plan deletes or replaces ${plural(destructive.length, 'resource')}.** Check each one is intended:\n`,
       lines: destructive.map((line) => `> - ${line}\n`),
     });
   }
@@ -211,7 +211,7 @@ function detailSection(report: StackReport): DetailSection[] {
       {
         stack: report.stack,
         frame: `<details open><summary>❌ <code>${escapeHtml(report.stack)}</code>: plan failed</summary>\n\n${fence}text\n${BODY_SLOT}\n${fence}\n</details>\n\n`,
-        body: report.error.trimEnd(),
+        body: report.error.trim(),
       },
     ];
   }

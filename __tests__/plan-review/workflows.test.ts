@@ -1,0 +1,347 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import actionValidator from '@action-validator/core';
+import { parse } from 'yaml';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const WORKFLOWS_DIR = path.join(ROOT, '.github/workflows');
+
+interface Step {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+  'continue-on-error'?: boolean;
+}
+
+interface Job {
+  'runs-on'?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+  needs?: string | string[];
+  if?: string;
+  environment?: string | { name: string };
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean };
+  permissions?: Record<string, string>;
+  'timeout-minutes'?: number;
+  steps?: Step[];
+}
+
+interface Workflow {
+  name: string;
+  on: string | string[] | Record<string, { inputs?: Record<string, unknown> } | null>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const files = readdirSync(WORKFLOWS_DIR).filter((file) => /\.ya?ml$/.test(file));
+const sources = Object.fromEntries(
+  files.map((file) => [file, readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8')]),
+);
+const workflows: Record<string, Workflow> = Object.fromEntries(
+  files.map((file) => [file, parse(sources[file] ?? '')]),
+);
+
+/** Opens a GitHub Actions expression, `${{ … }}`. */
+const EXPRESSION_START = '$' + '{{';
+
+/** An expression as written in a workflow. */
+function expr(inner: string): string {
+  return `${EXPRESSION_START} ${inner} }}`;
+}
+
+function workflow(file: string): Workflow {
+  const found = workflows[file];
+  if (!found) throw new Error(`no workflow ${file}`);
+  return found;
+}
+
+function triggers(wf: Workflow): string[] {
+  if (typeof wf.on === 'string') return [wf.on];
+  return Array.isArray(wf.on) ? wf.on : Object.keys(wf.on);
+}
+
+function allJobs(): [string, string, Job][] {
+  return Object.entries(workflows).flatMap(([file, wf]) =>
+    Object.entries(wf.jobs).map(([id, job]) => [file, id, job] as [string, string, Job]),
+  );
+}
+
+function allSteps(): [string, string, Step][] {
+  return allJobs().flatMap(([file, id, job]) =>
+    (job.steps ?? []).map((step) => [file, id, step] as [string, string, Step]),
+  );
+}
+
+function stepRunning(job: Job, text: string): Step {
+  const step = job.steps?.find((s) => s.run?.includes(text));
+  if (!step) throw new Error(`no step runs ${text}`);
+  return step;
+}
+
+function localWorkflow(uses: string): string {
+  return uses.replace(/^\.\/\.github\/workflows\//, '');
+}
+
+/** Jobs that get AWS credentials: directly, or through the reusable workflow they call. */
+function configuresAws(job: Job): boolean {
+  if (job.uses) return Object.values(workflow(localWorkflow(job.uses)).jobs).some(configuresAws);
+  return (job.steps ?? []).some((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+}
+
+describe('workflow files', () => {
+  it('exist: checks, pull-request plan, deploy and the per-environment deploy', () => {
+    expect(files.sort()).toEqual(['checks.yml', 'deploy-environment.yml', 'deploy.yml', 'pr-plan.yml']);
+  });
+
+  it.each(files)('%s is valid GitHub Actions workflow syntax', (file) => {
+    const { errors } = actionValidator.validateWorkflow(sources[file] ?? '');
+    expect(errors).toEqual([]);
+  });
+
+  it('are checked by a validator that does reject invalid workflows', () => {
+    const invalid =
+      'on: push\npermissions:\n  id-token: writ\njobs:\n  plan:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n        withh: 1\n';
+    expect(actionValidator.validateWorkflow(invalid).errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('security rules', () => {
+  it('never trigger on pull_request_target', () => {
+    for (const wf of Object.values(workflows)) expect(triggers(wf)).not.toContain('pull_request_target');
+  });
+
+  it('grant only contents: read at the top level; jobs ask for more themselves', () => {
+    for (const wf of Object.values(workflows)) expect(wf.permissions).toEqual({ contents: 'read' });
+  });
+
+  it('give id-token: write exactly to the jobs that assume an AWS role', () => {
+    for (const [file, id, job] of allJobs()) {
+      expect(job.permissions?.['id-token'] === 'write', `${file} ${id}`).toBe(configuresAws(job));
+    }
+  });
+
+  it('get AWS credentials only from OIDC roles, never from stored keys', () => {
+    const awsSteps = allSteps().filter(([, , step]) =>
+      step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+    );
+    expect(awsSteps.map(([file]) => file).sort()).toEqual(['deploy-environment.yml', 'pr-plan.yml']);
+    for (const [, , step] of awsSteps) {
+      expect(Object.keys(step.with ?? {}).sort()).toEqual([
+        'aws-region',
+        'role-session-name',
+        'role-to-assume',
+      ]);
+    }
+    for (const source of Object.values(sources))
+      expect(source).not.toMatch(/secrets\.AWS|aws-access-key-id|aws-secret-access-key/i);
+  });
+
+  it('plan with the read-only plan role and deploy with the environment-scoped deploy role', () => {
+    const role = (file: string) =>
+      allSteps().find(
+        ([f, , step]) => f === file && step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+      )?.[2].with?.['role-to-assume'];
+    expect(role('pr-plan.yml')).toBe(expr('vars.AWS_PLAN_ROLE_ARN'));
+    expect(role('deploy-environment.yml')).toBe(expr('vars.AWS_DEPLOY_ROLE_ARN'));
+  });
+
+  it('put no expression inside a run script, so no value can be injected as shell code', () => {
+    for (const [file, id, step] of allSteps()) {
+      if (step.run)
+        expect(step.run, `${file} ${id} ${step.name ?? step.run}`).not.toContain(EXPRESSION_START);
+    }
+  });
+
+  it('pin every action to a major version and use the agreed toolchain', () => {
+    const actions = allSteps().flatMap(([, , step]) => (step.uses ? [step.uses] : []));
+    for (const uses of actions) expect(uses).toMatch(/^[\w-]+\/[\w-]+@v\d+$/);
+    for (const [, , step] of allSteps()) {
+      if (step.uses === 'actions/setup-node@v4')
+        expect(step.with).toEqual({ 'node-version': 20, cache: 'npm' });
+      if (step.uses === 'hashicorp/setup-terraform@v3') {
+        expect(step.with).toEqual({ terraform_version: '1.11.4', terraform_wrapper: false });
+      }
+    }
+  });
+});
+
+describe('checks', () => {
+  it('install, lint, typecheck, test, synth, validate and build, in that order, on pull requests and on main', () => {
+    const { jobs } = workflow('checks.yml');
+    expect(triggers(workflow('checks.yml'))).toEqual(['workflow_call']);
+    const runs = Object.values(jobs).flatMap((job) =>
+      (job.steps ?? []).flatMap((step) => (step.run ? [step.run] : [])),
+    );
+    expect(runs).toEqual([
+      'npm ci',
+      'npm run lint',
+      'npm run typecheck',
+      'npm test',
+      'npm run synth',
+      'npm run validate -- --skip-synth',
+      'npm run build',
+    ]);
+    expect(workflow('pr-plan.yml').jobs.checks?.uses).toBe('./.github/workflows/checks.yml');
+    expect(workflow('deploy.yml').jobs.checks?.uses).toBe('./.github/workflows/checks.yml');
+  });
+});
+
+describe('pull request plan', () => {
+  const wf = workflow('pr-plan.yml');
+  const plan = wf.jobs.plan as Job;
+
+  it('runs on pull requests to main, after the checks, for branches of this repository only', () => {
+    expect(wf.on).toEqual({ pull_request: { branches: ['main'] } });
+    expect(plan.needs).toBe('checks');
+    expect(plan.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
+    expect(plan.permissions).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' });
+  });
+
+  it('plans every stack in manifest dependency order, without the lock, and keeps the plan JSON', () => {
+    const script = stepRunning(plan, 'terraform').run ?? '';
+    expect(script).toContain('npm run --silent plan:stacks -- --with-dirs > stacks.tsv');
+    expect(script).toContain('done 3<stacks.tsv');
+    expect(script).toMatch(/terraform -chdir="\$dir" plan -input=false -lock=false -no-color -out=tfplan/);
+    expect(script).toContain('terraform -chdir="$dir" show -json tfplan >"$out/plan.json"');
+    expect(script).toContain('terraform -chdir="$dir" show -no-color tfplan >"$out/plan.txt"');
+  });
+
+  it('exports, uploads and comments even when a stack failed to plan, and a comment failure does not fail the job', () => {
+    const steps = plan.steps ?? [];
+    const after = steps.slice(steps.findIndex((step) => step.id === 'plan') + 1);
+    expect(after.map((step) => step.run?.split(' ').slice(0, 3).join(' ') ?? step.uses)).toEqual([
+      'npm run plan:export',
+      'actions/upload-artifact@v4',
+      'npm run plan:comment',
+    ]);
+    for (const step of after) expect(step.if).toBe(expr("!cancelled() && steps.plan.outcome != 'skipped'"));
+    const comment = stepRunning(plan, 'plan:comment');
+    expect(comment['continue-on-error']).toBe(true);
+    expect(comment.run).toContain('--marker terraform-plan');
+    expect(comment.run).toContain('--pr "$PR_NUMBER"');
+    expect(plan.env?.PR_NUMBER).toBe(expr('github.event.pull_request.number'));
+  });
+
+  it('never uploads the plan JSON or the binary plan, which hold secrets in clear text', () => {
+    const upload = plan.steps?.find((step) => step.uses === 'actions/upload-artifact@v4');
+    expect(upload?.with).toMatchObject({ name: 'plan-review', path: 'plan-review/' });
+    expect(stepRunning(plan, 'plan:export').run).toContain('--out plan-review');
+  });
+});
+
+describe('deploy', () => {
+  const wf = workflow('deploy.yml');
+  const deploy = workflow('deploy-environment.yml').jobs.deploy as Job;
+
+  it('runs on pushes to main (and by hand), checks first, then dev, then prod', () => {
+    expect(wf.on).toMatchObject({ push: { branches: ['main'] } });
+    expect(Object.keys(wf.on as object).sort()).toEqual(['push', 'workflow_dispatch']);
+    expect(wf.jobs.checks?.if).toBe("github.ref == 'refs/heads/main'");
+    expect(wf.jobs.dev).toMatchObject({
+      needs: 'checks',
+      uses: './.github/workflows/deploy-environment.yml',
+    });
+    expect(wf.jobs.prod).toMatchObject({ needs: 'dev', uses: './.github/workflows/deploy-environment.yml' });
+    expect(wf.jobs.dev?.with?.environment).toBe('dev');
+    expect(wf.jobs.prod?.with?.environment).toBe('prod');
+  });
+
+  it('passes only inputs the environment workflow declares', () => {
+    const declared = Object.keys(
+      (workflow('deploy-environment.yml').on as Record<string, { inputs?: object }>).workflow_call?.inputs ??
+        {},
+    );
+    for (const job of [wf.jobs.dev, wf.jobs.prod])
+      expect(declared).toEqual(expect.arrayContaining(Object.keys(job?.with ?? {})));
+  });
+
+  it('deploys through a GitHub environment, one run per environment at a time', () => {
+    expect(deploy.environment).toBe(expr('inputs.environment'));
+    expect(deploy.concurrency).toEqual({
+      group: `deploy-${expr('inputs.environment')}`,
+      'cancel-in-progress': false,
+    });
+    expect(deploy.env?.STACK).toBe(`petstore-${expr('inputs.environment')}`);
+    for (const [file, id, job] of allJobs()) {
+      const deploys = (job.steps ?? []).some((step) => /terraform .*apply|image:push/.test(step.run ?? ''));
+      if (deploys) expect(job.environment, `${file} ${id}`).toBeDefined();
+    }
+  });
+
+  it('pushes the commit’s image and synthesizes with that tag', () => {
+    expect(deploy.env?.IMAGE_TAG).toBe(expr('github.sha'));
+    const runs = (deploy.steps ?? []).map((step) => step.run ?? '');
+    const push = runs.indexOf('npm run image:push -- --stack "$STACK"');
+    expect(push).toBeGreaterThan(runs.indexOf('npm run build'));
+    expect(runs.indexOf('npm run synth')).toBeGreaterThan(push);
+  });
+
+  it('guards each stack’s saved plan against the reviewed plan before applying exactly that plan', () => {
+    const script = stepRunning(deploy, 'terraform').run ?? '';
+    expect(script).toContain('npm run --silent plan:stacks -- --target "$STACK" --with-dirs > stacks.tsv');
+    const order = [
+      'plan -input=false -no-color -lock-timeout=10m -out=tfplan',
+      'show -json tfplan >"$out/plan.json"',
+      'npm run --silent plan:guard -- --stack "$stack" --plan "$out/plan.json"',
+      'apply -input=false -no-color -lock-timeout=10m tfplan',
+    ].map((text) => script.indexOf(text));
+    expect(order.every((index) => index >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    for (const [file, id, step] of allSteps()) {
+      expect(step.run ?? '', `${file} ${id}`).not.toMatch(/cdktf deploy|npm run deploy|-auto-approve/);
+    }
+  });
+
+  it('finds the reviewed plan in the artifact the pull-request plan workflow uploads', () => {
+    const find = stepRunning(deploy, 'plan:find-review').run ?? '';
+    const [, workflowFile, artifact] = /--workflow (\S+) --artifact (\S+)/.exec(find) ?? [];
+    expect(existsSync(path.join(WORKFLOWS_DIR, workflowFile ?? ''))).toBe(true);
+    const uploaded = workflow(workflowFile ?? '').jobs.plan?.steps?.find(
+      (s) => s.uses === 'actions/upload-artifact@v4',
+    );
+    expect(uploaded?.with?.name).toBe(artifact);
+    const download = deploy.steps?.find((step) => step.uses === 'actions/download-artifact@v4');
+    expect(download?.with).toMatchObject({
+      name: artifact,
+      'run-id': expr('steps.review.outputs.plan_run_id'),
+    });
+    expect(stepRunning(deploy, 'plan:guard').run).toContain(`--review ${download?.with?.path}/review.json`);
+  });
+
+  it('reports the result on the merged pull request without failing a deploy over it', () => {
+    const report = stepRunning(deploy, 'plan:comment');
+    expect(report.if).toBe(expr("always() && steps.review.outputs.pr_number != ''"));
+    expect(report['continue-on-error']).toBe(true);
+    expect(report.run).toContain('--marker "deploy-$ENVIRONMENT"');
+  });
+});
+
+describe('npm scripts', () => {
+  it('that the workflows run all exist in package.json', () => {
+    const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    // Added by the owner of the image tooling; the workflows rely on its documented contract.
+    const providedByImageTooling = new Set(['image:push']);
+    const used = new Set(
+      allSteps().flatMap(([, , step]) =>
+        [...(step.run ?? '').matchAll(/npm run (?:--silent )?([\w:-]+)/g)].map((m) => m[1] ?? ''),
+      ),
+    );
+    expect([...used].filter((name) => !(name in scripts) && !providedByImageTooling.has(name))).toEqual([]);
+    expect(used).toContain('image:push');
+  });
+});
+
+describe('jobs', () => {
+  it('all have a timeout', () => {
+    for (const [file, id, job] of allJobs()) {
+      if (job['runs-on']) expect(job['timeout-minutes'], `${file} ${id}`).toBeGreaterThan(0);
+    }
+  });
+});
