@@ -28,6 +28,7 @@ interface Job {
   concurrency?: { group: string; 'cancel-in-progress'?: boolean };
   permissions?: Record<string, string>;
   'timeout-minutes'?: number;
+  env?: Record<string, unknown>;
   steps?: Step[];
 }
 
