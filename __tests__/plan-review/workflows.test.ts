@@ -205,8 +205,8 @@ describe('pull request plan', () => {
 
   it('plans every stack in manifest dependency order, without the lock, and keeps the plan JSON', () => {
     const script = stepRunning(plan, 'terraform').run ?? '';
-    expect(script).toContain('npm run --silent plan:stacks -- --with-dirs > stacks.tsv');
-    expect(script).toContain('done 3<stacks.tsv');
+    expect(script).toContain('npm run --silent plan:stacks -- --with-dirs > "$RUNNER_TEMP/stacks.tsv"');
+    expect(script).toContain('done 3<"$RUNNER_TEMP/stacks.tsv"');
     expect(script).toMatch(/terraform -chdir="\$dir" plan -input=false -lock=false -no-color -out=tfplan/);
     expect(script).toContain('terraform -chdir="$dir" show -json tfplan >"$out/plan.json"');
     expect(script).toContain('terraform -chdir="$dir" show -no-color tfplan >"$out/plan.txt"');
@@ -230,8 +230,8 @@ describe('pull request plan', () => {
 
   it('never uploads the plan JSON or the binary plan, which hold secrets in clear text', () => {
     const upload = plan.steps?.find((step) => step.uses === 'actions/upload-artifact@v4');
-    expect(upload?.with).toMatchObject({ name: 'plan-review', path: 'plan-review/' });
-    expect(stepRunning(plan, 'plan:export').run).toContain('--out plan-review');
+    expect(upload?.with).toMatchObject({ name: 'plan-review', path: `${expr('runner.temp')}/plan-review/` });
+    expect(stepRunning(plan, 'plan:export').run).toContain('--out "$RUNNER_TEMP/plan-review"');
   });
 });
 
@@ -284,7 +284,9 @@ describe('deploy', () => {
 
   it('guards each stack’s saved plan against the reviewed plan before applying exactly that plan', () => {
     const script = stepRunning(deploy, 'terraform').run ?? '';
-    expect(script).toContain('npm run --silent plan:stacks -- --target "$STACK" --with-dirs > stacks.tsv');
+    expect(script).toContain(
+      'npm run --silent plan:stacks -- --target "$STACK" --with-dirs > "$RUNNER_TEMP/stacks.tsv"',
+    );
     const order = [
       'plan -input=false -no-color -lock-timeout=10m -out=tfplan',
       'show -json tfplan >"$out/plan.json"',
@@ -311,7 +313,11 @@ describe('deploy', () => {
       name: artifact,
       'run-id': expr('steps.review.outputs.plan_run_id'),
     });
-    expect(stepRunning(deploy, 'plan:guard').run).toContain(`--review ${download?.with?.path}/review.json`);
+    // Outside the checkout, because image:push refuses a dirty work tree.
+    expect(download?.with?.path).toBe(`${expr('runner.temp')}/reviewed-plan`);
+    expect(stepRunning(deploy, 'plan:guard').run).toContain(
+      '--review "$RUNNER_TEMP/reviewed-plan/review.json"',
+    );
   });
 
   it('reports the result on the merged pull request without failing a deploy over it', () => {
