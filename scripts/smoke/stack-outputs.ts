@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import { ENVIRONMENTS } from '../../constructs/config';
+import { readSynthesizedStacks } from '../terraform-validate/cdktf-out';
+import { isRecord } from '../terraform-validate/schema';
+
+/** An operator's mistake (arguments, a missing synth or deploy): its message says what to do, no stack trace. */
+export class OperatorError extends Error {
+  override name = 'OperatorError';
+}
+
+/** The stacks main.ts synthesizes, one per environment. */
+export const STACK_NAMES: readonly string[] = ENVIRONMENTS.map(
+  (environment) => `petstore-${environment.name}`,
+);
+
+export function requireKnownStack(stack: string | undefined): string {
+  const known = STACK_NAMES.join(', ');
+  if (!stack) throw new OperatorError(`--stack <name> is required: one of ${known}`);
+  if (!STACK_NAMES.includes(stack))
+    throw new OperatorError(`unknown stack '${stack}': expected one of ${known}`);
+  return stack;
+}
+
+/** The directory cdktf runs terraform in for the stack, from `<outputDirectory>/manifest.json`. */
+export function stackWorkingDirectory(outputDirectory: string, stack: string): string | undefined {
+  let stacks: ReturnType<typeof readSynthesizedStacks>;
+  try {
+    stacks = readSynthesizedStacks(outputDirectory);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return stacks.find((synthesized) => synthesized.name === stack)?.workingDirectory;
+}
+
+/**
+ * The values of `terraform output -json` (`{ name: { value, type, sensitive } }`). `source` names
+ * where the text came from, for the error.
+ */
+export function parseTerraformOutputs(text: string, source: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new OperatorError(`${source} is not JSON; expected what \`terraform output -json\` prints`);
+  }
+  if (!isRecord(json)) {
+    throw new OperatorError(
+      `${source} is not a JSON object; expected what \`terraform output -json\` prints`,
+    );
+  }
+  const values: Record<string, unknown> = {};
+  for (const [name, output] of Object.entries(json)) {
+    if (!isRecord(output) || !('value' in output)) {
+      throw new OperatorError(
+        `${source}: output '${name}' has no "value"; expected \`terraform output -json\``,
+      );
+    }
+    values[name] = output.value;
+  }
+  return values;
+}
+
+/** The named outputs as strings; one error lists every one that is missing or not a non-empty string. */
+export function requireOutputs<Name extends string>(
+  outputs: Record<string, unknown>,
+  names: readonly Name[],
+  source: string,
+): Record<Name, string> {
+  if (Object.keys(outputs).length === 0) {
+    throw new OperatorError(`${source} has no outputs: is the stack deployed?`);
+  }
+  const missing = names.filter((name) => typeof outputs[name] !== 'string' || outputs[name] === '');
+  if (missing.length > 0) {
+    throw new OperatorError(
+      `${source} lacks ${missing.join(', ')} (a non-empty string each): deploy the stack from the current code`,
+    );
+  }
+  return Object.fromEntries(names.map((name) => [name, outputs[name]])) as Record<Name, string>;
+}
+
+/** `terraform -chdir=<workingDirectory> output -json`; needs the backend initialised (`cdktf deploy` does it). */
+export function readTerraformOutputs(workingDirectory: string): string {
+  const result = spawnSync('terraform', [`-chdir=${workingDirectory}`, 'output', '-json', '-no-color'], {
+    encoding: 'utf8',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+  });
+  if (result.error !== undefined) {
+    throw new OperatorError(`could not run terraform: ${result.error.message}`);
+  }
+  if (result.status !== 0) {
+    const detail = result.stderr.trim().split('\n').slice(-10).join('\n');
+    throw new OperatorError(
+      `\`terraform -chdir=${workingDirectory} output -json\` failed (is the stack deployed and its backend initialised, as \`npm run deploy\` leaves it?):\n${detail}`,
+    );
+  }
+  return result.stdout;
+}
