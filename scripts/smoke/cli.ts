@@ -3,12 +3,12 @@ import { parseArgs } from 'node:util';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { formatStep, runSmokeTest } from './run';
 import {
+  findSynthesizedStack,
   OperatorError,
   parseTerraformOutputs,
   readTerraformOutputs,
   requireKnownStack,
   requireOutputs,
-  stackWorkingDirectory,
 } from './stack-outputs';
 
 /** What the CLI does effects with; tests pass their own. */
@@ -83,13 +83,13 @@ function parseSmokeArgs(args: string[]): { stack: string; outputsFile: string | 
 }
 
 function readDeployedOutputs(cdktfOut: string, stack: string): string {
-  const workingDirectory = stackWorkingDirectory(cdktfOut, stack);
-  if (workingDirectory === undefined) {
+  const synthesized = findSynthesizedStack(cdktfOut, stack);
+  if (synthesized === undefined) {
     throw new OperatorError(
       `${cdktfOut}/ has no synthesized ${stack}: deploy it from this checkout (npm run deploy -- ${stack}), or pass --outputs-file`,
     );
   }
-  return readTerraformOutputs(workingDirectory);
+  return readTerraformOutputs(synthesized.workingDirectory);
 }
 
 function readOutputsFile(file: string): string {

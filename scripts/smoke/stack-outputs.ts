@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { ENVIRONMENTS } from '../../constructs/config';
-import { readSynthesizedStacks } from '../terraform-validate/cdktf-out';
+import { readSynthesizedStacks, type SynthesizedStack } from '../terraform-validate/cdktf-out';
 import { isRecord } from '../terraform-validate/schema';
 
 /** An operator's mistake (arguments, a missing synth or deploy): its message says what to do, no stack trace. */
@@ -21,16 +21,16 @@ export function requireKnownStack(stack: string | undefined): string {
   return stack;
 }
 
-/** The directory cdktf runs terraform in for the stack, from `<outputDirectory>/manifest.json`. */
-export function stackWorkingDirectory(outputDirectory: string, stack: string): string | undefined {
-  let stacks: ReturnType<typeof readSynthesizedStacks>;
+/** The stack as `<outputDirectory>/manifest.json` lists it; undefined when it has not been synthesized there. */
+export function findSynthesizedStack(outputDirectory: string, stack: string): SynthesizedStack | undefined {
+  let stacks: SynthesizedStack[];
   try {
     stacks = readSynthesizedStacks(outputDirectory);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  return stacks.find((synthesized) => synthesized.name === stack)?.workingDirectory;
+  return stacks.find((synthesized) => synthesized.name === stack);
 }
 
 /**
@@ -79,9 +79,15 @@ export function requireOutputs<Name extends string>(
   return Object.fromEntries(names.map((name) => [name, outputs[name]])) as Record<Name, string>;
 }
 
-/** `terraform -chdir=<workingDirectory> output -json`; needs the backend initialised (`cdktf deploy` does it). */
+/** The command that prints the stack's outputs as JSON. */
+export function terraformOutputCommand(workingDirectory: string): string[] {
+  return ['terraform', `-chdir=${workingDirectory}`, 'output', '-json', '-no-color'];
+}
+
+/** Runs `terraformOutputCommand`; needs the backend initialised (`cdktf deploy` does it). */
 export function readTerraformOutputs(workingDirectory: string): string {
-  const result = spawnSync('terraform', [`-chdir=${workingDirectory}`, 'output', '-json', '-no-color'], {
+  const [program = 'terraform', ...args] = terraformOutputCommand(workingDirectory);
+  const result = spawnSync(program, args, {
     encoding: 'utf8',
     env: { ...process.env, CHECKPOINT_DISABLE: '1' },
   });
@@ -91,7 +97,7 @@ export function readTerraformOutputs(workingDirectory: string): string {
   if (result.status !== 0) {
     const detail = result.stderr.trim().split('\n').slice(-10).join('\n');
     throw new OperatorError(
-      `\`terraform -chdir=${workingDirectory} output -json\` failed (is the stack deployed and its backend initialised, as \`npm run deploy\` leaves it?):\n${detail}`,
+      `\`${terraformOutputCommand(workingDirectory).join(' ')}\` failed (is the stack deployed and its backend initialised, as \`npm run deploy\` leaves it?):\n${detail}`,
     );
   }
   return result.stdout;
