@@ -152,6 +152,20 @@ describe('runSmokeTest', () => {
     expect(cognito.operations().at(-1)).toBe('AdminDeleteUser');
   });
 
+  it('fails when Cognito refuses to create the user, and deletes nothing it did not create', async () => {
+    const { result, gateway, cognito } = await smoke({
+      cognitoResponses: { AdminCreateUser: 'AdminCreateUser.AccessDeniedException.json' },
+    });
+
+    expect(result.ok).toBe(false);
+    expect(result.steps).toHaveLength(1);
+    expect(result.steps[0]?.detail).toMatch(
+      /^AccessDeniedException: User: .* is not authorized to perform: cognito-idp:AdminCreateUser /,
+    );
+    expect(cognito.operations()).toEqual(['AdminCreateUser']);
+    expect(gateway.requests).toEqual([]);
+  });
+
   it('fails when the test user cannot be deleted, and says how to delete it by hand', async () => {
     const { result } = await smoke({
       cognitoResponses: { AdminDeleteUser: 'AdminDeleteUser.AccessDeniedException.json' },

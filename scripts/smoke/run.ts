@@ -79,7 +79,7 @@ export async function runSmokeTest(target: SmokeTarget, options: SmokeOptions): 
     return result.ok;
   };
 
-  let userCreationSent = false;
+  let userMayExist = false;
   let token: string | undefined;
   let petMayExist = false;
   let petDeleted = false;
@@ -92,8 +92,13 @@ export async function runSmokeTest(target: SmokeTarget, options: SmokeOptions): 
     [
       `create test user ${email}`,
       async () => {
-        userCreationSent = true;
-        await createTestUser(cognito, target, email);
+        userMayExist = true;
+        try {
+          await createTestUser(cognito, target, email);
+        } catch (error) {
+          userMayExist = !nothingSentOrRefused(error);
+          throw error;
+        }
         return 'created, invitation suppressed';
       },
     ],
@@ -185,7 +190,7 @@ export async function runSmokeTest(target: SmokeTarget, options: SmokeOptions): 
         return '204';
       });
     }
-    if (userCreationSent) {
+    if (userMayExist) {
       await step('cleanup: delete the test user', async () => {
         try {
           return (await deleteTestUser(cognito, target, email)) ? 'deleted' : 'was not created';
@@ -251,6 +256,15 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * True when a Cognito call certainly changed nothing: Cognito answered with an error, or no request
+ * left (no credentials). A timeout or dropped connection may follow a change, so it is not.
+ */
+function nothingSentOrRefused(error: unknown): boolean {
+  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return typeof $metadata?.httpStatusCode === 'number' || name === 'CredentialsProviderError';
 }
 
 function describeFailure(error: unknown): string {
