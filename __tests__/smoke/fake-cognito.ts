@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portOf } from '../app/helpers';
 
-export const SMOKE_FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/smoke');
+const SMOKE_FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/smoke');
 
 /** A fixture file's JSON, as Cognito recorded it. */
 export function smokeFixture(name: string): Record<string, unknown> {

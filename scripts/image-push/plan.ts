@@ -218,7 +218,7 @@ export function imageUri(repositoryUrl: string, tag: string): string {
 }
 
 /** The repository URL with the account left as a placeholder, for a dry run. */
-export function placeholderRepositoryUrl(target: ImageRepositoryTarget): string {
+function placeholderRepositoryUrl(target: ImageRepositoryTarget): string {
   return `AWS_ACCOUNT_ID.dkr.ecr.${target.region}.amazonaws.com/${target.repositoryName}`;
 }
 

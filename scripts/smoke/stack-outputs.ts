@@ -9,7 +9,7 @@ export class OperatorError extends Error {
 }
 
 /** The stacks main.ts synthesizes, one per environment. */
-export const STACK_NAMES: readonly string[] = ENVIRONMENTS.map(
+const STACK_NAMES: readonly string[] = ENVIRONMENTS.map(
   (environment) => `petstore-${environment.name}`,
 );
 
