@@ -9,9 +9,7 @@ export class OperatorError extends Error {
 }
 
 /** The stacks main.ts synthesizes, one per environment. */
-const STACK_NAMES: readonly string[] = ENVIRONMENTS.map(
-  (environment) => `petstore-${environment.name}`,
-);
+const STACK_NAMES: readonly string[] = ENVIRONMENTS.map((environment) => `petstore-${environment.name}`);
 
 export function requireKnownStack(stack: string | undefined): string {
   const known = STACK_NAMES.join(', ');
