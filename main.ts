@@ -1,5 +1,5 @@
 import { App } from 'cdktf';
-import { ENVIRONMENTS, readDeploySettings, validateEnvironments } from './constructs/config';
+import { ENVIRONMENTS, readDeploySettings, stackName, validateEnvironments } from './constructs/config';
 import { PetStoreStack } from './constructs/pet-store-stack';
 
 const settings = readDeploySettings(process.env);
@@ -7,7 +7,7 @@ validateEnvironments(ENVIRONMENTS);
 
 const app = new App();
 for (const environment of ENVIRONMENTS) {
-  new PetStoreStack(app, `petstore-${environment.name}`, {
+  new PetStoreStack(app, stackName(environment), {
     environment,
     imageTag: settings.imageTag,
     remoteState: settings.remoteState,

@@ -70,6 +70,11 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
   },
 ];
 
+/** The stack of an environment, and the prefix of its resource names: `petstore-<name>`. */
+export function stackName(environment: Pick<EnvironmentConfig, 'name'>): string {
+  return `petstore-${environment.name}`;
+}
+
 /** Settings read from the process environment rather than from code. */
 export interface DeploySettings {
   /** Image tag the service runs: the commit SHA in CI. From `IMAGE_TAG`. @default 'latest' */

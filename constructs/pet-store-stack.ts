@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { atConfigPath, type EnvironmentConfig } from './config';
+import { atConfigPath, type EnvironmentConfig, stackName } from './config';
 import { PetFargateService } from './fargate-service';
 import { PetHttpApi } from './http-api';
 import { ImageRepository } from './image-repository';
@@ -37,7 +37,7 @@ export class PetStoreStack extends TerraformStack {
     super(scope, id);
     const { environment } = props;
     const { region } = environment;
-    const namePrefix = `petstore-${environment.name}`;
+    const namePrefix = stackName(environment);
     const at = (section: string) => `environments.${environment.name}.${section}`;
 
     if (props.remoteState) useRemoteState(this, id, region, props.remoteState);

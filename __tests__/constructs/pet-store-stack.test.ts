@@ -3,6 +3,7 @@ import {
   ENVIRONMENTS,
   type EnvironmentConfig,
   readDeploySettings,
+  stackName,
   validateEnvironments,
 } from '../../constructs/config';
 import { PetStoreStack } from '../../constructs/pet-store-stack';
@@ -12,7 +13,7 @@ const dev = ENVIRONMENTS.find((environment) => environment.name === 'dev') as En
 
 function synthStack(environment: EnvironmentConfig = dev, imageTag = 'abc123') {
   const app = Testing.app();
-  const stack = new PetStoreStack(app, `petstore-${environment.name}`, { environment, imageTag });
+  const stack = new PetStoreStack(app, stackName(environment), { environment, imageTag });
   return { stack, synthesized: Testing.synth(stack) };
 }
 
@@ -269,7 +270,7 @@ describe('remote state', () => {
   function backendOf(env: NodeJS.ProcessEnv, environment = dev) {
     const { remoteState } = readDeploySettings(env);
     const app = Testing.app();
-    const stack = new PetStoreStack(app, `petstore-${environment.name}`, { environment, remoteState });
+    const stack = new PetStoreStack(app, stackName(environment), { environment, remoteState });
     return JSON.parse(Testing.synth(stack)).terraform.backend;
   }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { ENVIRONMENTS } from '../../constructs/config';
+import { ENVIRONMENTS, stackName } from '../../constructs/config';
 import { readSynthesizedStacks, type SynthesizedStack } from '../terraform-validate/cdktf-out';
 import { isRecord } from '../terraform-validate/schema';
 
@@ -9,7 +9,7 @@ export class OperatorError extends Error {
 }
 
 /** The stacks main.ts synthesizes, one per environment. */
-const STACK_NAMES: readonly string[] = ENVIRONMENTS.map((environment) => `petstore-${environment.name}`);
+const STACK_NAMES: readonly string[] = ENVIRONMENTS.map(stackName);
 
 export function requireKnownStack(stack: string | undefined): string {
   const known = STACK_NAMES.join(', ');
