@@ -3,6 +3,9 @@ import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { Construct } from 'constructs';
 import { requireIntegerInRange } from './validation';
 
+/** The one tag that may move to another image; every other tag (a commit SHA) is immutable. */
+export const MUTABLE_IMAGE_TAG = 'latest';
+
 export interface ImageRepositoryProps {
   /** Repository name, e.g. `petstore-dev/pet-service`. */
   readonly repositoryName: string;
@@ -27,7 +30,7 @@ export class ImageRepository extends Construct {
     this.resource = new EcrRepository(this, 'Repository', {
       name: props.repositoryName,
       imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
-      imageTagMutabilityExclusionFilter: [{ filter: 'latest', filterType: 'WILDCARD' }],
+      imageTagMutabilityExclusionFilter: [{ filter: MUTABLE_IMAGE_TAG, filterType: 'WILDCARD' }],
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: 'AES256' }],
     });

@@ -2,7 +2,7 @@
  * `npm run image:push -- --stack <name> [--dry-run] [--allow-dirty]`: builds the service image
  * (app/Dockerfile), pushes it to the stack's ECR repository tagged `$IMAGE_TAG` or the commit SHA,
  * and prints how to deploy that tag. On a first deploy the repository does not exist yet, so it is
- * applied on its own first. The image URI is the last line of standard output (everything else goes
+ * applied on its own first; a tag already in ECR is not built again. The image URI is the last line of standard output (everything else goes
  * to standard error), for workflows. Run from the repository root, as npm does.
  */
 import { spawnSync } from 'node:child_process';
@@ -15,10 +15,13 @@ import {
   deploySettingsFrom,
   dryRunLines,
   formatCommand,
+  type ImageRepositoryTarget,
+  imageProbeCommand,
   imageUri,
   planImageCommands,
   planRepositoryCommands,
   readImageRepositoryTarget,
+  repositoryProbeCommand,
   resolveImageTag,
 } from './image-push/plan';
 import {
@@ -76,17 +79,49 @@ function main(): void {
     return;
   }
 
+  const repository = probe(repositoryProbeCommand(target), 'RepositoryNotFoundException');
+  const repositoryUrl = repository.found
+    ? repository.stdout.trim()
+    : createRepository(stack, workingDirectory, target);
+
+  const imageProbe = imageProbeCommand(target, tag);
+  if (imageProbe && probe(imageProbe, 'ImageNotFoundException').found) {
+    console.error(
+      `${imageUri(repositoryUrl, tag)} is in ECR already; its tag is immutable, so nothing to build.`,
+    );
+  } else {
+    for (const command of planImageCommands({ repositoryUrl, tag, target })) run(command);
+    console.error('Pushed.');
+  }
+  console.error(`Deploy it: ${deployHint(stack, tag)}`);
+  console.log(imageUri(repositoryUrl, tag));
+}
+
+/** A first deploy: the targeted apply creates the repository, whose URL Terraform then reports. */
+function createRepository(stack: string, workingDirectory: string, target: ImageRepositoryTarget): string {
   for (const command of planRepositoryCommands(workingDirectory, target)) run(command);
   const source = `the outputs of ${stack}`;
-  const { ecr_repository_url: repositoryUrl } = requireOutputs(
+  return requireOutputs(
     parseTerraformOutputs(readTerraformOutputs(workingDirectory), source),
     ['ecr_repository_url'],
     source,
-  );
-  for (const command of planImageCommands({ repositoryUrl, tag, target })) run(command);
+  ).ecr_repository_url;
+}
 
-  console.error(`Pushed. Deploy it: ${deployHint(stack, tag)}`);
-  console.log(imageUri(repositoryUrl, tag));
+/**
+ * Runs a look-up whose "not found" is an answer, not a failure: `found` is false when the command
+ * fails with `notFound` in its error output; any other failure (credentials, network) stops the run.
+ */
+function probe(command: Command, notFound: string): { found: boolean; stdout: string } {
+  console.error(`$ ${formatCommand(command)}`);
+  const [program = '', ...args] = command.argv;
+  const result = spawnSync(program, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.error !== undefined) throw new OperatorError(`${program}: ${spawnErrorReason(result.error)}`);
+  if (result.status === 0) return { found: true, stdout: result.stdout };
+  if (result.stderr.includes(notFound)) return { found: false, stdout: '' };
+  throw new OperatorError(
+    `\`${formatCommand(command)}\` failed (exit ${result.status ?? result.signal}): ${result.stderr.trim()}`,
+  );
 }
 
 function parseOptions(): { stack: string | undefined; dryRun: boolean; allowDirty: boolean } {
@@ -138,17 +173,15 @@ function spawnChecked(
     input,
     env: { ...process.env, CHECKPOINT_DISABLE: '1' },
   });
-  if (result.error !== undefined) {
-    const reason =
-      (result.error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'not installed or not on PATH'
-        : result.error.message;
-    throw new OperatorError(`${program}: ${reason}`);
-  }
+  if (result.error !== undefined) throw new OperatorError(`${program}: ${spawnErrorReason(result.error)}`);
   if (result.status !== 0) {
     throw new OperatorError(
       `\`${formatCommand({ argv: command.argv })}\` failed (exit ${result.status ?? result.signal})`,
     );
   }
   return { stdout: result.stdout };
+}
+
+function spawnErrorReason(error: Error): string {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed or not on PATH' : error.message;
 }

@@ -27,7 +27,9 @@ let callLog: string;
 /**
  * A committed checkout with the prod stack synthesized (cdktf.out is ignored, as in the project),
  * and stand-in `terraform`, `aws` and `docker` programs that log each call (and what came on
- * standard input) instead of touching AWS. `docker build` fails when FAIL_DOCKER_BUILD is set.
+ * standard input) instead of touching AWS. ECR knows the repository when REPOSITORY_EXISTS is set
+ * and the image when IMAGE_EXISTS is; AWS_ERROR makes its look-ups fail otherwise; `docker build`
+ * fails when FAIL_DOCKER_BUILD is set.
  */
 beforeEach(() => {
   checkout = mkdtempSync(path.join(tmpdir(), 'image-push-'));
@@ -74,7 +76,18 @@ ${body}
     'terraform',
     `if (args.includes('output')) process.stdout.write(${JSON.stringify(JSON.stringify(outputs))});`,
   );
-  program('aws', `process.stdout.write(${JSON.stringify(REGISTRY_PASSWORD)});`);
+  program(
+    'aws',
+    `const lookUp = (exists, notFound, answer) => {
+  if (process.env.AWS_ERROR) { process.stderr.write('An error occurred (' + process.env.AWS_ERROR + ')'); process.exit(254); }
+  if (!process.env[exists]) { process.stderr.write('An error occurred (' + notFound + ') when calling it'); process.exit(254); }
+  process.stdout.write(answer);
+};
+if (args[1] === 'describe-repositories') lookUp('REPOSITORY_EXISTS', 'RepositoryNotFoundException', ${JSON.stringify(`${REPOSITORY_URL}
+`)});
+else if (args[1] === 'describe-images') lookUp('IMAGE_EXISTS', 'ImageNotFoundException', '{"imageDetails":[{}]}');
+else process.stdout.write(${JSON.stringify(REGISTRY_PASSWORD)});`,
+  );
   program(
     'docker',
     `if (args[0] === 'build' && process.env.FAIL_DOCKER_BUILD) process.exit(1);
@@ -95,7 +108,8 @@ function git(...args: string[]): string {
 }
 
 function imagePush(args: string[], env: Record<string, string> = {}) {
-  const { IMAGE_TAG, TF_STATE_BUCKET, TF_STATE_REGION, FAIL_DOCKER_BUILD, ...inherited } = process.env;
+  const { IMAGE_TAG, TF_STATE_BUCKET, TF_STATE_REGION, FAIL_DOCKER_BUILD, AWS_ERROR, ...inherited } =
+    process.env;
   const result = spawnSync(process.execPath, ['--import', TSX, SCRIPT, ...args], {
     cwd: checkout,
     encoding: 'utf8',
@@ -122,8 +136,33 @@ function calls(): { argv: string[]; stdin: string }[] {
   }
 }
 
+const describeRepositories = [
+  'aws',
+  'ecr',
+  'describe-repositories',
+  '--region',
+  'us-east-1',
+  '--repository-names',
+  'petstore-prod/pet-service',
+  '--query',
+  'repositories[0].repositoryUrl',
+  '--output',
+  'text',
+];
+const describeImages = (tag: string) => [
+  'aws',
+  'ecr',
+  'describe-images',
+  '--region',
+  'us-east-1',
+  '--repository-name',
+  'petstore-prod/pet-service',
+  '--image-ids',
+  `imageTag=${tag}`,
+];
+
 describe('npm run image:push', () => {
-  it('ensures the repository, logs in, builds, pushes; the image URI alone on stdout', () => {
+  it('on a first deploy creates the repository, logs in, builds, pushes; the image URI alone on stdout', () => {
     const sha = git('rev-parse', 'HEAD');
     const image = `${REPOSITORY_URL}:${sha}`;
     const dir = path.join('cdktf.out', 'stacks', 'petstore-prod');
@@ -134,6 +173,7 @@ describe('npm run image:push', () => {
     expect(status).toBe(0);
     expect(stdout).toBe(`${image}\n`);
     expect(calls()).toEqual([
+      { argv: describeRepositories, stdin: '' },
       { argv: ['terraform', `-chdir=${dir}`, 'init', '-input=false'], stdin: '' },
       {
         argv: [
@@ -148,6 +188,7 @@ describe('npm run image:push', () => {
         stdin: '',
       },
       { argv: ['terraform', `-chdir=${dir}`, 'output', '-json', '-no-color'], stdin: '' },
+      { argv: describeImages(sha), stdin: '' },
       { argv: ['aws', 'ecr', 'get-login-password', '--region', 'us-east-1'], stdin: '' },
       {
         argv: ['docker', 'login', '--username', 'AWS', '--password-stdin', REPOSITORY_URL.split('/')[0]],
@@ -161,14 +202,53 @@ describe('npm run image:push', () => {
     ]);
     // Progress and the programs' own output go to stderr; the registry password nowhere.
     expect(stderr).toContain('docker push done');
-    expect(stderr).toContain(`Pushed. Deploy it: IMAGE_TAG=${sha} npm run deploy -- petstore-prod`);
+    expect(stderr).toContain(`Deploy it: IMAGE_TAG=${sha} npm run deploy -- petstore-prod`);
     expect(stderr).not.toContain(REGISTRY_PASSWORD);
   });
 
-  it('tags with IMAGE_TAG when set', () => {
-    const { status, stdout } = imagePush(['--stack', 'petstore-prod'], { IMAGE_TAG: 'latest' });
+  it('leaves Terraform alone when the repository exists: changes to it go through the reviewed plan', () => {
+    const sha = git('rev-parse', 'HEAD');
+    const { status, stdout } = imagePush(['--stack', 'petstore-prod'], { REPOSITORY_EXISTS: '1' });
+    expect(status).toBe(0);
+    expect(stdout).toBe(`${REPOSITORY_URL}:${sha}\n`);
+    expect(calls().map((call) => call.argv[0])).not.toContain('terraform');
+    expect(calls().map((call) => call.argv.slice(0, 2).join(' '))).toContain('docker push');
+  });
+
+  it('a re-run finds its immutable tag in ECR and builds nothing', () => {
+    const sha = git('rev-parse', 'HEAD');
+    const { status, stdout, stderr } = imagePush(['--stack', 'petstore-prod'], {
+      REPOSITORY_EXISTS: '1',
+      IMAGE_EXISTS: '1',
+    });
+    expect(status).toBe(0);
+    expect(stdout).toBe(`${REPOSITORY_URL}:${sha}\n`);
+    expect(stderr).toContain('is in ECR already; its tag is immutable, so nothing to build.');
+    expect(calls().map((call) => call.argv)).toEqual([describeRepositories, describeImages(sha)]);
+  });
+
+  it('tags with IMAGE_TAG when set, and always rebuilds the movable latest tag', () => {
+    const { status, stdout } = imagePush(['--stack', 'petstore-prod'], {
+      IMAGE_TAG: 'latest',
+      REPOSITORY_EXISTS: '1',
+      IMAGE_EXISTS: '1',
+    });
     expect(status).toBe(0);
     expect(stdout).toBe(`${REPOSITORY_URL}:latest\n`);
+    expect(calls().map((call) => call.argv[1])).not.toContain('describe-images');
+    expect(calls().map((call) => call.argv.slice(0, 2).join(' '))).toContain('docker push');
+  });
+
+  it('stops when ECR cannot be asked (e.g. expired credentials) rather than guess', () => {
+    const { status, stdout, stderr } = imagePush(['--stack', 'petstore-prod'], {
+      AWS_ERROR: 'ExpiredTokenException',
+    });
+    expect(status).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /image:push: `aws ecr describe-repositories .*` failed \(exit 254\): An error occurred \(ExpiredTokenException\)/,
+    );
+    expect(calls().map((call) => call.argv[0])).toEqual(['aws']);
   });
 
   it('stops at the first failing command, saying which, and pushes nothing', () => {
@@ -197,9 +277,11 @@ describe('npm run image:push', () => {
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('# npm run image:push -- --stack petstore-prod would run:');
     expect(lines.filter((line) => !line.startsWith('#')).map((line) => line.split(' ')[0])).toEqual([
+      'aws',
       'terraform',
       'terraform',
       'terraform',
+      'aws',
       'aws',
       'docker',
       'docker',

@@ -8,6 +8,7 @@ import {
   dryRunLines,
   formatCommand,
   type ImageRepositoryTarget,
+  imageProbeCommand,
   planImageCommands,
   planRepositoryCommands,
   readImageRepositoryTarget,
@@ -239,14 +240,23 @@ describe('planned commands', () => {
       dryRunLines({ stack: 'petstore-prod', workingDirectory: WORKING_DIRECTORY, target, tag: SHA }),
     ).toEqual([
       '# npm run image:push -- --stack petstore-prod would run:',
+      "aws ecr describe-repositories --region us-east-1 --repository-names petstore-prod/pet-service --query 'repositories[0].repositoryUrl' --output text",
+      '# only if that finds no repository (a first deploy):',
       `terraform -chdir=${WORKING_DIRECTORY} init -input=false`,
       `terraform -chdir=${WORKING_DIRECTORY} apply -input=false -auto-approve -target=aws_ecr_repository.ImageRepository_AF55A2B4 -target=aws_ecr_lifecycle_policy.ImageRepository_LifecyclePolicy_2AE438EE`,
       `terraform -chdir=${WORKING_DIRECTORY} output -json -no-color  # ecr_repository_url: AWS_ACCOUNT_ID.dkr.ecr.us-east-1.amazonaws.com/petstore-prod/pet-service`,
+      `aws ecr describe-images --region us-east-1 --repository-name petstore-prod/pet-service --image-ids imageTag=${SHA}`,
+      '# only if that finds no such image:',
       'aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin AWS_ACCOUNT_ID.dkr.ecr.us-east-1.amazonaws.com',
       `docker build --platform linux/amd64 -f app/Dockerfile -t ${image} .`,
       `docker push ${image}`,
       `# then deploy it: IMAGE_TAG=${SHA} npm run deploy -- petstore-prod`,
       image,
     ]);
+  });
+
+  it('the movable latest tag is always rebuilt; an immutable tag is looked up first', () => {
+    expect(imageProbeCommand(target, 'latest')).toBeUndefined();
+    expect(imageProbeCommand(target, SHA)?.argv).toContain(`imageTag=${SHA}`);
   });
 });

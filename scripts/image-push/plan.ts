@@ -1,4 +1,5 @@
 import { readDeploySettings } from '../../constructs/config';
+import { MUTABLE_IMAGE_TAG } from '../../constructs/image-repository';
 import type { RemoteStateSettings } from '../../constructs/state-backend';
 import { ConfigError } from '../../constructs/validation';
 import { OperatorError, terraformOutputCommand } from '../smoke/stack-outputs';
@@ -150,6 +151,50 @@ export function resolveImageTag(inputs: TagInputs): string {
   return `${inputs.headCommit}-dirty-${time}`;
 }
 
+/**
+ * Asks ECR for the repository's URL. Only when it answers RepositoryNotFoundException (a first deploy)
+ * is the repository created by a targeted apply; otherwise Terraform is not touched here, and every
+ * change to the repository goes through the reviewed plan like any other.
+ */
+export function repositoryProbeCommand(target: ImageRepositoryTarget): Command {
+  return {
+    argv: [
+      'aws',
+      'ecr',
+      'describe-repositories',
+      '--region',
+      target.region,
+      '--repository-names',
+      target.repositoryName,
+      '--query',
+      'repositories[0].repositoryUrl',
+      '--output',
+      'text',
+    ],
+  };
+}
+
+/**
+ * Asks ECR whether the tag is there already. An immutable tag that exists holds this very commit's
+ * image (and could not be pushed again), so a re-run skips the build; the movable tag is always rebuilt.
+ */
+export function imageProbeCommand(target: ImageRepositoryTarget, tag: string): Command | undefined {
+  if (tag === MUTABLE_IMAGE_TAG) return undefined;
+  return {
+    argv: [
+      'aws',
+      'ecr',
+      'describe-images',
+      '--region',
+      target.region,
+      '--repository-name',
+      target.repositoryName,
+      '--image-ids',
+      `imageTag=${tag}`,
+    ],
+  };
+}
+
 /** `terraform init`, then an apply of only the repository and its lifecycle policy: on a first deploy nothing else exists yet. */
 export function planRepositoryCommands(workingDirectory: string, target: ImageRepositoryTarget): Command[] {
   const terraform = (...args: string[]): Command => ({
@@ -173,10 +218,14 @@ export function dryRunLines(inputs: {
 }): string[] {
   const { stack, workingDirectory, target, tag } = inputs;
   const repositoryUrl = placeholderRepositoryUrl(target);
+  const imageProbe = imageProbeCommand(target, tag);
   return [
     `# npm run image:push -- --stack ${stack} would run:`,
+    formatCommand(repositoryProbeCommand(target)),
+    '# only if that finds no repository (a first deploy):',
     ...planRepositoryCommands(workingDirectory, target).map(formatCommand),
     `${formatCommand({ argv: terraformOutputCommand(workingDirectory) })}  # ecr_repository_url: ${repositoryUrl}`,
+    ...(imageProbe ? [formatCommand(imageProbe), '# only if that finds no such image:'] : []),
     ...planImageCommands({ repositoryUrl, tag, target }).map(formatCommand),
     `# then deploy it: ${deployHint(stack, tag)}`,
     imageUri(repositoryUrl, tag),
