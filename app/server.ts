@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { appOptionsFrom, buildApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
+import { createStdoutLogDestination } from './request-logging';
 
 // ECS sends SIGTERM, then SIGKILL after the task's stopTimeout (30 s). In-flight requests are bounded
 // by the DynamoDB client's timeouts (a few seconds), so 25 s is only reached if something hangs:
@@ -16,7 +17,8 @@ try {
   process.exit(1);
 }
 
-const app = buildApp(appOptionsFrom(config));
+const logDestination = createStdoutLogDestination();
+const app = buildApp({ ...appOptionsFrom(config), logStream: logDestination });
 
 // Stops accepting connections, lets every accepted request finish, then closes the DynamoDB client.
 closeWithGrace({ delay: SHUTDOWN_TIMEOUT_MS, logger: app.log }, async ({ signal, err }) => {
@@ -25,6 +27,7 @@ closeWithGrace({ delay: SHUTDOWN_TIMEOUT_MS, logger: app.log }, async ({ signal,
   } else {
     app.log.info({ signal }, 'shutting down');
   }
+  logDestination.flush();
   // Closing the server drops the keep-alive connections idle at that moment, but one whose request
   // finishes later stays open until the client (the gateway) drops it, holding the close open.
   // Keep dropping connections as they fall idle.
@@ -35,6 +38,7 @@ closeWithGrace({ delay: SHUTDOWN_TIMEOUT_MS, logger: app.log }, async ({ signal,
 
 try {
   await app.listen({ port: config.port, host: config.host });
+  logDestination.flush();
 } catch (error) {
   app.log.fatal({ err: error }, 'could not start listening');
   process.exit(1);

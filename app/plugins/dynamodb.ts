@@ -28,7 +28,7 @@ export interface DynamoDbOptions {
  * seconds instead of holding requests for the SDK's default of no timeout at all.
  */
 export function createDynamoDbClient(options: DynamoDbOptions): DynamoDBClient {
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     region: options.region,
     endpoint: options.endpoint,
     credentials: options.credentials,
@@ -38,7 +38,14 @@ export function createDynamoDbClient(options: DynamoDbOptions): DynamoDBClient {
       requestTimeout: options.requestTimeoutMs ?? 1000,
       throwOnRequestTimeout: true,
     },
+    // Resolve each command's middleware chain once, not on every call (profiled: a few per cent of
+    // the CPU of each request). Safe because the stack is not changed after the first request.
+    cacheMiddleware: true,
   });
+  // This middleware copies and filters every command's input and output for the SDK's logger even
+  // when there is none to log to (profiled: ~1% of each request). Nothing here reads SDK logs.
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
 }
 
 /** Decorates the instance with `dynamodb` and releases its sockets when the instance closes. */
