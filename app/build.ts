@@ -14,9 +14,10 @@ export const BUNDLE_OPTIONS = {
   banner: {
     js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
   },
-  minify: true,
-  // Keeps class and function names in logged stack traces despite minification.
-  keepNames: true,
+  // Whitespace and syntax only: keeping identifiers leaves logged stack traces readable, and
+  // measured faster to start than mangled names plus esbuild's keepNames.
+  minifyWhitespace: true,
+  minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
 } as const satisfies BuildOptions;

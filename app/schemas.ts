@@ -1,6 +1,8 @@
 // Every schema of the service, in one place. Validation runs without type coercion and without
 // removing unknown properties (see app.ts), so a body is accepted exactly as these say or refused.
 // A `description` on a `pattern` is what the 400 message shows instead of the regular expression.
+// An `$id` on a request schema makes Fastify compile it once for all the routes that use it
+// (compiling validators was the largest part of the cold start after parsing the bundle).
 
 /** A pet as the API returns it. */
 export interface Pet {
@@ -52,6 +54,7 @@ const petIdSchema = {
 } as const;
 
 const petParamsSchema = {
+  $id: 'PetParams',
   type: 'object',
   required: ['petId'],
   additionalProperties: false,
@@ -59,6 +62,7 @@ const petParamsSchema = {
 } as const;
 
 const petInputSchema = {
+  $id: 'PetInput',
   type: 'object',
   required: ['name'],
   additionalProperties: false,
@@ -121,6 +125,7 @@ export const deletePetSchema = {
 
 export const listPetsSchema = {
   querystring: {
+    $id: 'ListPetsQuery',
     type: 'object',
     additionalProperties: false,
     properties: {
