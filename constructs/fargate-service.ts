@@ -27,6 +27,9 @@ export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
   16384: range(32768, 122880, 8192),
 };
 
+/** The port the pet service listens on (app/config.ts's PORT default), shared by the service and its security group. */
+export const DEFAULT_CONTAINER_PORT = 8080;
+
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -103,7 +106,7 @@ export class PetFargateService extends Construct {
     const cpu = props.cpu ?? 256;
     const memory = props.memory ?? 512;
     const desiredCount = props.desiredCount ?? 1;
-    const containerPort = props.containerPort ?? 8080;
+    const containerPort = props.containerPort ?? DEFAULT_CONTAINER_PORT;
     const logRetentionDays = props.logRetentionDays ?? 30;
     const cpuArchitecture = props.cpuArchitecture ?? 'X86_64';
     const user = props.user ?? '1000:1000';
@@ -151,7 +154,7 @@ export class PetFargateService extends Construct {
       description: 'ECS pulls the pet service image and writes its logs',
       assumeRolePolicy: assumedByEcsTasks,
     });
-    new IamRolePolicyAttachment(this, 'ExecutionRolePolicy', {
+    const executionRolePolicy = new IamRolePolicyAttachment(this, 'ExecutionRolePolicy', {
       role: this.executionRole.name,
       policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy`,
     });
@@ -178,6 +181,8 @@ export class PetFargateService extends Construct {
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
       runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture },
+      // Each image tag is a new revision; keeping the old ones active lets the circuit breaker roll back to them.
+      skipDestroy: true,
       containerDefinitions: JSON.stringify([
         {
           name: CONTAINER_NAME,
@@ -237,6 +242,10 @@ export class PetFargateService extends Construct {
       deploymentMaximumPercent: 200,
       enableExecuteCommand: false,
       propagateTags: 'SERVICE',
+      // Apply returns once the tasks are healthy, and fails if the circuit breaker rolls the deployment back.
+      waitForSteadyState: true,
+      // Tasks pull their image over NAT with the execution role: both must exist before the first task starts.
+      dependsOn: [...props.network.privateDefaultRoutes, executionRolePolicy],
       // Autoscaling owns the task count once it is on; Terraform would otherwise reset it on every apply.
       lifecycle: props.autoscaling ? { ignoreChanges: ['desired_count'] } : undefined,
     });

@@ -72,6 +72,8 @@ export class PetHttpApi extends Construct {
       name: `${props.namePrefix}-vpc-link`,
       subnetIds: props.network.privateSubnetIds,
       securityGroupIds: [props.vpcLinkSecurityGroup.id],
+      // A VPC link cannot change subnets in place, and the old one cannot go while the integration uses it.
+      lifecycle: { createBeforeDestroy: true },
     });
     this.integration = new Apigatewayv2Integration(this, 'ServiceIntegration', {
       apiId: this.resource.id,

@@ -29,6 +29,8 @@ export interface NetworkProps {
   readonly azCount?: number;
   /** One NAT gateway shared by all private subnets, or one per AZ so an AZ outage cannot cut egress. @default 'single' */
   readonly natGateways?: NatGatewayMode;
+  /** AZ IDs never to use: API Gateway VPC links are not offered in every AZ. @default ['use1-az3'] */
+  readonly excludedZoneIds?: string[];
 }
 
 /**
@@ -44,6 +46,8 @@ export class Network extends Construct {
   /** Where the tasks and the VPC link run: no route from the internet reaches them. */
   public readonly privateSubnetIds: string[];
   public readonly privateRouteTableIds: string[];
+  /** The private subnets' routes to NAT: whatever needs egress from them (image pulls) must wait for these. */
+  public readonly privateDefaultRoutes: Route[];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -79,6 +83,7 @@ export class Network extends Construct {
 
     const zones = new DataAwsAvailabilityZones(this, 'AvailabilityZones', {
       state: 'available',
+      excludeZoneIds: props.excludedZoneIds ?? ['use1-az3'],
       filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
     });
     const internetGateway = new InternetGateway(this, 'InternetGateway', {
@@ -98,6 +103,7 @@ export class Network extends Construct {
     this.publicSubnetIds = [];
     this.privateSubnetIds = [];
     this.privateRouteTableIds = [];
+    this.privateDefaultRoutes = [];
     const natGatewayIds: string[] = [];
     for (let az = 0; az < azCount; az++) {
       const zoneName = Fn.element(zones.names, az);
@@ -143,7 +149,7 @@ export class Network extends Construct {
         vpcId: this.vpcId,
         tags: { Name: `${props.namePrefix}-private-${az + 1}` },
       });
-      new Route(this, `PrivateDefaultRoute${suffix}`, {
+      const privateDefaultRoute = new Route(this, `PrivateDefaultRoute${suffix}`, {
         routeTableId: privateRouteTable.id,
         destinationCidrBlock: '0.0.0.0/0',
         // With a single NAT gateway every AZ egresses through the first one: cheaper, but tied to that AZ.
@@ -155,6 +161,7 @@ export class Network extends Construct {
       });
       this.privateSubnetIds.push(privateSubnet.id);
       this.privateRouteTableIds.push(privateRouteTable.id);
+      this.privateDefaultRoutes.push(privateDefaultRoute);
     }
 
     new VpcEndpoint(this, 'DynamoDbEndpoint', {

@@ -2,6 +2,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
+import { DEFAULT_CONTAINER_PORT } from './fargate-service';
 import type { Network } from './network';
 
 export interface ServiceSecurityGroupsProps {
@@ -26,7 +27,7 @@ export class ServiceSecurityGroups extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceSecurityGroupsProps) {
     super(scope, id);
-    const containerPort = props.containerPort ?? 8080;
+    const containerPort = props.containerPort ?? DEFAULT_CONTAINER_PORT;
     const vpcId = props.network.vpcId;
 
     this.vpcLink = new SecurityGroup(this, 'VpcLink', {

@@ -35,9 +35,10 @@ export class ServiceDiscovery extends Construct {
         dnsRecords: [{ type: 'SRV', ttl: 60 }],
         routingPolicy: 'MULTIVALUE',
       },
-      // ECS reports task health to Cloud Map. AWS fixes the failure threshold at 1 and the provider
-      // marks `failure_threshold` deprecated, so the block is left empty rather than warn on every plan.
-      healthCheckCustomConfig: {},
+      // ECS reports task health to Cloud Map. `failure_threshold` is deprecated (AWS fixes it at 1), but
+      // without it the provider stores no block and plans a replacement of this service on every apply
+      // (terraform-provider-aws#44285): the deprecation warning is the lesser evil.
+      healthCheckCustomConfig: { failureThreshold: 1 },
     });
     this.serviceArn = this.resource.arn;
   }

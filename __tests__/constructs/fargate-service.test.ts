@@ -7,9 +7,11 @@ import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import {
+  FARGATE_SIZES,
   PET_SERVICE_TABLE_ACTIONS,
   PetFargateService,
   type PetFargateServiceProps,
+  validateFargateSize,
 } from '../../constructs/fargate-service';
 import { onlyResource, REGION, ref, resourcesOf, serviceDependencies, synthScope } from './support';
 
@@ -80,7 +82,7 @@ describe('PetFargateService', () => {
     expect(container.user).toMatch(/^[1-9]\d*(:\d+)?$/);
   });
 
-  test('the container logs to CloudWatch and is health-checked on GET /health', () => {
+  test('the container logs to CloudWatch and is health-checked by the script the image ships', () => {
     const container = containerOf(synthesized);
     expect(container.logConfiguration).toEqual({
       logDriver: 'awslogs',
@@ -89,8 +91,14 @@ describe('PetFargateService', () => {
         'awslogs-group': expect.stringContaining('aws_cloudwatch_log_group.'),
       }),
     });
-    expect(container.healthCheck.command.join(' ')).toContain('/health');
     expect(synthesized).toHaveResourceWithProperties(CloudwatchLogGroup, { retention_in_days: 30 });
+    expect(container.healthCheck.command).toEqual(['CMD', 'node', '/app/healthcheck.js']);
+    // The image puts the bundled health check (app/healthcheck.ts, which calls GET /health) there.
+    const dockerfile = readFileSync(new URL('../../app/Dockerfile', import.meta.url), 'utf8');
+    expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
+    expect(dockerfile).toMatch(/^COPY --from=build .*\/healthcheck\.js .*\.\/$/m);
+    const healthcheck = readFileSync(new URL('../../app/healthcheck.ts', import.meta.url), 'utf8');
+    expect(healthcheck).toContain('/health`');
   });
 
   test('the tasks run in the private subnets with no public IP, behind the tasks security group', () => {
@@ -113,11 +121,24 @@ describe('PetFargateService', () => {
     });
   });
 
-  test('a failed deployment rolls back by itself', () => {
+  test('a failed deployment rolls back by itself, and apply waits to see the tasks healthy', () => {
     expect(synthesized).toHaveResourceWithProperties(EcsService, {
       deployment_circuit_breaker: { enable: true, rollback: true },
       desired_count: 1,
+      wait_for_steady_state: true,
     });
+    // Old revisions stay registered, so there is something to roll back to.
+    expect(onlyResource(synthesized, 'aws_ecs_task_definition').skip_destroy).toBe(true);
+  });
+
+  test('the first tasks start only once they can pull their image: NAT route and execution policy first', () => {
+    const service = onlyResource(synthesized, 'aws_ecs_service');
+    expect(service.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^aws_route\.Network_PrivateDefaultRoute1_\w+$/),
+        expect.stringMatching(/^aws_iam_role_policy_attachment\.PetService_ExecutionRolePolicy_\w+$/),
+      ]),
+    );
   });
 
   test('the task role may call only the DynamoDB actions the service uses, on the table only', () => {
@@ -185,14 +206,18 @@ describe('PetFargateService', () => {
     expect(onlyResource(scaled, 'aws_ecs_service').lifecycle).toEqual({ ignore_changes: ['desired_count'] });
   });
 
-  test('accepts every memory size Fargate allows beside a CPU size', () => {
-    expect(() => synthService({ cpu: 1024, memory: 8192 })).not.toThrow();
+  test('accepts exactly the memory sizes Fargate allows beside each CPU size', () => {
+    for (const [cpu, sizes] of Object.entries(FARGATE_SIZES)) {
+      for (const memory of sizes) {
+        expect(() => validateFargateSize('cpu', Number(cpu), 'memory', memory)).not.toThrow();
+      }
+      const [smallest = 0] = sizes;
+      expect(() => validateFargateSize('cpu', Number(cpu), 'memory', smallest / 2)).toThrow('`memory`');
+    }
+    expect(FARGATE_SIZES[4096]).toHaveLength(23);
     expect(synthService({ cpu: 512, memory: 4096 }).synthesized).toHaveResourceWithProperties(
       EcsTaskDefinition,
-      {
-        cpu: '512',
-        memory: '4096',
-      },
+      { cpu: '512', memory: '4096' },
     );
   });
 

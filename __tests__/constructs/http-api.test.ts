@@ -53,6 +53,13 @@ describe('PetHttpApi', () => {
     });
   });
 
+  test('a change of subnets brings up the new VPC link before the old one goes', () => {
+    // Subnets cannot change in place, and the integration still uses the old link.
+    expect(onlyResource(synthesized, 'aws_apigatewayv2_vpc_link').lifecycle).toEqual({
+      create_before_destroy: true,
+    });
+  });
+
   test('one HTTP_PROXY integration reaches the Cloud Map service through the VPC link', () => {
     expect(synthesized).toHaveResourceWithProperties(Apigatewayv2Integration, {
       integration_type: 'HTTP_PROXY',

@@ -1,3 +1,4 @@
+import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
@@ -29,6 +30,13 @@ describe('Network', () => {
     expect(subnets.map((subnet) => subnet.tags.Tier).sort()).toEqual(['private', 'public']);
     expect(resourcesOf(synthesized, 'aws_nat_gateway')).toHaveLength(1);
     expect(resourcesOf(synthesized, 'aws_internet_gateway')).toHaveLength(1);
+  });
+
+  test('never picks the AZ where API Gateway offers no VPC links', () => {
+    const { synthesized } = synthNetwork();
+    expect(synthesized).toHaveDataSourceWithProperties(DataAwsAvailabilityZones, {
+      exclude_zone_ids: ['use1-az3'],
+    });
   });
 
   test('no subnet hands out public IPs', () => {
@@ -101,7 +109,7 @@ describe('Network', () => {
     });
   });
 
-  test('resource ids do not depend on the AZ count, so adding an AZ replaces nothing', () => {
+  test('resource ids do not depend on the AZ count, so adding an AZ adds subnets rather than renaming the existing ones', () => {
     const ids = (azCount: number) =>
       Object.keys(JSON.parse(synthNetwork({ azCount }).synthesized).resource.aws_subnet as object);
     const one = ids(1);
