@@ -162,3 +162,51 @@ describe('checkAgainstReview', () => {
     expect(guardAllowsApply(verdict)).toBe(true);
   });
 });
+
+describe('a replacement that keeps the old object (skip_destroy)', () => {
+  // Every deploy registers a new task definition revision for the new image tag; with skip_destroy the
+  // old revision stays registered (so rollbacks work), and the replacement destroys nothing.
+  function taskDefinitionReplacement(skipDestroy: boolean) {
+    return classifyPlan(
+      parseTerraformPlan(
+        JSON.stringify({
+          format_version: '1.2',
+          resource_changes: [
+            {
+              address: 'aws_ecs_task_definition.api',
+              mode: 'managed',
+              type: 'aws_ecs_task_definition',
+              name: 'api',
+              change: {
+                actions: ['delete', 'create'],
+                before: { family: 'api', container_definitions: '[]', skip_destroy: skipDestroy },
+                after: { family: 'api', container_definitions: '[{}]', skip_destroy: skipDestroy },
+                after_unknown: {},
+                before_sensitive: {},
+                after_sensitive: {},
+                replace_paths: [['container_definitions']],
+              },
+            },
+          ],
+        }),
+      ),
+    );
+  }
+
+  it('is still shown as a replacement but is not destructive, so the guard lets it through unreviewed', () => {
+    const summary = taskDefinitionReplacement(true);
+    expect(summary.resourceChanges).toEqual([
+      expect.objectContaining({ kind: 'replace', keepsRemoteObject: true }),
+    ]);
+    const verdict = checkAgainstReview({ stack: 'petstore-dev', summary, acceptUnreviewed: false });
+    expect(verdict.unreviewed).toEqual([]);
+    expect(guardAllowsApply(verdict)).toBe(true);
+  });
+
+  it('without skip_destroy the same replacement needs review', () => {
+    const summary = taskDefinitionReplacement(false);
+    const verdict = checkAgainstReview({ stack: 'petstore-dev', summary, acceptUnreviewed: false });
+    expect(verdict.unreviewed).toEqual([{ address: 'aws_ecs_task_definition.api', kind: 'replace' }]);
+    expect(guardAllowsApply(verdict)).toBe(false);
+  });
+});

@@ -27,6 +27,11 @@ export interface ResourceChangeSummary {
   /** Terraform's `action_reason`, e.g. `delete_because_no_resource_config`. */
   reason?: string;
   replacePaths: ReplacePath[];
+  /**
+   * The object survives its delete in the cloud (`skip_destroy` set, e.g. an ECS task definition revision
+   * that stays registered): Terraform only forgets it, so the change destroys nothing.
+   */
+  keepsRemoteObject?: true;
 }
 
 export interface OutputChangeSummary {
@@ -61,6 +66,7 @@ export function classifyPlan(plan: TerraformPlan, secrets: readonly string[] = [
       kind,
       ...(resource.action_reason ? { reason: resource.action_reason } : {}),
       replacePaths: kind === 'replace' ? describeReplacePaths(resource.change, secrets) : [],
+      ...(keepsRemoteObject(resource.change.before) ? { keepsRemoteObject: true } : {}),
     });
   }
 
@@ -146,7 +152,15 @@ export function formatAttributePath(path: readonly (string | number)[]): string 
 }
 
 export function isDestructive(change: ResourceChangeSummary): boolean {
-  return change.kind === 'delete' || change.kind === 'replace';
+  return (change.kind === 'delete' || change.kind === 'replace') && !change.keepsRemoteObject;
+}
+
+function keepsRemoteObject(before: unknown): boolean {
+  return (
+    typeof before === 'object' &&
+    before !== null &&
+    (before as { skip_destroy?: unknown }).skip_destroy === true
+  );
 }
 
 export function hasChanges(summary: PlanSummary): boolean {
