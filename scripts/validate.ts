@@ -11,14 +11,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readSynthesizedStacks, type SynthesizedStack } from './terraform-validate/cdktf-out';
+import { readSynthesizedStacks, type SynthesizedStack } from './cdktf-manifest';
+import { isRecord } from './json';
 import {
   hasStrippedDescriptions,
   type ProviderSchemaFile,
   uncheckedProviderBlocks,
   validateConfig,
 } from './terraform-validate/index';
-import { isRecord } from './terraform-validate/schema';
 import { runTerraformValidate, TerraformUnavailableError } from './terraform-validate/terraform-cli';
 
 const HOW_TO_VALIDATE_OFFLINE = `Set TF_PROVIDER_SCHEMA to a provider schema file to validate offline, e.g.

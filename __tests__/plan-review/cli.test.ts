@@ -38,7 +38,12 @@ function workspace(stacks: Record<string, FixtureName | 'failed'>): {
   mkdirSync(path.dirname(manifest), { recursive: true });
   const entries = Object.keys(stacks).map((name) => [
     name,
-    { name, dependencies: [], workingDirectory: `stacks/${name}` },
+    {
+      name,
+      dependencies: [],
+      workingDirectory: `stacks/${name}`,
+      synthesizedStackPath: `stacks/${name}/cdk.tf.json`,
+    },
   ]);
   writeFileSync(manifest, JSON.stringify({ version: '0.21.0', stacks: Object.fromEntries(entries) }));
   const plans = path.join(dir, 'plans');
@@ -85,6 +90,7 @@ describe('plan-stacks', () => {
       name: 'petstore-shared',
       dependencies: [],
       workingDirectory: 'stacks/petstore-shared',
+      synthesizedStackPath: 'stacks/petstore-shared/cdk.tf.json',
     };
     raw.stacks['petstore-dev'].dependencies = ['petstore-shared'];
     writeFileSync(manifest, JSON.stringify(raw));

@@ -2,12 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, TerraformStack } from 'cdktf';
-import {
-  type Manifest,
-  parseManifest,
-  stackDirectory,
-  stacksInDependencyOrder,
-} from '../../scripts/plan-review/manifest';
+import { type Manifest, parseManifest } from '../../scripts/cdktf-manifest';
+import { stackDirectory, stacksInDependencyOrder } from '../../scripts/plan-review/manifest';
 
 /** The shape `cdktf synth` (0.21) writes to cdktf.out/manifest.json, trimmed to a few fields. */
 function manifestJson(stacks: Record<string, string[]>): unknown {

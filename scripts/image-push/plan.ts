@@ -2,8 +2,8 @@ import { readDeploySettings } from '../../constructs/config';
 import { MUTABLE_IMAGE_TAG } from '../../constructs/image-repository';
 import type { RemoteStateSettings } from '../../constructs/state-backend';
 import { ConfigError } from '../../constructs/validation';
+import { isRecord } from '../json';
 import { OperatorError, terraformOutputCommand } from '../smoke/stack-outputs';
-import { isRecord } from '../terraform-validate/schema';
 
 /** What pushing an image needs to know about a synthesized stack, from its `cdk.tf.json`. */
 export interface ImageRepositoryTarget {

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { type Manifest, parseManifest } from '../cdktf-manifest';
 import type { GitHubApi } from './github';
-import { type Manifest, parseManifest, stacksInDependencyOrder } from './manifest';
+import { stacksInDependencyOrder } from './manifest';
 
 export const DEFAULT_MANIFEST = 'cdktf.out/manifest.json';
 

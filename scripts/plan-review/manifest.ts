@@ -1,38 +1,5 @@
 import path from 'node:path';
-
-/** The part of `cdktf.out/manifest.json` this tooling reads. */
-export interface ManifestStack {
-  name: string;
-  dependencies: string[];
-  /** Relative to the directory holding manifest.json, e.g. `stacks/petstore-dev`. */
-  workingDirectory: string;
-}
-
-export interface Manifest {
-  stacks: Record<string, ManifestStack>;
-}
-
-export function parseManifest(json: unknown): Manifest {
-  if (!isRecord(json) || !isRecord(json.stacks)) {
-    throw new Error('manifest.json has no "stacks" object');
-  }
-  const stacks: Record<string, ManifestStack> = {};
-  for (const [key, value] of Object.entries(json.stacks)) {
-    if (!isRecord(value) || typeof value.workingDirectory !== 'string') {
-      throw new Error(`manifest.json: stack "${key}" has no workingDirectory`);
-    }
-    const dependencies = value.dependencies ?? [];
-    if (!Array.isArray(dependencies) || !dependencies.every((d) => typeof d === 'string')) {
-      throw new Error(`manifest.json: stack "${key}" has malformed dependencies`);
-    }
-    stacks[key] = {
-      name: typeof value.name === 'string' ? value.name : key,
-      dependencies,
-      workingDirectory: value.workingDirectory,
-    };
-  }
-  return { stacks };
-}
+import type { Manifest } from '../cdktf-manifest';
 
 /**
  * Stack names so that every stack comes after the stacks it depends on (the order cdktf deploys in).
@@ -90,8 +57,4 @@ export function stackDirectory(manifest: Manifest, manifestPath: string, stack: 
   const entry = manifest.stacks[stack];
   if (!entry) throw new Error(`stack "${stack}" is not in the manifest`);
   return path.join(path.dirname(manifestPath), entry.workingDirectory);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { ENVIRONMENTS, stackName } from '../../constructs/config';
-import { readSynthesizedStacks, type SynthesizedStack } from '../terraform-validate/cdktf-out';
-import { isRecord } from '../terraform-validate/schema';
+import { readSynthesizedStacks, type SynthesizedStack } from '../cdktf-manifest';
+import { isRecord } from '../json';
 
 /** An operator's mistake (arguments, a missing synth or deploy): its message says what to do, no stack trace. */
 export class OperatorError extends Error {

@@ -1,3 +1,4 @@
+import { isRecord } from '../json';
 import type { CtyType, ProviderSchema, ProviderSchemaFile, SchemaAttribute, SchemaBlock } from './types';
 
 /**
@@ -113,6 +114,5 @@ export function settableNames(block: SchemaBlock): string[] {
   return [...attributes, ...Object.keys(block.block_types ?? {})];
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+// The checker's modules take it from here, beside the other schema helpers.
+export { isRecord };
