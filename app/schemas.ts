@@ -47,9 +47,12 @@ export interface ErrorBody {
 
 export const DEFAULT_PAGE_SIZE = 20;
 
+/** What a petId may be: in the path, in a body and inside a page cursor. */
+export const PET_ID_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';
+
 const petIdSchema = {
   type: 'string',
-  pattern: '^[A-Za-z0-9_.-]{1,64}$',
+  pattern: PET_ID_PATTERN,
   description: '1-64 characters of A-Z a-z 0-9 _ . -',
 } as const;
 

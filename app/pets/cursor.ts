@@ -1,7 +1,9 @@
 // A page cursor is the last petId of the page, base64url-encoded: opaque to clients, so the
 // paging scheme (a DynamoDB Scan's ExclusiveStartKey) can change without breaking them.
 
-const PET_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+import { PET_ID_PATTERN } from '../schemas';
+
+const PET_ID = new RegExp(PET_ID_PATTERN);
 
 export function encodeCursor(lastPetId: string): string {
   return Buffer.from(lastPetId, 'utf8').toString('base64url');
