@@ -3,9 +3,6 @@ import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { Construct } from 'constructs';
 import { requireIntegerInRange } from './validation';
 
-/** The one tag that may move to another image; every other tag (a commit SHA) is immutable. */
-export const MUTABLE_IMAGE_TAG = 'latest';
-
 export interface ImageRepositoryProps {
   /** Repository name, e.g. `petstore-dev/pet-service`. */
   readonly repositoryName: string;
@@ -13,10 +10,7 @@ export interface ImageRepositoryProps {
   readonly keepImages?: number;
 }
 
-/**
- * ECR repository for the pet service image. Commit-SHA tags are immutable so a deployed tag always
- * means the same bytes; only `latest` may move, for people pushing from a laptop.
- */
+/** ECR repository for the pet service image, scanned on push, with immutable tags. */
 export class ImageRepository extends Construct {
   public readonly resource: EcrRepository;
   public readonly repositoryUrl: string;
@@ -29,8 +23,9 @@ export class ImageRepository extends Construct {
 
     this.resource = new EcrRepository(this, 'Repository', {
       name: props.repositoryName,
-      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
-      imageTagMutabilityExclusionFilter: [{ filter: MUTABLE_IMAGE_TAG, filterType: 'WILDCARD' }],
+      // Every tag is immutable: a deployed tag (a commit SHA) always means the same bytes. Also the one
+      // setting both provider lines accept (5.x rejects IMMUTABLE_WITH_EXCLUSION and its filter).
+      imageTagMutability: 'IMMUTABLE',
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: 'AES256' }],
     });

@@ -84,8 +84,7 @@ function main(): void {
     ? repository.stdout.trim()
     : createRepository(stack, workingDirectory, target);
 
-  const imageProbe = imageProbeCommand(target, tag);
-  if (imageProbe && probe(imageProbe, 'ImageNotFoundException').found) {
+  if (probe(imageProbeCommand(target, tag), 'ImageNotFoundException').found) {
     console.error(
       `${imageUri(repositoryUrl, tag)} is in ECR already; its tag is immutable, so nothing to build.`,
     );

@@ -7,13 +7,15 @@ describe('ImageRepository', () => {
     (scope) => new ImageRepository(scope, 'Images', { repositoryName: 'test/pet-service' }),
   );
 
-  test('scans on push and keeps commit tags immutable, with only latest movable', () => {
+  test('scans on push and keeps every tag immutable', () => {
     expect(synthesized).toHaveResourceWithProperties(EcrRepository, {
       name: 'test/pet-service',
       image_scanning_configuration: { scan_on_push: true },
-      image_tag_mutability: 'IMMUTABLE_WITH_EXCLUSION',
-      image_tag_mutability_exclusion_filter: [{ filter: 'latest', filter_type: 'WILDCARD' }],
+      image_tag_mutability: 'IMMUTABLE',
     });
+    expect(onlyResource(synthesized, 'aws_ecr_repository')).not.toHaveProperty(
+      'image_tag_mutability_exclusion_filter',
+    );
   });
 
   test('a lifecycle policy expires untagged images and all but the newest 30', () => {

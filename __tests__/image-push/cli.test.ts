@@ -227,15 +227,14 @@ describe('npm run image:push', () => {
     expect(calls().map((call) => call.argv)).toEqual([describeRepositories, describeImages(sha)]);
   });
 
-  it('tags with IMAGE_TAG when set, and always rebuilds the movable latest tag', () => {
+  it('tags with IMAGE_TAG when set, and builds it when ECR does not hold that tag yet', () => {
     const { status, stdout } = imagePush(['--stack', 'petstore-prod'], {
-      IMAGE_TAG: 'latest',
+      IMAGE_TAG: 'release-1',
       REPOSITORY_EXISTS: '1',
-      IMAGE_EXISTS: '1',
     });
     expect(status).toBe(0);
-    expect(stdout).toBe(`${REPOSITORY_URL}:latest\n`);
-    expect(calls().map((call) => call.argv[1])).not.toContain('describe-images');
+    expect(stdout).toBe(`${REPOSITORY_URL}:release-1\n`);
+    expect(calls().map((call) => call.argv)).toContainEqual(describeImages('release-1'));
     expect(calls().map((call) => call.argv.slice(0, 2).join(' '))).toContain('docker push');
   });
 

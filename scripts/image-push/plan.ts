@@ -1,5 +1,4 @@
 import { readDeploySettings } from '../../constructs/config';
-import { MUTABLE_IMAGE_TAG } from '../../constructs/image-repository';
 import type { RemoteStateSettings } from '../../constructs/state-backend';
 import { ConfigError } from '../../constructs/validation';
 import { isRecord } from '../json';
@@ -175,11 +174,10 @@ export function repositoryProbeCommand(target: ImageRepositoryTarget): Command {
 }
 
 /**
- * Asks ECR whether the tag is there already. An immutable tag that exists holds this very commit's
- * image (and could not be pushed again), so a re-run skips the build; the movable tag is always rebuilt.
+ * Asks ECR whether the tag is there already. Tags are immutable, so a tag that exists holds this very
+ * commit's image (and could not be pushed again): a re-run skips the build.
  */
-export function imageProbeCommand(target: ImageRepositoryTarget, tag: string): Command | undefined {
-  if (tag === MUTABLE_IMAGE_TAG) return undefined;
+export function imageProbeCommand(target: ImageRepositoryTarget, tag: string): Command {
   return {
     argv: [
       'aws',
@@ -218,14 +216,14 @@ export function dryRunLines(inputs: {
 }): string[] {
   const { stack, workingDirectory, target, tag } = inputs;
   const repositoryUrl = placeholderRepositoryUrl(target);
-  const imageProbe = imageProbeCommand(target, tag);
   return [
     `# npm run image:push -- --stack ${stack} would run:`,
     formatCommand(repositoryProbeCommand(target)),
     '# only if that finds no repository (a first deploy):',
     ...planRepositoryCommands(workingDirectory, target).map(formatCommand),
     `${formatCommand({ argv: terraformOutputCommand(workingDirectory) })}  # ecr_repository_url: ${repositoryUrl}`,
-    ...(imageProbe ? [formatCommand(imageProbe), '# only if that finds no such image:'] : []),
+    formatCommand(imageProbeCommand(target, tag)),
+    '# only if that finds no such image:',
     ...planImageCommands({ repositoryUrl, tag, target }).map(formatCommand),
     `# then deploy it: ${deployHint(stack, tag)}`,
     imageUri(repositoryUrl, tag),
