@@ -7,7 +7,7 @@ import {
   signIn,
   testUserPassword,
   type UserPool,
-} from './test-user';
+} from '../lib/cognito-test-user';
 
 /** The deployed stack as the smoke test sees it. */
 export interface SmokeTarget extends UserPool {

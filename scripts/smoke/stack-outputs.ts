@@ -2,11 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { ENVIRONMENTS, stackName } from '../../constructs/config';
 import { readSynthesizedStacks, type SynthesizedStack } from '../cdktf-manifest';
 import { isRecord } from '../json';
+import { OperatorError } from '../lib/operator-error';
 
-/** An operator's mistake (arguments, a missing synth or deploy): its message says what to do, no stack trace. */
-export class OperatorError extends Error {
-  override name = 'OperatorError';
-}
+export { OperatorError };
 
 /** The stacks main.ts synthesizes, one per environment. */
 const STACK_NAMES: readonly string[] = ENVIRONMENTS.map(stackName);
