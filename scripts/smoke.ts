@@ -5,10 +5,14 @@
  * expectation fails. Needs AWS credentials allowed the cognito-idp admin calls on the stack's pool.
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { EMULATOR_CREDENTIALS } from './lib/emulator';
 import { smokeCli } from './smoke/cli';
 
 process.exitCode = await smokeCli(process.argv.slice(2), {
-  cognitoClient: (region) => new CognitoIdentityProviderClient({ region }),
+  cognitoClient: (region, endpoint) =>
+    new CognitoIdentityProviderClient(
+      endpoint ? { region, endpoint, credentials: EMULATOR_CREDENTIALS } : { region },
+    ),
   print: (line) => console.log(line),
   printError: (line) => console.error(line),
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { isRecord } from '../json';
 import { formatStep, runSmokeTest } from './run';
 import {
   findSynthesizedStack,
@@ -13,8 +14,8 @@ import {
 
 /** What the CLI does effects with; tests pass their own. */
 export interface SmokeCliEnvironment {
-  /** A Cognito client for the user pool's region. */
-  readonly cognitoClient: (region: string) => CognitoIdentityProviderClient;
+  /** A Cognito client for the user pool's region; at `endpoint` (an emulator) when given. */
+  readonly cognitoClient: (region: string, endpoint?: string) => CognitoIdentityProviderClient;
   readonly print: (line: string) => void;
   readonly printError: (line: string) => void;
   /** Where `npm run synth` writes. @default 'cdktf.out' */
@@ -24,26 +25,35 @@ export interface SmokeCliEnvironment {
 /** The stack outputs the smoke test reads. */
 const SMOKE_OUTPUTS = ['pets_url', 'user_pool_id', 'user_pool_client_id', 'region'] as const;
 
-const USAGE = 'usage: npm run smoke -- --stack <name> [--outputs-file <terraform output -json file>]';
+const USAGE =
+  'usage: npm run smoke -- --stack <name> [--outputs-file <terraform output -json file>], or -- --session <file of npm run local>';
 
-/** `npm run smoke -- --stack <name> [--outputs-file <file>]`; returns the exit code. */
+/** `npm run smoke -- --stack <name> [--outputs-file <file>]` or `-- --session <file>`; returns the exit code. */
 export async function smokeCli(args: string[], environment: SmokeCliEnvironment): Promise<number> {
   const { print, printError } = environment;
   try {
-    const { stack, outputsFile } = parseSmokeArgs(args);
-    const source = outputsFile ?? `the outputs of ${stack}`;
-    const text =
-      outputsFile === undefined
-        ? readDeployedOutputs(environment.cdktfOut ?? 'cdktf.out', stack)
-        : readOutputsFile(outputsFile);
-    const outputs = requireOutputs(parseTerraformOutputs(text, source), SMOKE_OUTPUTS, source);
+    const parsed = parseSmokeArgs(args);
+    const local = parsed.sessionFile === undefined ? undefined : readLocalSession(parsed.sessionFile);
+    const stack = local?.stack ?? requireKnownStack(parsed.stack);
+    const source = parsed.sessionFile ?? parsed.outputsFile ?? `the outputs of ${stack}`;
+    const values =
+      local?.outputs ??
+      parseTerraformOutputs(
+        parsed.outputsFile === undefined
+          ? readDeployedOutputs(environment.cdktfOut ?? 'cdktf.out', stack)
+          : readOutputsFile(parsed.outputsFile),
+        source,
+      );
+    const outputs = requireOutputs(values, SMOKE_OUTPUTS, source);
+    // Locally the gateway stands in for API Gateway and the emulator for Cognito.
+    const petsUrl = local ? `${local.gateway}/petstore/pets` : outputs.pets_url;
 
-    const cognito = environment.cognitoClient(outputs.region);
+    const cognito = environment.cognitoClient(outputs.region, local?.emulator);
     try {
-      print(`Smoke test of ${stack} at ${outputs.pets_url}`);
+      print(`Smoke test of ${stack} at ${petsUrl}`);
       const result = await runSmokeTest(
         {
-          petsUrl: outputs.pets_url,
+          petsUrl,
           userPoolId: outputs.user_pool_id,
           clientId: outputs.user_pool_client_id,
         },
@@ -67,19 +77,54 @@ export async function smokeCli(args: string[], environment: SmokeCliEnvironment)
   }
 }
 
-function parseSmokeArgs(args: string[]): { stack: string; outputsFile: string | undefined } {
-  let values: { stack?: string; 'outputs-file'?: string };
+function parseSmokeArgs(args: string[]): { stack?: string; outputsFile?: string; sessionFile?: string } {
+  let values: { stack?: string; 'outputs-file'?: string; session?: string };
   try {
     ({ values } = parseArgs({
       args,
-      options: { stack: { type: 'string' }, 'outputs-file': { type: 'string' } },
+      options: { stack: { type: 'string' }, 'outputs-file': { type: 'string' }, session: { type: 'string' } },
       strict: true,
       allowPositionals: false,
     }));
   } catch (error) {
     throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
   }
-  return { stack: requireKnownStack(values.stack), outputsFile: values['outputs-file'] };
+  if (values.session !== undefined && (values.stack !== undefined || values['outputs-file'] !== undefined)) {
+    throw new OperatorError(`--session names the stack and its outputs: give it alone\n${USAGE}`);
+  }
+  return { stack: values.stack, outputsFile: values['outputs-file'], sessionFile: values.session };
+}
+
+/** What `npm run local` writes to its session file: the gateway, the emulator, the stack and its outputs. */
+function readLocalSession(file: string): {
+  gateway: string;
+  emulator: string;
+  stack: string;
+  outputs: Record<string, unknown>;
+} {
+  let session: unknown;
+  try {
+    session = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new OperatorError(
+      `cannot read --session ${file}: ${(error as Error).message} (is npm run local running?)`,
+    );
+  }
+  if (
+    !isRecord(session) ||
+    typeof session.gateway !== 'string' ||
+    typeof session.emulator !== 'string' ||
+    typeof session.stack !== 'string' ||
+    !isRecord(session.outputs)
+  ) {
+    throw new OperatorError(`--session ${file} is not a session file of npm run local`);
+  }
+  return {
+    gateway: session.gateway,
+    emulator: session.emulator,
+    stack: session.stack,
+    outputs: session.outputs,
+  };
 }
 
 function readDeployedOutputs(cdktfOut: string, stack: string): string {

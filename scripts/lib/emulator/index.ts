@@ -1,0 +1,131 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { OperatorError } from '../operator-error';
+
+/** The moto release the rehearsal is written against (its quirks list, its added calls). */
+export const MOTO_VERSION = '5.2.1';
+
+/** An AWS emulator the rehearsal and `npm run local` talk to. */
+export interface Emulator {
+  /** e.g. `http://127.0.0.1:41234`: every AWS service on one endpoint. */
+  readonly endpoint: string;
+  /** Stops it if this process started it; an emulator given by `EMULATOR_ENDPOINT` is left running. */
+  stop(): Promise<void>;
+}
+
+const SERVER_SCRIPT = fileURLToPath(new URL('./moto-server.py', import.meta.url));
+const START_TIMEOUT_MS = 30_000;
+
+/** Credentials the emulator accepts (it checks none); set so no real ones are ever picked up. */
+export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+
+/** The environment an AWS SDK or CLI needs to talk to the emulator instead of AWS. */
+export function emulatorEnvironment(endpoint: string, region: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/**
+ * Uses the emulator at `EMULATOR_ENDPOINT` when set, otherwise starts moto's server (with the calls
+ * moto-server.py adds) on a free loopback port and stops it with `stop()`.
+ */
+export async function startEmulator(env: NodeJS.ProcessEnv = process.env): Promise<Emulator> {
+  const given = env.EMULATOR_ENDPOINT;
+  if (given) {
+    requireLoopbackUrl(given);
+    return { endpoint: given.replace(/\/$/, ''), stop: async () => {} };
+  }
+  requireMoto();
+  const child = spawn('python3', [SERVER_SCRIPT, '127.0.0.1'], {
+    // Without the managed policies moto does not know AmazonECSTaskExecutionRolePolicy and friends.
+    env: { ...env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', PYTHONUNBUFFERED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const port = await readPort(child);
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+}
+
+function requireLoopbackUrl(value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new OperatorError(`EMULATOR_ENDPOINT is '${value}': expected a URL such as http://127.0.0.1:5000`);
+  }
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) && !url.hostname.startsWith('127.')) {
+    throw new OperatorError(
+      `EMULATOR_ENDPOINT is '${value}': the emulator must be on this machine (a loopback address)`,
+    );
+  }
+}
+
+/** Fails with what to install when python3 or moto is missing, or moto is not the version the quirks list is for. */
+function requireMoto(): void {
+  const probe = spawnSync('python3', ['-c', 'import moto, flask, werkzeug; print(moto.__version__)'], {
+    encoding: 'utf8',
+  });
+  if (probe.error) {
+    throw new OperatorError(`python3 is missing: the emulator is moto ${MOTO_VERSION}, a Python package`);
+  }
+  if (probe.status !== 0) {
+    throw new OperatorError(
+      `moto's server is missing: pip install 'moto[server]==${MOTO_VERSION}' (${probe.stderr.trim().split('\n').at(-1)})`,
+    );
+  }
+  const version = probe.stdout.trim();
+  if (version !== MOTO_VERSION) {
+    throw new OperatorError(
+      `moto is ${version}; the rehearsal is written for ${MOTO_VERSION}: pip install 'moto[server]==${MOTO_VERSION}'`,
+    );
+  }
+}
+
+async function readPort(child: ChildProcess): Promise<number> {
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    // Keep only the tail: moto logs one line per request.
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exited = once(child, 'exit').then(([code]) => {
+    throw new OperatorError(`the emulator exited (code ${code}) before it listened:\n${stderr.trim()}`);
+  });
+  const listening = new Promise<number>((resolve) => {
+    let buffer = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      const line = buffer.split('\n').find((candidate) => candidate.startsWith('{"port"'));
+      if (line) resolve((JSON.parse(line) as { port: number }).port);
+    });
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new OperatorError(`the emulator did not listen within ${START_TIMEOUT_MS / 1000} s`)),
+      START_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([listening, exited, timeout]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** SIGTERM, then SIGKILL after 3 s: moto holds no state worth a graceful stop. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,58 @@
+"""moto's server with the few calls the AWS provider needs that moto 5.2 lacks.
+
+Run by scripts/lib/emulator/index.ts: `python3 moto-server.py <host>`. Binds a free port, prints
+`{"port": N}` on one line once it accepts connections, and serves until it is terminated.
+
+Added, and nothing else:
+- Application Auto Scaling ListTagsForResource, TagResource and UntagResource. Without them the
+  provider retries reading a scalable target's tags until its retries run out. The tags given to
+  RegisterScalableTarget are kept too, so `tags_all` reads back what was applied.
+"""
+
+import json
+import sys
+
+from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import make_server
+
+# Tags per scalable-target ARN; one emulator process serves one account.
+_scalable_target_tags: dict[str, dict[str, str]] = {}
+_register_scalable_target = ApplicationAutoScalingResponse.register_scalable_target
+
+
+def _register_with_tags(self: ApplicationAutoScalingResponse) -> str:
+    body = _register_scalable_target(self)
+    tags = self._get_param("Tags")
+    if tags:
+        arn = json.loads(body)["ScalableTargetARN"]
+        _scalable_target_tags.setdefault(arn, {}).update(tags)
+    return body
+
+
+def _list_tags_for_resource(self: ApplicationAutoScalingResponse) -> str:
+    return json.dumps({"Tags": _scalable_target_tags.get(self._get_param("ResourceARN"), {})})
+
+
+def _tag_resource(self: ApplicationAutoScalingResponse) -> str:
+    _scalable_target_tags.setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
+    return "{}"
+
+
+def _untag_resource(self: ApplicationAutoScalingResponse) -> str:
+    tags = _scalable_target_tags.get(self._get_param("ResourceARN"), {})
+    for key in self._get_param("TagKeys") or []:
+        tags.pop(key, None)
+    return "{}"
+
+
+ApplicationAutoScalingResponse.register_scalable_target = _register_with_tags
+ApplicationAutoScalingResponse.list_tags_for_resource = _list_tags_for_resource
+ApplicationAutoScalingResponse.tag_resource = _tag_resource
+ApplicationAutoScalingResponse.untag_resource = _untag_resource
+
+if __name__ == "__main__":
+    host = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1"
+    server = make_server(host, 0, DomainDispatcherApplication(create_backend_app), threaded=True)
+    print(json.dumps({"port": server.server_port}), flush=True)
+    server.serve_forever()

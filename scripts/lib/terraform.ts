@@ -1,0 +1,178 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { OperatorError } from './operator-error';
+
+/** A Terraform filesystem mirror that holds hashicorp/aws. */
+export interface ProviderMirror {
+  /** The mirror's root: the directory holding `registry.terraform.io/`. */
+  readonly directory: string;
+  /** The hashicorp/aws version it holds, e.g. `5.100.0`. */
+  readonly awsVersion: string;
+}
+
+const AWS_PROVIDER = 'registry.terraform.io/hashicorp/aws';
+
+/**
+ * Finds a filesystem mirror holding hashicorp/aws: `TF_PROVIDER_MIRROR` when set, else Terraform's own
+ * implied mirror directories, else anywhere on this file system (as
+ * `find / -xdev -name 'terraform-provider-aws_*' -path '*registry.terraform.io*'`).
+ */
+export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): ProviderMirror {
+  const given = env.TF_PROVIDER_MIRROR;
+  if (given) {
+    const mirror = mirrorAt(given);
+    if (!mirror) {
+      throw new OperatorError(
+        `TF_PROVIDER_MIRROR is '${given}', which holds no ${AWS_PROVIDER}/<version>/<os_arch>/terraform-provider-aws_*`,
+      );
+    }
+    return mirror;
+  }
+  // https://developer.hashicorp.com/terraform/cli/config/config-file#implied-local-mirror-directories
+  const implied = [
+    path.join(homedir(), '.terraform.d/plugins'),
+    ...(env.XDG_DATA_HOME ? [path.join(env.XDG_DATA_HOME, 'terraform/plugins')] : []),
+    path.join(homedir(), '.local/share/terraform/plugins'),
+    '/usr/local/share/terraform/plugins',
+    '/usr/share/terraform/plugins',
+  ];
+  for (const directory of implied) {
+    const mirror = mirrorAt(directory);
+    if (mirror) return mirror;
+  }
+  const found = spawnSync(
+    'find',
+    ['/', '-xdev', '-name', 'terraform-provider-aws_*', '-path', `*${AWS_PROVIDER}*`, '-type', 'f'],
+    { encoding: 'utf8' },
+  );
+  for (const binary of found.stdout.split('\n').filter(Boolean).sort()) {
+    // <mirror>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/terraform-provider-aws_v<version>_x5
+    const directory = binary.slice(0, binary.indexOf(`/${AWS_PROVIDER}/`));
+    const mirror = mirrorAt(directory);
+    if (mirror) return mirror;
+  }
+  throw new OperatorError(
+    `no Terraform provider mirror with ${AWS_PROVIDER} was found on this machine: set TF_PROVIDER_MIRROR to one (\`terraform providers mirror <dir>\` makes one where the registry is reachable)`,
+  );
+}
+
+function mirrorAt(directory: string): ProviderMirror | undefined {
+  const providerDirectory = path.join(directory, AWS_PROVIDER);
+  if (!existsSync(providerDirectory)) return undefined;
+  const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
+  const versions = readdirSync(providerDirectory)
+    .filter((version) => /^\d+\.\d+\.\d+$/.test(version))
+    .filter((version) => existsSync(path.join(providerDirectory, version, platform)))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const awsVersion = versions.at(-1);
+  return awsVersion ? { directory, awsVersion } : undefined;
+}
+
+/**
+ * Writes a CLI configuration that installs hashicorp/aws from the mirror only and everything else as
+ * usual, and returns the environment that points Terraform at it. The user's own configuration and home
+ * directory are never touched.
+ */
+export function terraformEnvironment(workDirectory: string, mirror: ProviderMirror): Record<string, string> {
+  const configFile = path.join(workDirectory, 'terraform.rc');
+  writeFileSync(
+    configFile,
+    `provider_installation {
+  filesystem_mirror {
+    path    = ${JSON.stringify(mirror.directory)}
+    include = ["${AWS_PROVIDER}"]
+  }
+  direct {
+    exclude = ["${AWS_PROVIDER}"]
+  }
+}
+`,
+  );
+  return { TF_CLI_CONFIG_FILE: configFile, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+}
+
+/** Fails with what to install when `terraform` is not on PATH. */
+export function requireTerraform(): string {
+  const probe = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new OperatorError('terraform is not on PATH: install Terraform 1.11 or newer');
+  }
+  return (JSON.parse(probe.stdout) as { terraform_version: string }).terraform_version;
+}
+
+/** One message of Terraform's machine-readable UI (`-json`). */
+export interface TerraformMessage {
+  readonly type: string;
+  readonly '@level'?: string;
+  readonly '@message'?: string;
+  readonly diagnostic?: {
+    readonly severity: 'error' | 'warning';
+    readonly summary: string;
+    readonly detail?: string;
+    readonly address?: string;
+  };
+  readonly changes?: { add: number; change: number; import?: number; remove: number; operation: string };
+  /** On `apply_start`, `apply_complete`, `apply_errored`: the resource and what was done to it. */
+  readonly hook?: { readonly resource?: { readonly addr: string }; readonly action?: string };
+}
+
+export interface TerraformRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Parsed `-json` lines, when the command printed any. */
+  readonly messages: TerraformMessage[];
+  readonly seconds: number;
+}
+
+/** Runs `terraform <args>` in `cwd`; never throws for a non-zero exit (the caller decides). */
+export async function terraform(
+  args: readonly string[],
+  options: { readonly cwd: string; readonly env: NodeJS.ProcessEnv },
+): Promise<TerraformRun> {
+  const started = performance.now();
+  const child = spawn('terraform', args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (exitCode) => resolve(exitCode ?? 1));
+  });
+  const messages: TerraformMessage[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      messages.push(JSON.parse(line) as TerraformMessage);
+    } catch {
+      // Not a UI message: a plain line that happens to start with a brace.
+    }
+  }
+  return { code, stdout, stderr, messages, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The error diagnostics of a run, one line each with the resource address when Terraform gave one. */
+export function errorLines(run: TerraformRun): string[] {
+  const diagnostics = run.messages
+    .map((message) => message.diagnostic)
+    .filter((diagnostic) => diagnostic?.severity === 'error');
+  if (diagnostics.length === 0) {
+    const text = (run.stderr || run.stdout).trim().split('\n').slice(-15);
+    return text.length > 0 ? text : [`terraform exited ${run.code}`];
+  }
+  return diagnostics.map(
+    (diagnostic) =>
+      `${diagnostic?.address ? `${diagnostic.address}: ` : ''}${diagnostic?.summary}${diagnostic?.detail ? ` — ${diagnostic.detail.split('\n')[0]}` : ''}`,
+  );
+}
