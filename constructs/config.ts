@@ -1,11 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import type { CpuAutoscaling } from './fargate-service';
+import type { AlarmSubscription } from './monitoring';
 import type { NatGatewayMode } from './network';
 import type { RemoteStateSettings } from './state-backend';
+import type { SesEmailSender, ThreatProtectionMode } from './user-auth';
 import { ConfigError, invalid, requireMatch } from './validation';
 
 /**
- * One deployment of the pet store. Only `name` and `region` are required; every other setting falls
- * back to the default documented on the construct prop it feeds (the original design's values).
+ * One deployment of the pet store. Only `name`, `region` and the AZs (`network.availabilityZoneIds`)
+ * are required; every other setting falls back to the default documented on the construct prop it feeds
+ * (the original design's values).
  */
 export interface EnvironmentConfig {
   /** Short name, part of every resource name (`petstore-<name>-…`), e.g. `dev`. */
@@ -13,10 +17,11 @@ export interface EnvironmentConfig {
   /** AWS region to deploy to, e.g. `us-east-1`. */
   readonly region: string;
   /** See `NetworkProps`. */
-  readonly network?: {
-    readonly azCount?: number;
+  readonly network: {
+    readonly availabilityZoneIds: readonly string[];
     readonly natGateways?: NatGatewayMode;
     readonly cidrBlock?: string;
+    readonly flowLogRetentionDays?: number;
   };
   /** See `PetFargateServiceProps`. */
   readonly service?: {
@@ -34,12 +39,25 @@ export interface EnvironmentConfig {
     readonly throttlingRateLimit?: number;
     readonly throttlingBurstLimit?: number;
     readonly accessLogRetentionDays?: number;
+    readonly corsAllowOrigins?: readonly string[];
   };
   /** See `UserAuthProps`. */
   readonly auth?: {
     readonly allowPasswordAuth?: boolean;
     readonly selfSignUp?: boolean;
     readonly deletionProtection?: boolean;
+    readonly totpMfa?: boolean;
+    readonly threatProtection?: ThreatProtectionMode;
+    readonly emailSender?: SesEmailSender;
+  };
+  /** See `MonitoringProps`. */
+  readonly monitoring?: {
+    readonly alarmSubscriptions?: readonly AlarmSubscription[];
+    readonly api5xxPercent?: number;
+    readonly apiP99LatencyMs?: number;
+    readonly tasksBelowDesiredMinutes?: number;
+    readonly tableThrottledRequests?: number;
+    readonly tableSystemErrors?: number;
   };
 }
 
@@ -49,6 +67,9 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     // The original design: one AZ, one NAT gateway, one task.
     name: 'dev',
     region: 'us-east-1',
+    network: { availabilityZoneIds: ['use1-az1'] },
+    // A web client in development runs on a local dev server (Vite's default port).
+    api: { corsAllowOrigins: ['http://localhost:5173'] },
     // Scripted clients sign in with a password in dev; production clients use SRP.
     auth: { allowPasswordAuth: true },
   },
@@ -56,7 +77,11 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     // Survives the loss of an AZ: subnets and a NAT gateway in each of two, at least two tasks.
     name: 'prod',
     region: 'us-east-1',
-    network: { azCount: 2, natGateways: 'per-az' },
+    network: {
+      availabilityZoneIds: ['use1-az1', 'use1-az2'],
+      natGateways: 'per-az',
+      flowLogRetentionDays: 365,
+    },
     service: {
       cpu: 512,
       memory: 1024,
@@ -65,8 +90,22 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
       logRetentionDays: 365,
     },
     table: { deletionProtection: true },
-    api: { throttlingRateLimit: 500, throttlingBurstLimit: 1000, accessLogRetentionDays: 365 },
-    auth: { deletionProtection: true },
+    api: {
+      throttlingRateLimit: 500,
+      throttlingBurstLimit: 1000,
+      accessLogRetentionDays: 365,
+      // No browser client is published yet: add its https origin here when there is one.
+      corsAllowOrigins: [],
+    },
+    auth: { deletionProtection: true, totpMfa: true },
+    // Tighter than dev's defaults: production traffic makes a small share meaningful.
+    monitoring: {
+      api5xxPercent: 1,
+      apiP99LatencyMs: 1000,
+      tasksBelowDesiredMinutes: 5,
+      tableThrottledRequests: 0,
+      tableSystemErrors: 0,
+    },
   },
 ];
 
@@ -77,7 +116,10 @@ export function stackName(environment: Pick<EnvironmentConfig, 'name'>): string 
 
 /** Settings read from the process environment rather than from code. */
 export interface DeploySettings {
-  /** Image tag the service runs: the commit SHA in CI. From `IMAGE_TAG`. @default 'latest' */
+  /**
+   * Image tag the service runs, from `IMAGE_TAG`: the commit SHA in CI. `npm run deploy` and `npm run
+   * diff` refuse to run without it. @default - the HEAD commit, the tag `npm run image:push` pushes
+   */
   readonly imageTag: string;
   /** S3 remote state, from `TF_STATE_BUCKET` and `TF_STATE_REGION`. @default - local state files */
   readonly remoteState?: RemoteStateSettings;
@@ -86,8 +128,30 @@ export interface DeploySettings {
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const REGION_ALLOWED = 'an AWS region code such as us-east-1';
 
-export function readDeploySettings(env: NodeJS.ProcessEnv): DeploySettings {
-  const imageTag = env.IMAGE_TAG || 'latest';
+/** The npm scripts that plan or apply against AWS: they must name an image someone pushed. */
+const DEPLOYING_SCRIPTS = ['deploy', 'diff'];
+
+/**
+ * Reads `IMAGE_TAG`, `TF_STATE_BUCKET` and `TF_STATE_REGION`. Without `IMAGE_TAG`, `npm run deploy` and
+ * `npm run diff` stop (npm names the script in `npm_lifecycle_event`): nothing pushes a tag by itself, and
+ * a service pointed at a missing image waits out steady state and fails. Anything else (`npm start`,
+ * tests, plain synth) gets `headCommit()`, the tag `npm run image:push` gives the committed code.
+ */
+export function readDeploySettings(
+  env: NodeJS.ProcessEnv,
+  headCommit: () => string | undefined = gitHeadCommit,
+): DeploySettings {
+  if (!env.IMAGE_TAG && DEPLOYING_SCRIPTS.includes(env.npm_lifecycle_event ?? '')) {
+    throw new ConfigError(
+      `\`IMAGE_TAG\` is unset; \`npm run ${env.npm_lifecycle_event}\` needs the tag of a pushed image: run \`npm run image:push -- --stack <stack>\`, then the \`IMAGE_TAG=<tag> npm run ${env.npm_lifecycle_event} -- <stack>\` it prints.`,
+    );
+  }
+  const imageTag = env.IMAGE_TAG || headCommit();
+  if (!imageTag) {
+    throw new ConfigError(
+      '`IMAGE_TAG` is unset and there is no git commit to take the tag from; set IMAGE_TAG to the tag `npm run image:push` printed.',
+    );
+  }
   requireMatch(
     'IMAGE_TAG',
     imageTag,
@@ -111,8 +175,16 @@ export function readDeploySettings(env: NodeJS.ProcessEnv): DeploySettings {
   return { imageTag, remoteState: { bucket, region } };
 }
 
+/** `git rev-parse HEAD`, or undefined outside a git work tree (or without git). */
+export function gitHeadCommit(): string | undefined {
+  const result = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() || undefined : undefined;
+}
+
 /** Checks what the constructs cannot: the environment set as a whole. Construct props are checked by the constructs. */
-export function validateEnvironments(environments: readonly EnvironmentConfig[]): void {
+export function validateEnvironments(
+  environments: readonly Pick<EnvironmentConfig, 'name' | 'region'>[],
+): void {
   const seen = new Set<string>();
   environments.forEach((environment, index) => {
     const at = `environments[${index}]`;

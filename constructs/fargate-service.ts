@@ -8,9 +8,9 @@ import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Construct } from 'constructs';
+import type { ImageRepository } from './image-repository';
 import type { Network } from './network';
 import type { PetTable } from './pet-table';
 import type { ServiceDiscovery } from './service-discovery';
@@ -64,6 +64,8 @@ export interface PetFargateServiceProps {
   readonly securityGroup: SecurityGroup;
   /** Container image URI, e.g. `<account>.dkr.ecr.<region>.amazonaws.com/petstore-dev/pet-service:<tag>`. */
   readonly image: string;
+  /** The ECR repository the execution role may pull from (and no other). */
+  readonly imageRepository: ImageRepository;
   /** Task CPU units; one of the Fargate sizes. @default 256 */
   readonly cpu?: number;
   /** Task memory (MiB); must be allowed beside `cpu` by Fargate. @default 512 */
@@ -132,7 +134,43 @@ export class PetFargateService extends Construct {
       retentionInDays: logRetentionDays,
     });
 
-    // Only ECS tasks of this account may assume the roles (confused-deputy guard).
+    // The execution role is assumed by the ECS agent, not by a task's code: AWS documents its trust
+    // without conditions, and terraform-aws-modules' ECS module conditions only the tasks role.
+    this.executionRole = new IamRole(this, 'ExecutionRole', {
+      name: `${props.namePrefix}-task-execution`,
+      description: 'ECS pulls the pet service image and writes its logs',
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      }),
+    });
+    // Instead of the account-wide AmazonECSTaskExecutionRolePolicy: pull from this stack's repository and
+    // write to this service's log group, nothing else.
+    const executionRolePolicy = new IamRolePolicy(this, 'ExecutionRolePolicy', {
+      name: 'pull-image-write-logs',
+      role: this.executionRole.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          // An account-level call: ECR offers no resource to scope it to.
+          { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+          {
+            Effect: 'Allow',
+            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+            Resource: props.imageRepository.repositoryArn,
+          },
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            // The group for CreateLogStream, its streams (`<arn>:log-stream:<name>`) for PutLogEvents.
+            Resource: [this.logGroup.arn, `${this.logGroup.arn}:*`],
+          },
+        ],
+      }),
+    });
+    // Only ECS tasks of this account may assume the task role (confused-deputy guard).
     const assumedByEcsTasks = JSON.stringify({
       Version: '2012-10-17',
       Statement: [
@@ -148,15 +186,6 @@ export class PetFargateService extends Construct {
           },
         },
       ],
-    });
-    this.executionRole = new IamRole(this, 'ExecutionRole', {
-      name: `${props.namePrefix}-task-execution`,
-      description: 'ECS pulls the pet service image and writes its logs',
-      assumeRolePolicy: assumedByEcsTasks,
-    });
-    const executionRolePolicy = new IamRolePolicyAttachment(this, 'ExecutionRolePolicy', {
-      role: this.executionRole.name,
-      policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy`,
     });
     this.taskRole = new IamRole(this, 'TaskRole', {
       name: `${props.namePrefix}-pet-service`,
@@ -219,6 +248,7 @@ export class PetFargateService extends Construct {
       ]),
     });
 
+    const discoveryService = props.serviceDiscovery.resource;
     this.resource = new EcsService(this, 'Service', {
       name: CONTAINER_NAME,
       cluster: this.cluster.arn,
@@ -246,8 +276,18 @@ export class PetFargateService extends Construct {
       waitForSteadyState: true,
       // Tasks pull their image over NAT with the execution role: both must exist before the first task starts.
       dependsOn: [...props.network.privateDefaultRoutes, executionRolePolicy],
-      // Autoscaling owns the task count once it is on; Terraform would otherwise reset it on every apply.
-      lifecycle: props.autoscaling ? { ignoreChanges: ['desired_count'] } : undefined,
+      // After an AZ recovers, ECS moves tasks back so they stay spread. Stated, not left to AWS's default:
+      // the 5.x provider stores no default and the 6.x one computes whatever AWS picked.
+      availabilityZoneRebalancing: 'ENABLED',
+      lifecycle: {
+        // Autoscaling owns the task count once it is on; Terraform would otherwise reset it on every apply.
+        ignoreChanges: props.autoscaling ? ['desired_count'] : undefined,
+        // A new Cloud Map service (a new ARN) takes a new ECS service with it: the old ECS service goes
+        // first and deregisters its tasks, instead of leaving them registered to a deleted Cloud Map service.
+        replaceTriggeredBy: [
+          `${discoveryService.terraformResourceType}.${discoveryService.friendlyUniqueId}.arn`,
+        ],
+      },
     });
     this.serviceName = this.resource.name;
 

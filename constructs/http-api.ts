@@ -10,10 +10,10 @@ import { Construct } from 'constructs';
 import { LOG_RETENTION_DAYS } from './fargate-service';
 import type { Network } from './network';
 import type { ServiceDiscovery } from './service-discovery';
-import type { UserAuth } from './user-auth';
-import { requireIntegerInRange, requireOneOf } from './validation';
+import { ACCESS_TOKEN_SCOPE, type UserAuth } from './user-auth';
+import { invalid, requireIntegerInRange, requireOneOf } from './validation';
 
-/** The routes of the pet API; reads are public, writes need a Cognito token. */
+/** The routes of the pet API; reads are public, writes need a Cognito access token. */
 export const PET_ROUTES: readonly { readonly routeKey: string; readonly requiresToken: boolean }[] = [
   { routeKey: 'GET /petstore/pets', requiresToken: false },
   { routeKey: 'GET /petstore/pets/{petId}', requiresToken: false },
@@ -21,6 +21,13 @@ export const PET_ROUTES: readonly { readonly routeKey: string; readonly requires
   { routeKey: 'PUT /petstore/pets/{petId}', requiresToken: true },
   { routeKey: 'DELETE /petstore/pets/{petId}', requiresToken: true },
 ];
+
+/** What a write route requires of a token's `scope` claim: an access token, never an ID token. */
+export const WRITE_ROUTE_SCOPES: readonly string[] = [ACCESS_TOKEN_SCOPE];
+
+/** What a browser origin may look like: https, or http on the loopback for a local dev server; no path. */
+const ORIGIN =
+  /^(https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/;
 
 export interface PetHttpApiProps {
   /** Prefix for names, e.g. `petstore-dev`. */
@@ -36,6 +43,11 @@ export interface PetHttpApiProps {
   readonly throttlingBurstLimit?: number;
   /** Days CloudWatch keeps the access logs. @default 30 */
   readonly accessLogRetentionDays?: number;
+  /**
+   * Browser origins (`https://app.example.com`, or `http://localhost:<port>` for a dev server) allowed to
+   * call the API from a web page; never `*`. @default [] - no CORS configuration: only non-browser clients
+   */
+  readonly corsAllowOrigins?: readonly string[];
 }
 
 /**
@@ -62,17 +74,44 @@ export class PetHttpApi extends Construct {
     requireIntegerInRange('throttlingRateLimit', throttlingRateLimit, 1, 10_000);
     requireIntegerInRange('throttlingBurstLimit', throttlingBurstLimit, 1, 5_000);
     requireOneOf('accessLogRetentionDays', accessLogRetentionDays, LOG_RETENTION_DAYS);
+    const corsAllowOrigins = props.corsAllowOrigins ?? [];
+    corsAllowOrigins.forEach((origin, index) => {
+      if (!ORIGIN.test(origin))
+        throw invalid(
+          `corsAllowOrigins[${index}]`,
+          origin,
+          'expected an origin without a path: https://<host>[:port], or http://localhost[:port] for a dev server; never *',
+        );
+    });
 
     this.resource = new Apigatewayv2Api(this, 'Api', {
       name: `${props.namePrefix}-api`,
       protocolType: 'HTTP',
       description: 'Pet store API: public reads, Cognito-authorized writes',
+      // A browser client is a web page on its own origin that sends the access token in the Authorization
+      // header (no cookies, hence no credentials) and JSON bodies. The gateway answers the preflight
+      // itself, before any authorizer, and caches it for an hour.
+      corsConfiguration:
+        corsAllowOrigins.length === 0
+          ? undefined
+          : {
+              allowOrigins: [...corsAllowOrigins],
+              allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+              allowHeaders: ['authorization', 'content-type'],
+              // Location after a create, Retry-After on a 503, and the id that finds the request in the logs.
+              exposeHeaders: ['location', 'retry-after', 'x-request-id'],
+              allowCredentials: false,
+              maxAge: 3600,
+            },
     });
     this.vpcLink = new Apigatewayv2VpcLink(this, 'VpcLink', {
       name: `${props.namePrefix}-vpc-link`,
       subnetIds: props.network.privateSubnetIds,
       securityGroupIds: [props.vpcLinkSecurityGroup.id],
-      // A VPC link cannot change subnets in place, and the old one cannot go while the integration uses it.
+      // A VPC link cannot change subnets in place (adding an AZ replaces it), and AWS refuses to delete the
+      // old one while the integration uses it. Terraform spreads create-before-destroy to what the link
+      // depends on, so its security group has a generated name (see ServiceSecurityGroups); VPC link
+      // names need not be unique.
       lifecycle: { createBeforeDestroy: true },
     });
     this.integration = new Apigatewayv2Integration(this, 'ServiceIntegration', {
@@ -94,8 +133,9 @@ export class PetHttpApi extends Construct {
       identitySources: ['$request.header.Authorization'],
       jwtConfiguration: {
         issuer: props.auth.issuerUrl,
-        // Access tokens carry the app client id as `client_id`, ID tokens as `aud`; the gateway accepts either.
-        audience: [props.auth.clientId],
+        // Access tokens have no `aud`: the gateway then checks their `client_id` against this list. The
+        // write routes' scope keeps ID tokens (whose `aud` is the client id) out.
+        audience: props.auth.audience,
       },
     });
 
@@ -105,7 +145,11 @@ export class PetHttpApi extends Construct {
         routeKey: route.routeKey,
         target: `integrations/${this.integration.id}`,
         ...(route.requiresToken
-          ? { authorizationType: 'JWT', authorizerId: this.authorizer.id }
+          ? {
+              authorizationType: 'JWT',
+              authorizerId: this.authorizer.id,
+              authorizationScopes: [...WRITE_ROUTE_SCOPES],
+            }
           : { authorizationType: 'NONE' }),
       });
     }
@@ -125,11 +169,16 @@ export class PetHttpApi extends Construct {
           requestId: '$context.requestId',
           ip: '$context.identity.sourceIp',
           requestTime: '$context.requestTime',
+          httpMethod: '$context.httpMethod',
+          path: '$context.path',
           routeKey: '$context.routeKey',
           status: '$context.status',
           responseLength: '$context.responseLength',
           latencyMs: '$context.responseLatency',
+          integrationLatencyMs: '$context.integrationLatency',
           integrationStatus: '$context.integrationStatus',
+          // The gateway's own error (authorizer refusal, throttling, no route), beside the integration's.
+          errorMessage: '$context.error.message',
           integrationError: '$context.integrationErrorMessage',
           authorizerError: '$context.authorizer.error',
           user: '$context.authorizer.claims.sub',

@@ -15,6 +15,8 @@ export class ImageRepository extends Construct {
   public readonly resource: EcrRepository;
   public readonly repositoryUrl: string;
   public readonly repositoryName: string;
+  /** What the service's execution role may pull from. */
+  public readonly repositoryArn: string;
 
   constructor(scope: Construct, id: string, props: ImageRepositoryProps) {
     super(scope, id);
@@ -31,6 +33,7 @@ export class ImageRepository extends Construct {
     });
     this.repositoryUrl = this.resource.repositoryUrl;
     this.repositoryName = this.resource.name;
+    this.repositoryArn = this.resource.arn;
 
     new EcrLifecyclePolicy(this, 'LifecyclePolicy', {
       repository: this.resource.name,

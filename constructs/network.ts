@@ -1,6 +1,11 @@
-import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { Route } from '@cdktf/provider-aws/lib/route';
@@ -11,12 +16,38 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { requireIntegerInRange, requireMatch, requireOneOf } from './validation';
+import { LOG_RETENTION_DAYS } from './fargate-service';
+import { invalid, requireIntegerInRange, requireMatch, requireOneOf } from './validation';
 
 const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4_CIDR_16_TO_20 = new RegExp(`^(${OCTET}\\.){3}${OCTET}/(1[6-9]|20)$`);
 
 export type NatGatewayMode = 'single' | 'per-az';
+
+/** AZ IDs where API Gateway offers no VPC links: a subnet there would break the VPC link. */
+export const ZONES_WITHOUT_VPC_LINKS: readonly string[] = ['use1-az3'];
+
+const ZONE_ID = /^([a-z]{2,}\d+)-az\d+$/;
+const DIRECTIONS: Readonly<Record<string, string>> = {
+  north: 'n',
+  south: 's',
+  east: 'e',
+  west: 'w',
+  central: 'c',
+  northeast: 'ne',
+  northwest: 'nw',
+  southeast: 'se',
+  southwest: 'sw',
+  gov: 'g',
+};
+
+/** The prefix of a region's AZ IDs: `us-east-1` → `use1`, `ap-southeast-2` → `apse2`, `us-gov-west-1` → `usgw1`. */
+export function zoneIdPrefix(region: string): string {
+  const parts = region.split('-');
+  const [area = '', ...rest] = parts;
+  const number = rest.pop() ?? '';
+  return `${area}${rest.map((part) => DIRECTIONS[part] ?? part).join('')}${number}`;
+}
 
 export interface NetworkProps {
   /** Prefix for resource names, e.g. `petstore-dev`. */
@@ -25,18 +56,26 @@ export interface NetworkProps {
   readonly region: string;
   /** IPv4 range of the VPC. /16 to /20; subnets are /24s carved from it. @default '10.0.0.0/16' */
   readonly cidrBlock?: string;
-  /** How many availability zones get one public and one private subnet each (1 to 3). @default 1 */
-  readonly azCount?: number;
+  /**
+   * The AZs, by zone ID (`use1-az1`; the same physical zone in every account, unlike names), that get
+   * one public and one private subnet each: 1 to 3 of the region's. Pinned rather than picked from the
+   * available ones: when an AZ is impaired that list shifts, and the next plan would replace subnets,
+   * NAT, VPC link and service mid-incident. Append to grow; changing an entry replaces its subnets.
+   */
+  readonly availabilityZoneIds: readonly string[];
   /** One NAT gateway shared by all private subnets, or one per AZ so an AZ outage cannot cut egress. @default 'single' */
   readonly natGateways?: NatGatewayMode;
-  /** AZ IDs never to use: API Gateway VPC links are not offered in every AZ. @default ['use1-az3'] */
-  readonly excludedZoneIds?: string[];
+  /**
+   * Record the VPC's traffic (accepted and rejected) in CloudWatch Logs for this many days, for security
+   * investigations. Costs CloudWatch Logs ingestion per GB. @default - no flow logs
+   */
+  readonly flowLogRetentionDays?: number;
 }
 
 /**
  * The VPC of the original design: public subnets behind an internet gateway, private subnets whose
- * egress (image pulls, CloudWatch Logs) goes through NAT, and a DynamoDB gateway endpoint so table
- * traffic stays on the AWS network and does not pay NAT data charges.
+ * egress (image pulls, CloudWatch Logs) goes through NAT, and DynamoDB and S3 gateway endpoints so table
+ * traffic and ECR image layers (served from S3) stay on the AWS network and pay no NAT data charges.
  */
 export class Network extends Construct {
   /** The VPC. */
@@ -48,11 +87,12 @@ export class Network extends Construct {
   public readonly privateRouteTableIds: string[];
   /** The private subnets' routes to NAT: whatever needs egress from them (image pulls) must wait for these. */
   public readonly privateDefaultRoutes: Route[];
+  /** The flow logs' log group, when flow logs are on. */
+  public readonly flowLogGroup?: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const cidrBlock = props.cidrBlock ?? '10.0.0.0/16';
-    const azCount = props.azCount ?? 1;
     const natGateways = props.natGateways ?? 'single';
     requireMatch(
       'cidrBlock',
@@ -60,8 +100,11 @@ export class Network extends Construct {
       IPV4_CIDR_16_TO_20,
       'an IPv4 CIDR from /16 to /20, e.g. 10.0.0.0/16',
     );
-    requireIntegerInRange('azCount', azCount, 1, 3);
+    validateZoneIds(props.availabilityZoneIds, props.region);
+    const azCount = props.availabilityZoneIds.length;
     requireOneOf('natGateways', natGateways, ['single', 'per-az'] as const);
+    if (props.flowLogRetentionDays !== undefined)
+      requireOneOf('flowLogRetentionDays', props.flowLogRetentionDays, LOG_RETENTION_DAYS);
     // /24 subnets: public ones from the bottom of the range, private ones from its upper half.
     const newBits = 24 - Number(cidrBlock.split('/')[1]);
     const privateOffset = 2 ** (newBits - 1);
@@ -81,11 +124,6 @@ export class Network extends Construct {
       tags: { Name: `${props.namePrefix}-default-unused` },
     });
 
-    const zones = new DataAwsAvailabilityZones(this, 'AvailabilityZones', {
-      state: 'available',
-      excludeZoneIds: props.excludedZoneIds ?? ['use1-az3'],
-      filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
-    });
     const internetGateway = new InternetGateway(this, 'InternetGateway', {
       vpcId: this.vpcId,
       tags: { Name: props.namePrefix },
@@ -106,12 +144,12 @@ export class Network extends Construct {
     this.privateDefaultRoutes = [];
     const natGatewayIds: string[] = [];
     for (let az = 0; az < azCount; az++) {
-      const zoneName = Fn.element(zones.names, az);
+      const zoneId = props.availabilityZoneIds[az];
       // Ids keep their number whatever azCount is, so adding an AZ later creates resources and replaces none.
       const suffix = String(az + 1);
       const publicSubnet = new Subnet(this, `PublicSubnet${suffix}`, {
         vpcId: this.vpcId,
-        availabilityZone: zoneName,
+        availabilityZoneId: zoneId,
         cidrBlock: Fn.cidrsubnet(cidrBlock, newBits, az),
         // Only the NAT gateways live here and they get Elastic IPs; nothing should get a public IP by accident.
         mapPublicIpOnLaunch: false,
@@ -140,7 +178,7 @@ export class Network extends Construct {
 
       const privateSubnet = new Subnet(this, `PrivateSubnet${suffix}`, {
         vpcId: this.vpcId,
-        availabilityZone: zoneName,
+        availabilityZoneId: zoneId,
         cidrBlock: Fn.cidrsubnet(cidrBlock, newBits, privateOffset + az),
         mapPublicIpOnLaunch: false,
         tags: { Name: `${props.namePrefix}-private-${az + 1}`, Tier: 'private' },
@@ -171,5 +209,88 @@ export class Network extends Construct {
       routeTableIds: this.privateRouteTableIds,
       tags: { Name: `${props.namePrefix}-dynamodb` },
     });
+    // ECR serves image layers from S3: without this every pull of every task pays NAT data charges.
+    new VpcEndpoint(this, 'S3Endpoint', {
+      vpcId: this.vpcId,
+      serviceName: `com.amazonaws.${props.region}.s3`,
+      vpcEndpointType: 'Gateway',
+      routeTableIds: this.privateRouteTableIds,
+      tags: { Name: `${props.namePrefix}-s3` },
+    });
+
+    if (props.flowLogRetentionDays !== undefined) {
+      this.flowLogGroup = this.createFlowLogs(props.namePrefix, props.region, props.flowLogRetentionDays);
+    }
   }
+
+  private createFlowLogs(namePrefix: string, region: string, retentionDays: number): CloudwatchLogGroup {
+    const partition = new DataAwsPartition(this, 'Partition');
+    const account = new DataAwsCallerIdentity(this, 'Account');
+    const logGroup = new CloudwatchLogGroup(this, 'FlowLogGroup', {
+      name: `/aws/vpc/${namePrefix}/flow-logs`,
+      retentionInDays: retentionDays,
+    });
+    // Only VPC flow logs of this account may assume the role (confused-deputy guard, as AWS documents).
+    const role = new IamRole(this, 'FlowLogRole', {
+      name: `${namePrefix}-vpc-flow-logs`,
+      description: 'VPC flow logs write to their log group',
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': account.accountId },
+              ArnLike: {
+                'aws:SourceArn': `arn:${partition.partition}:ec2:${region}:${account.accountId}:vpc-flow-log/*`,
+              },
+            },
+          },
+        ],
+      }),
+    });
+    new IamRolePolicy(this, 'FlowLogRolePolicy', {
+      name: 'write-flow-logs',
+      role: role.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+            Resource: [logGroup.arn, `${logGroup.arn}:*`],
+          },
+          // Flow logs check the destination exists; DescribeLogGroups has no resource to scope it to.
+          { Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
+        ],
+      }),
+    });
+    new FlowLog(this, 'FlowLog', {
+      vpcId: this.vpcId,
+      trafficType: 'ALL',
+      logDestinationType: 'cloud-watch-logs',
+      logDestination: logGroup.arn,
+      iamRoleArn: role.arn,
+      // One-minute records, rather than ten, so an investigation sees what happened when.
+      maxAggregationInterval: 60,
+      tags: { Name: namePrefix },
+    });
+    return logGroup;
+  }
+}
+
+function validateZoneIds(zoneIds: readonly string[], region: string): void {
+  requireIntegerInRange('availabilityZoneIds.length', zoneIds.length, 1, 3);
+  const prefix = zoneIdPrefix(region);
+  zoneIds.forEach((zoneId, index) => {
+    const field = `availabilityZoneIds[${index}]`;
+    requireMatch(field, zoneId, ZONE_ID, `an AZ ID of ${region}, e.g. ${prefix}-az1`);
+    if (ZONE_ID.exec(zoneId)?.[1] !== prefix)
+      throw invalid(field, zoneId, `expected an AZ ID of ${region}, e.g. ${prefix}-az1`);
+    if (ZONES_WITHOUT_VPC_LINKS.includes(zoneId))
+      throw invalid(field, zoneId, 'API Gateway offers no VPC links in that AZ; pick another');
+    if (zoneIds.indexOf(zoneId) !== index) throw invalid(field, zoneId, 'each AZ may appear once');
+  });
 }

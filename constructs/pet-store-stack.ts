@@ -5,6 +5,7 @@ import { atConfigPath, type EnvironmentConfig, stackName } from './config';
 import { PetFargateService } from './fargate-service';
 import { PetHttpApi } from './http-api';
 import { ImageRepository } from './image-repository';
+import { Monitoring } from './monitoring';
 import { Network } from './network';
 import { PetTable } from './pet-table';
 import { ServiceSecurityGroups } from './security-groups';
@@ -14,8 +15,8 @@ import { UserAuth } from './user-auth';
 
 export interface PetStoreStackProps {
   readonly environment: EnvironmentConfig;
-  /** Tag of the image in this stack's ECR repository that the service runs. @default 'latest' */
-  readonly imageTag?: string;
+  /** Tag of the image in this stack's ECR repository that the service runs (`image:push` pushes the commit SHA). */
+  readonly imageTag: string;
   /** Full image URI, to run an image from elsewhere. @default - `<this stack's ECR repository URL>:<imageTag>` */
   readonly image?: string;
   /** Keep state in S3. @default - a local state file */
@@ -32,6 +33,7 @@ export class PetStoreStack extends TerraformStack {
   public readonly service: PetFargateService;
   public readonly auth: UserAuth;
   public readonly api: PetHttpApi;
+  public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: PetStoreStackProps) {
     super(scope, id);
@@ -75,7 +77,8 @@ export class PetStoreStack extends TerraformStack {
           table: this.table,
           serviceDiscovery: this.serviceDiscovery,
           securityGroup: this.securityGroups.tasks,
-          image: props.image ?? `${this.repository.repositoryUrl}:${props.imageTag ?? 'latest'}`,
+          image: props.image ?? `${this.repository.repositoryUrl}:${props.imageTag}`,
+          imageRepository: this.repository,
           ...environment.service,
         }),
     );
@@ -95,12 +98,28 @@ export class PetStoreStack extends TerraformStack {
           ...environment.api,
         }),
     );
+    this.monitoring = atConfigPath(
+      at('monitoring'),
+      () =>
+        new Monitoring(this, 'Monitoring', {
+          namePrefix,
+          region,
+          api: this.api,
+          service: this.service,
+          table: this.table,
+          ...environment.monitoring,
+        }),
+    );
 
     const outputs: Record<string, { value: string; description: string }> = {
       api_endpoint: { value: this.api.endpoint, description: 'Base URL of the HTTP API' },
       pets_url: { value: `${this.api.endpoint}/petstore/pets`, description: 'The pets collection' },
       user_pool_id: { value: this.auth.userPoolId, description: 'Cognito user pool that issues API tokens' },
-      user_pool_client_id: { value: this.auth.clientId, description: "App client id (the tokens' audience)" },
+      user_pool_client_id: { value: this.auth.clientId, description: 'Public app client id (SRP sign-in)' },
+      smoke_test_client_id: {
+        value: this.auth.smokeTestClientId,
+        description: 'App client of the smoke test: admin sign-in, deploy role only',
+      },
       table_name: { value: this.table.tableName, description: 'DynamoDB table of pets' },
       cluster_name: { value: this.service.clusterName, description: 'ECS cluster' },
       service_name: { value: this.service.serviceName, description: 'ECS service' },
@@ -110,6 +129,11 @@ export class PetStoreStack extends TerraformStack {
       },
       service_log_group_name: { value: this.service.logGroup.name, description: 'Service logs' },
       api_log_group_name: { value: this.api.accessLogGroup.name, description: 'API access logs' },
+      alarm_topic_arn: {
+        value: this.monitoring.alarmTopic.arn,
+        description: 'SNS topic of every alarm: subscribe to it',
+      },
+      dashboard_name: { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard' },
       region: { value: region, description: 'AWS region of this stack' },
     };
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);

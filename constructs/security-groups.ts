@@ -18,6 +18,10 @@ export interface ServiceSecurityGroupsProps {
  * link may reach the tasks on the container port, and nothing else may. Rules are separate resources
  * so each group can name the other without a dependency cycle; no inline rules are set, because inline
  * and separate rules fight on every apply (Terraform drops AWS's default allow-all egress on create).
+ *
+ * The groups take generated names (`name_prefix`): the VPC link is create-before-destroy, Terraform
+ * spreads that to what the link depends on, and a replacement group created before the old one goes
+ * would fail on a fixed name, which must be unique in the VPC.
  */
 export class ServiceSecurityGroups extends Construct {
   /** Attached to the API Gateway VPC link's network interfaces. */
@@ -31,14 +35,16 @@ export class ServiceSecurityGroups extends Construct {
     const vpcId = props.network.vpcId;
 
     this.vpcLink = new SecurityGroup(this, 'VpcLink', {
-      name: `${props.namePrefix}-vpc-link`,
+      namePrefix: `${props.namePrefix}-vpc-link-`,
       description: 'API Gateway VPC link: may only reach the pet service tasks',
       vpcId,
+      tags: { Name: `${props.namePrefix}-vpc-link` },
     });
     this.tasks = new SecurityGroup(this, 'Tasks', {
-      name: `${props.namePrefix}-tasks`,
+      namePrefix: `${props.namePrefix}-tasks-`,
       description: 'Pet service tasks: reachable only from the API Gateway VPC link',
       vpcId,
+      tags: { Name: `${props.namePrefix}-tasks` },
     });
 
     new VpcSecurityGroupEgressRule(this, 'VpcLinkToTasks', {

@@ -39,6 +39,9 @@ export class ServiceDiscovery extends Construct {
       // without it the provider stores no block and plans a replacement of this service on every apply
       // (terraform-provider-aws#44285): the deprecation warning is the lesser evil.
       healthCheckCustomConfig: { failureThreshold: 1 },
+      // Cloud Map refuses to delete a service with registered instances, and ECS may not have
+      // deregistered the last tasks when destroy reaches this service: deregister them, then delete.
+      forceDestroy: true,
     });
     this.serviceArn = this.resource.arn;
   }

@@ -5,7 +5,6 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import {
   FARGATE_SIZES,
   PET_SERVICE_TABLE_ACTIONS,
@@ -18,10 +17,19 @@ import { onlyResource, REGION, ref, resourcesOf, serviceDependencies, synthScope
 const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/test/pet-service:abc123';
 
 function synthService(props: Partial<PetFargateServiceProps> = {}) {
-  const refs = { table: '', tasksGroup: '', cloudMap: '' };
+  const refs = {
+    table: '',
+    tasksGroup: '',
+    cloudMap: '',
+    cloudMapAddress: '',
+    repository: '',
+    logGroup: '',
+    executionRole: '',
+    taskRole: '',
+  };
   const synthesized = synthScope((scope) => {
     const deps = serviceDependencies(scope);
-    new PetFargateService(scope, 'PetService', {
+    const service = new PetFargateService(scope, 'PetService', {
       namePrefix: 'test',
       region: REGION,
       network: deps.network,
@@ -29,13 +37,34 @@ function synthService(props: Partial<PetFargateServiceProps> = {}) {
       serviceDiscovery: deps.serviceDiscovery,
       securityGroup: deps.securityGroups.tasks,
       image: IMAGE,
+      imageRepository: deps.imageRepository,
       ...props,
     });
     refs.table = ref(deps.table.resource, 'arn');
     refs.tasksGroup = ref(deps.securityGroups.tasks, 'id');
     refs.cloudMap = ref(deps.serviceDiscovery.resource, 'arn');
+    refs.cloudMapAddress = ref(deps.serviceDiscovery.resource, 'arn').slice(2, -1);
+    refs.repository = ref(deps.imageRepository.resource, 'arn');
+    refs.logGroup = ref(service.logGroup, 'arn');
+    refs.executionRole = ref(service.executionRole, 'id');
+    refs.taskRole = ref(service.taskRole, 'id');
   });
   return { synthesized, refs };
+}
+
+/** The inline policy attached to a role, by the role's `id` reference. */
+function inlinePolicyOf(synthesized: string, roleRef: string) {
+  const policies = resourcesOf(synthesized, 'aws_iam_role_policy').filter(
+    (policy) => policy.role === roleRef,
+  );
+  expect(policies).toHaveLength(1);
+  return JSON.parse(policies[0]?.policy);
+}
+
+function trustOf(synthesized: string, roleName: string) {
+  const roles = resourcesOf(synthesized, 'aws_iam_role').filter((role) => role.name === roleName);
+  expect(roles).toHaveLength(1);
+  return JSON.parse(roles[0]?.assume_role_policy).Statement;
 }
 
 function containerOf(synthesized: string) {
@@ -136,13 +165,13 @@ describe('PetFargateService', () => {
     expect(service.depends_on).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^aws_route\.Network_PrivateDefaultRoute1_\w+$/),
-        expect.stringMatching(/^aws_iam_role_policy_attachment\.PetService_ExecutionRolePolicy_\w+$/),
+        expect.stringMatching(/^aws_iam_role_policy\.PetService_ExecutionRolePolicy_\w+$/),
       ]),
     );
   });
 
   test('the task role may call only the DynamoDB actions the service uses, on the table only', () => {
-    const policy = JSON.parse(onlyResource(synthesized, 'aws_iam_role_policy').policy);
+    const policy = inlinePolicyOf(synthesized, refs.taskRole);
     expect(policy.Statement).toEqual([
       {
         Effect: 'Allow',
@@ -164,26 +193,55 @@ describe('PetFargateService', () => {
     expect(new Set(calls)).toEqual(new Set(PET_SERVICE_TABLE_ACTIONS));
   });
 
-  test('the execution role is separate and gets the AWS managed task-execution policy', () => {
+  test("the execution role may pull only from the stack's repository and write only to the service's log group", () => {
     const definition = onlyResource(synthesized, 'aws_ecs_task_definition');
     expect(definition.execution_role_arn).not.toBe(definition.task_role_arn);
-    expect(synthesized).toHaveResourceWithProperties(IamRolePolicyAttachment, {
-      policy_arn: expect.stringMatching(/:iam::aws:policy\/service-role\/AmazonECSTaskExecutionRolePolicy$/),
-    });
-    expect(resourcesOf(synthesized, 'aws_iam_role_policy_attachment')).toHaveLength(1);
+    // No account-wide AmazonECSTaskExecutionRolePolicy, nor any other managed policy.
+    expect(resourcesOf(synthesized, 'aws_iam_role_policy_attachment')).toHaveLength(0);
+    expect(inlinePolicyOf(synthesized, refs.executionRole).Statement).toEqual([
+      { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      {
+        Effect: 'Allow',
+        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        Resource: refs.repository,
+      },
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [refs.logGroup, `${refs.logGroup}:*`],
+      },
+    ]);
   });
 
-  test("only this account's ECS tasks may assume the roles", () => {
-    for (const role of resourcesOf(synthesized, 'aws_iam_role')) {
-      const [statement] = JSON.parse(role.assume_role_policy).Statement;
-      expect(statement.Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
-      expect(statement.Condition.StringEquals['aws:SourceAccount']).toMatch(/data\.aws_caller_identity/);
-    }
+  test('the execution role trusts ECS tasks as AWS documents it, without conditions', () => {
+    expect(trustOf(synthesized, 'test-task-execution')).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+  });
+
+  test("only this account's ECS tasks may assume the task role", () => {
+    const [statement, ...others] = trustOf(synthesized, 'test-pet-service');
+    expect(others).toEqual([]);
+    expect(statement.Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
+    expect(statement.Condition.StringEquals['aws:SourceAccount']).toMatch(/data\.aws_caller_identity/);
+    expect(statement.Condition.ArnLike['aws:SourceArn']).toMatch(
+      /^arn:\$\{data\.aws_partition\.\w+\.partition\}:ecs:eu-west-1:/,
+    );
+  });
+
+  test('tasks are rebalanced across AZs, stated rather than left to the AWS default', () => {
+    expect(onlyResource(synthesized, 'aws_ecs_service').availability_zone_rebalancing).toBe('ENABLED');
+  });
+
+  test('a replaced Cloud Map service replaces the ECS service with it', () => {
+    expect(onlyResource(synthesized, 'aws_ecs_service').lifecycle.replace_triggered_by).toEqual([
+      refs.cloudMapAddress,
+    ]);
   });
 
   test('autoscaling is off by default', () => {
     expect(synthesized).not.toHaveResource(AppautoscalingTarget);
-    expect(onlyResource(synthesized, 'aws_ecs_service').lifecycle).toBeUndefined();
+    expect(onlyResource(synthesized, 'aws_ecs_service').lifecycle.ignore_changes).toBeUndefined();
   });
 
   test('CPU target tracking scales between the bounds and Terraform leaves the count to it', () => {
@@ -203,7 +261,7 @@ describe('PetFargateService', () => {
         predefined_metric_specification: { predefined_metric_type: 'ECSServiceAverageCPUUtilization' },
       }),
     });
-    expect(onlyResource(scaled, 'aws_ecs_service').lifecycle).toEqual({ ignore_changes: ['desired_count'] });
+    expect(onlyResource(scaled, 'aws_ecs_service').lifecycle.ignore_changes).toEqual(['desired_count']);
   });
 
   test('accepts exactly the memory sizes Fargate allows beside each CPU size', () => {

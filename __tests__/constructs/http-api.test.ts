@@ -16,6 +16,7 @@ function synthApi(props: Partial<PetHttpApiProps> = {}) {
     authorizer: '',
     userPool: '',
     client: '',
+    smokeTestClient: '',
   };
   const synthesized = synthScope((scope) => {
     const deps = serviceDependencies(scope);
@@ -35,6 +36,7 @@ function synthApi(props: Partial<PetHttpApiProps> = {}) {
     refs.authorizer = ref(api.authorizer, 'id');
     refs.userPool = ref(auth.resource, 'id');
     refs.client = ref(auth.client, 'id');
+    refs.smokeTestClient = ref(auth.smokeTestClient, 'id');
   });
   return { synthesized, refs };
 }
@@ -71,27 +73,37 @@ describe('PetHttpApi', () => {
     expect(resourcesOf(synthesized, 'aws_apigatewayv2_integration')).toHaveLength(1);
   });
 
-  test('the JWT authorizer trusts the user pool as issuer and the app client as audience', () => {
+  test('the JWT authorizer trusts the user pool as issuer and its two clients (app, smoke test) as audience', () => {
     expect(synthesized).toHaveResourceWithProperties(Apigatewayv2Authorizer, {
       authorizer_type: 'JWT',
       identity_sources: ['$request.header.Authorization'],
       jwt_configuration: {
         issuer: `https://cognito-idp.${REGION}.amazonaws.com/${refs.userPool}`,
-        audience: [refs.client],
+        audience: [refs.client, refs.smokeTestClient],
       },
     });
   });
 
-  test('reads are public and writes need a token', () => {
+  test('reads are public and writes need an access token: the scope ID tokens lack', () => {
     const routes = Object.fromEntries(
       resourcesOf(synthesized, 'aws_apigatewayv2_route').map((route) => [
         route.route_key,
-        { type: route.authorization_type, authorizer: route.authorizer_id, target: route.target },
+        {
+          type: route.authorization_type,
+          authorizer: route.authorizer_id,
+          scopes: route.authorization_scopes,
+          target: route.target,
+        },
       ]),
     );
     const target = `integrations/${refs.integration}`;
-    const open = { type: 'NONE', authorizer: undefined, target };
-    const guarded = { type: 'JWT', authorizer: refs.authorizer, target };
+    const open = { type: 'NONE', authorizer: undefined, scopes: undefined, target };
+    const guarded = {
+      type: 'JWT',
+      authorizer: refs.authorizer,
+      scopes: ['aws.cognito.signin.user.admin'],
+      target,
+    };
     expect(routes).toEqual({
       'GET /petstore/pets': open,
       'GET /petstore/pets/{petId}': open,
@@ -113,6 +125,32 @@ describe('PetHttpApi', () => {
     expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
   });
 
+  test("access logs say what was asked, the gateway's own error and the integration's latency", () => {
+    const stage = onlyResource(synthesized, 'aws_apigatewayv2_stage');
+    expect(JSON.parse(stage.access_log_settings.format)).toMatchObject({
+      httpMethod: '$context.httpMethod',
+      path: '$context.path',
+      errorMessage: '$context.error.message',
+      integrationLatencyMs: '$context.integrationLatency',
+    });
+  });
+
+  test('no CORS configuration by default: no browser origin may call the API', () => {
+    expect(onlyResource(synthesized, 'aws_apigatewayv2_api').cors_configuration).toBeUndefined();
+  });
+
+  test('CORS admits exactly the configured origins, the Authorization header and JSON, without credentials', () => {
+    const withCors = synthApi({ corsAllowOrigins: ['https://pets.example.com', 'http://localhost:5173'] });
+    expect(onlyResource(withCors.synthesized, 'aws_apigatewayv2_api').cors_configuration).toEqual({
+      allow_origins: ['https://pets.example.com', 'http://localhost:5173'],
+      allow_methods: ['GET', 'POST', 'PUT', 'DELETE'],
+      allow_headers: ['authorization', 'content-type'],
+      expose_headers: ['location', 'retry-after', 'x-request-id'],
+      allow_credentials: false,
+      max_age: 3600,
+    });
+  });
+
   test('throttling limits are props', () => {
     const custom = synthApi({ throttlingRateLimit: 10, throttlingBurstLimit: 20 }).synthesized;
     expect(custom).toHaveResourceWithProperties(Apigatewayv2Stage, {
@@ -124,6 +162,13 @@ describe('PetHttpApi', () => {
     [{ throttlingRateLimit: 0 }, '`throttlingRateLimit` is 0; expected an integer from 1 to 10000.'],
     [{ throttlingBurstLimit: 1.5 }, '`throttlingBurstLimit` is 1.5; expected an integer from 1 to 5000.'],
     [{ accessLogRetentionDays: 2 }, '`accessLogRetentionDays` is 2; expected one of 1, 3, 5'],
+    [{ corsAllowOrigins: ['*'] }, "`corsAllowOrigins[0]` is '*'; expected an origin without a path"],
+    [
+      { corsAllowOrigins: ['https://pets.example.com', 'https://pets.example.com/app'] },
+      "`corsAllowOrigins[1]` is 'https://pets.example.com/app'; expected an origin without a path",
+    ],
+    [{ corsAllowOrigins: ['http://pets.example.com'] }, "`corsAllowOrigins[0]` is 'http://pets.example.com'"],
+    [{ corsAllowOrigins: ['https://*.example.com'] }, "`corsAllowOrigins[0]` is 'https://*.example.com'"],
   ])('rejects %o', (props, message) => {
     expect(() => synthApi(props)).toThrow(message);
   });

@@ -2,6 +2,7 @@ import { Testing } from 'cdktf';
 import {
   ENVIRONMENTS,
   type EnvironmentConfig,
+  gitHeadCommit,
   readDeploySettings,
   stackName,
   validateEnvironments,
@@ -30,25 +31,36 @@ describe('PetStoreStack', () => {
     );
   });
 
-  test("writes need a token from this stack's user pool and app client; reads do not", () => {
+  test("writes need an access token from this stack's user pool and its clients; reads do not", () => {
     const authorizer = onlyResource(synthesized, 'aws_apigatewayv2_authorizer');
     expect(authorizer.jwt_configuration).toEqual({
       issuer: `https://cognito-idp.us-east-1.amazonaws.com/${ref(stack.auth.resource, 'id')}`,
-      audience: [ref(stack.auth.client, 'id')],
+      audience: [ref(stack.auth.client, 'id'), ref(stack.auth.smokeTestClient, 'id')],
     });
     const authorization = Object.fromEntries(
       resourcesOf(synthesized, 'aws_apigatewayv2_route').map((route) => [
         route.route_key,
-        route.authorization_type,
+        [route.authorization_type, route.authorization_scopes],
       ]),
     );
+    const accessToken = ['JWT', ['aws.cognito.signin.user.admin']];
     expect(authorization).toEqual({
-      'GET /petstore/pets': 'NONE',
-      'GET /petstore/pets/{petId}': 'NONE',
-      'POST /petstore/pets/{petId}': 'JWT',
-      'PUT /petstore/pets/{petId}': 'JWT',
-      'DELETE /petstore/pets/{petId}': 'JWT',
+      'GET /petstore/pets': ['NONE', undefined],
+      'GET /petstore/pets/{petId}': ['NONE', undefined],
+      'POST /petstore/pets/{petId}': accessToken,
+      'PUT /petstore/pets/{petId}': accessToken,
+      'DELETE /petstore/pets/{petId}': accessToken,
     });
+  });
+
+  test('the smoke test signs in with its own client, which the authorizer accepts', () => {
+    const outputs = JSON.parse(synthesized).output;
+    const smokeClient = ref(stack.auth.smokeTestClient, 'id');
+    expect(outputs.smoke_test_client_id.value).toBe(smokeClient);
+    expect(outputs.user_pool_client_id.value).not.toBe(smokeClient);
+    expect(onlyResource(synthesized, 'aws_apigatewayv2_authorizer').jwt_configuration.audience).toContain(
+      smokeClient,
+    );
   });
 
   test('tasks and the VPC link are only in private subnets, tasks without a public IP', () => {
@@ -83,7 +95,11 @@ describe('PetStoreStack', () => {
   });
 
   test("the task role is scoped to this stack's table", () => {
-    const [statement] = JSON.parse(onlyResource(synthesized, 'aws_iam_role_policy').policy).Statement;
+    const policies = resourcesOf(synthesized, 'aws_iam_role_policy').filter(
+      (policy) => policy.role === ref(stack.service.taskRole, 'id'),
+    );
+    expect(policies).toHaveLength(1);
+    const [statement] = JSON.parse(policies[0]?.policy).Statement;
     expect(statement.Resource).toBe(ref(stack.table.resource, 'arn'));
     const container = JSON.parse(
       onlyResource(synthesized, 'aws_ecs_task_definition').container_definitions,
@@ -105,6 +121,17 @@ describe('PetStoreStack', () => {
     expect(privateRoutes).toEqual([
       { route_table_id: privateTables[0], destination_cidr_block: '0.0.0.0/0', nat_gateway_id: nat },
     ]);
+  });
+
+  test("the execution role pulls only from the stack's own ECR repository", () => {
+    const policies = resourcesOf(synthesized, 'aws_iam_role_policy').filter(
+      (policy) => policy.role === ref(stack.service.executionRole, 'id'),
+    );
+    expect(policies).toHaveLength(1);
+    const pull = JSON.parse(policies[0]?.policy).Statement.filter((statement: { Action: string[] }) =>
+      [statement.Action].flat().includes('ecr:BatchGetImage'),
+    );
+    expect(pull).toEqual([expect.objectContaining({ Resource: ref(stack.repository.resource, 'arn') })]);
   });
 
   test("the service runs the configured tag from the stack's own ECR repository", () => {
@@ -136,6 +163,9 @@ describe('PetStoreStack', () => {
         'table_name',
         'user_pool_client_id',
         'user_pool_id',
+        'smoke_test_client_id',
+        'alarm_topic_arn',
+        'dashboard_name',
       ].sort(),
     );
     expect(outputs.pets_url.value).toBe(`${ref(stack.api.resource, 'api_endpoint')}/petstore/pets`);
@@ -163,8 +193,16 @@ describe('environment configuration', () => {
 
   test.each<[Partial<EnvironmentConfig>, string]>([
     [
-      { network: { azCount: 5 } },
-      'Invalid configuration environments.dev.network: `azCount` is 5; expected an integer from 1 to 3.',
+      { network: { availabilityZoneIds: ['use1-az1', 'use1-az3'] } },
+      "Invalid configuration environments.dev.network: `availabilityZoneIds[1]` is 'use1-az3'; API Gateway offers no VPC links in that AZ; pick another.",
+    ],
+    [
+      { monitoring: { api5xxPercent: 0 } },
+      'Invalid configuration environments.dev.monitoring: `api5xxPercent` is 0; expected an integer from 1 to 100.',
+    ],
+    [
+      { api: { corsAllowOrigins: ['*'] } },
+      "Invalid configuration environments.dev.api: `corsAllowOrigins[0]` is '*'; expected an origin without a path",
     ],
     [
       { service: { cpu: 256, memory: 8192 } },
@@ -182,7 +220,7 @@ describe('environment configuration', () => {
     expect(() => synthStack({ ...dev, ...override })).toThrow(message);
   });
 
-  test.each<[EnvironmentConfig[], string]>([
+  test.each<[Pick<EnvironmentConfig, 'name' | 'region'>[], string]>([
     [[{ name: 'Dev', region: 'us-east-1' }], "`environments[0].name` is 'Dev'; expected lowercase letters"],
     [
       [{ name: 'dev', region: 'mars-1' }],
@@ -203,12 +241,36 @@ describe('environment configuration', () => {
     expect(() => validateEnvironments(ENVIRONMENTS)).not.toThrow();
   });
 
-  test('IMAGE_TAG defaults to latest and must be a Docker tag', () => {
-    expect(readDeploySettings({})).toEqual({ imageTag: 'latest' });
-    expect(readDeploySettings({ IMAGE_TAG: '3f2a9c1' })).toEqual({ imageTag: '3f2a9c1' });
-    expect(() => readDeploySettings({ IMAGE_TAG: 'feature/x' })).toThrow(
+  const SHA = '0123456789abcdef0123456789abcdef01234567';
+  const head = () => SHA;
+
+  test('IMAGE_TAG names the image, and must be a Docker tag', () => {
+    expect(readDeploySettings({ IMAGE_TAG: '3f2a9c1' }, head)).toEqual({ imageTag: '3f2a9c1' });
+    expect(() => readDeploySettings({ IMAGE_TAG: 'feature/x' }, head)).toThrow(
       "`IMAGE_TAG` is 'feature/x'; expected a Docker tag: letters, digits, _ . - (at most 128).",
     );
+  });
+
+  test('without IMAGE_TAG, synth, npm start and tests run the commit, the tag image:push pushes; never latest', () => {
+    expect(readDeploySettings({}, head)).toEqual({ imageTag: SHA });
+    expect(readDeploySettings({ npm_lifecycle_event: 'start' }, head)).toEqual({ imageTag: SHA });
+    expect(readDeploySettings({ npm_lifecycle_event: 'synth' }, head)).toEqual({ imageTag: SHA });
+    expect(() => readDeploySettings({}, () => undefined)).toThrow(
+      '`IMAGE_TAG` is unset and there is no git commit to take the tag from',
+    );
+  });
+
+  test.each(['deploy', 'diff'])('npm run %s refuses to run without IMAGE_TAG', (script) => {
+    expect(() => readDeploySettings({ npm_lifecycle_event: script }, head)).toThrow(
+      `\`IMAGE_TAG\` is unset; \`npm run ${script}\` needs the tag of a pushed image: run \`npm run image:push -- --stack <stack>\``,
+    );
+    expect(readDeploySettings({ npm_lifecycle_event: script, IMAGE_TAG: SHA }, head)).toEqual({
+      imageTag: SHA,
+    });
+  });
+
+  test("main.ts's settings come from this checkout's HEAD when IMAGE_TAG is unset", () => {
+    expect(gitHeadCommit()).toMatch(/^[0-9a-f]{40}$/);
   });
 });
 
@@ -216,12 +278,56 @@ describe('production environment', () => {
   const prod = ENVIRONMENTS.find((environment) => environment.name === 'prod') as EnvironmentConfig;
   const { synthesized } = synthStack(prod);
 
-  test('has public and private subnets in two AZs and a NAT gateway in each', () => {
+  test('has public and private subnets in two pinned AZs and a NAT gateway in each', () => {
     const subnets = resourcesOf(synthesized, 'aws_subnet');
     expect(subnets.filter((subnet) => subnet.tags.Tier === 'private')).toHaveLength(2);
     expect(subnets.filter((subnet) => subnet.tags.Tier === 'public')).toHaveLength(2);
-    expect(new Set(subnets.map((subnet) => subnet.availability_zone)).size).toBe(2);
+    expect([...new Set(subnets.map((subnet) => subnet.availability_zone_id))].sort()).toEqual([
+      'use1-az1',
+      'use1-az2',
+    ]);
     expect(resourcesOf(synthesized, 'aws_nat_gateway')).toHaveLength(2);
+  });
+
+  test('records VPC flow logs for a year; dev records none', () => {
+    expect(onlyResource(synthesized, 'aws_flow_log').traffic_type).toBe('ALL');
+    const groups = resourcesOf(synthesized, 'aws_cloudwatch_log_group').filter((group) =>
+      group.name.startsWith('/aws/vpc/'),
+    );
+    expect(groups).toEqual([expect.objectContaining({ retention_in_days: 365 })]);
+    expect(resourcesOf(synthStack().synthesized, 'aws_flow_log')).toHaveLength(0);
+  });
+
+  test('offers users an authenticator app as a second factor; dev does not', () => {
+    expect(onlyResource(synthesized, 'aws_cognito_user_pool')).toMatchObject({
+      mfa_configuration: 'OPTIONAL',
+      software_token_mfa_configuration: { enabled: true },
+    });
+    expect(onlyResource(synthStack().synthesized, 'aws_cognito_user_pool').mfa_configuration).toBe('OFF');
+  });
+
+  test('alarms sooner than dev', () => {
+    const thresholds = (json: string) =>
+      Object.fromEntries(
+        resourcesOf(json, 'aws_cloudwatch_metric_alarm').map((alarm) => [
+          alarm.alarm_name.replace(/^petstore-\w+-/, ''),
+          alarm.threshold,
+        ]),
+      );
+    expect(thresholds(synthStack().synthesized)).toEqual({
+      'api-5xx-rate': 5,
+      'api-latency-p99': 2000,
+      'tasks-below-desired': 0,
+      'table-throttled-requests': 10,
+      'table-system-errors': 5,
+    });
+    expect(thresholds(synthesized)).toEqual({
+      'api-5xx-rate': 1,
+      'api-latency-p99': 1000,
+      'tasks-below-desired': 0,
+      'table-throttled-requests': 0,
+      'table-system-errors': 0,
+    });
   });
 
   test('runs at least two tasks with CPU target tracking', () => {
@@ -254,6 +360,10 @@ describe('production environment', () => {
       aws_apigatewayv2_api: 'name',
       aws_apigatewayv2_vpc_link: 'name',
       aws_service_discovery_private_dns_namespace: 'name',
+      aws_sns_topic: 'name',
+      aws_cloudwatch_metric_alarm: 'alarm_name',
+      aws_cloudwatch_dashboard: 'dashboard_name',
+      aws_security_group: 'name_prefix',
     };
     const namesOf = (json: string) =>
       Object.entries(uniquelyNamed).flatMap(([type, attribute]) =>
@@ -261,16 +371,18 @@ describe('production environment', () => {
       );
     const devNames = namesOf(synthStack().synthesized);
     const prodNames = namesOf(synthesized);
-    expect(prodNames).toHaveLength(devNames.length);
+    expect(devNames).toHaveLength(21);
+    // Flow logs: their role and their log group.
+    expect(prodNames).toHaveLength(devNames.length + 2);
     expect(prodNames.filter((name) => devNames.includes(name))).toEqual([]);
   });
 });
 
 describe('remote state', () => {
   function backendOf(env: NodeJS.ProcessEnv, environment = dev) {
-    const { remoteState } = readDeploySettings(env);
+    const { imageTag, remoteState } = readDeploySettings({ IMAGE_TAG: 'abc123', ...env });
     const app = Testing.app();
-    const stack = new PetStoreStack(app, stackName(environment), { environment, remoteState });
+    const stack = new PetStoreStack(app, stackName(environment), { environment, imageTag, remoteState });
     return JSON.parse(Testing.synth(stack)).terraform.backend;
   }
 

@@ -1,13 +1,17 @@
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Network } from '../../constructs/network';
 import { ServiceSecurityGroups } from '../../constructs/security-groups';
-import { REGION, ref, resourcesOf, synthScope } from './support';
+import { REGION, ref, resourcesOf, synthScope, ZONE_IDS } from './support';
 
 describe('ServiceSecurityGroups', () => {
   let tasksRef = '';
   let vpcLinkRef = '';
   const synthesized = synthScope((scope) => {
-    const network = new Network(scope, 'Network', { namePrefix: 'test', region: REGION });
+    const network = new Network(scope, 'Network', {
+      namePrefix: 'test',
+      region: REGION,
+      availabilityZoneIds: ZONE_IDS,
+    });
     const groups = new ServiceSecurityGroups(scope, 'SecurityGroups', { network, namePrefix: 'test' });
     tasksRef = ref(groups.tasks, 'id');
     vpcLinkRef = ref(groups.vpcLink, 'id');
@@ -30,10 +34,25 @@ describe('ServiceSecurityGroups', () => {
     expect(synthesized).not.toHaveResourceWithProperties(VpcSecurityGroupIngressRule, {
       cidr_ipv4: '0.0.0.0/0',
     });
-    for (const group of resourcesOf(synthesized, 'aws_security_group')) {
+    const groups = resourcesOf(synthesized, 'aws_security_group');
+    expect(groups).toHaveLength(2);
+    for (const group of groups) {
       expect(group.ingress).toBeUndefined();
       expect(group.egress).toBeUndefined();
     }
+  });
+
+  test('the groups take generated names, so a create-before-destroy replacement cannot clash on the name', () => {
+    // The VPC link is create-before-destroy, and Terraform spreads that to its security group.
+    const names = resourcesOf(synthesized, 'aws_security_group').map((group) => ({
+      name: group.name,
+      prefix: group.name_prefix,
+      tag: group.tags.Name,
+    }));
+    expect(names).toEqual([
+      { name: undefined, prefix: 'test-tasks-', tag: 'test-tasks' },
+      { name: undefined, prefix: 'test-vpc-link-', tag: 'test-vpc-link' },
+    ]);
   });
 
   test('the VPC link may send only to the tasks; the tasks may send only HTTPS', () => {
@@ -59,7 +78,11 @@ describe('ServiceSecurityGroups', () => {
 
   test('follows a custom container port', () => {
     const custom = synthScope((scope) => {
-      const network = new Network(scope, 'Network', { namePrefix: 'test', region: REGION });
+      const network = new Network(scope, 'Network', {
+        namePrefix: 'test',
+        region: REGION,
+        availabilityZoneIds: ZONE_IDS,
+      });
       new ServiceSecurityGroups(scope, 'SecurityGroups', {
         network,
         namePrefix: 'test',

@@ -1,5 +1,6 @@
 import { type TerraformResource, TerraformStack, Testing } from 'cdktf';
 import type { Construct } from 'constructs';
+import { ImageRepository } from '../../constructs/image-repository';
 import { Network, type NetworkProps } from '../../constructs/network';
 import { PetTable } from '../../constructs/pet-table';
 import { ServiceSecurityGroups } from '../../constructs/security-groups';
@@ -41,14 +42,24 @@ export function refsWhere(
 }
 
 export const REGION = 'eu-west-1';
+/** One AZ of REGION, by zone ID. */
+export const ZONE_IDS = ['euw1-az1'];
 
 /** What the service constructs take as collaborators, built with their defaults. */
 export function serviceDependencies(scope: Construct, networkProps: Partial<NetworkProps> = {}) {
-  const network = new Network(scope, 'Network', { namePrefix: 'test', region: REGION, ...networkProps });
+  const network = new Network(scope, 'Network', {
+    namePrefix: 'test',
+    region: REGION,
+    availabilityZoneIds: ZONE_IDS,
+    ...networkProps,
+  });
   const table = new PetTable(scope, 'PetTable', { tableName: 'test-pets' });
   const serviceDiscovery = new ServiceDiscovery(scope, 'ServiceDiscovery', { network });
   const securityGroups = new ServiceSecurityGroups(scope, 'SecurityGroups', { network, namePrefix: 'test' });
-  return { network, table, serviceDiscovery, securityGroups };
+  const imageRepository = new ImageRepository(scope, 'ImageRepository', {
+    repositoryName: 'test/pet-service',
+  });
+  return { network, table, serviceDiscovery, securityGroups, imageRepository };
 }
 
 export const synthScope = Testing.synthScope;

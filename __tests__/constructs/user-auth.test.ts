@@ -1,7 +1,6 @@
 import { CognitoUserPool } from '@cdktf/provider-aws/lib/cognito-user-pool';
-import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool-client';
 import { UserAuth, type UserAuthProps } from '../../constructs/user-auth';
-import { onlyResource, REGION, synthScope } from './support';
+import { onlyResource, REGION, resourcesOf, synthScope, type TerraformBlock } from './support';
 
 const synthAuth = (props: Partial<UserAuthProps> = {}) =>
   synthScope((scope) => new UserAuth(scope, 'Auth', { namePrefix: 'test', region: REGION, ...props }));
@@ -35,27 +34,83 @@ describe('UserAuth', () => {
     });
   });
 
-  test('the app client has no secret; the public may sign in with SRP and refresh tokens only', () => {
-    const client = onlyResource(synthAuth(), 'aws_cognito_user_pool_client');
-    expect(client.generate_secret).toBe(false);
-    // The admin flow needs IAM credentials, so it is not open to the public.
-    expect(client.explicit_auth_flows).toEqual([
-      'ALLOW_USER_SRP_AUTH',
-      'ALLOW_REFRESH_TOKEN_AUTH',
-      'ALLOW_ADMIN_USER_PASSWORD_AUTH',
-    ]);
-    expect(client.prevent_user_existence_errors).toBe('ENABLED');
+  function clientsOf(synthesized: string) {
+    const clients = resourcesOf(synthesized, 'aws_cognito_user_pool_client');
+    expect(clients).toHaveLength(2);
+    const named = (name: string) => clients.find((client) => client.name === name) as TerraformBlock;
+    return { app: named('test-api-client'), smokeTest: named('test-smoke-test') };
+  }
+
+  test('the public app client has no secret and offers SRP and refresh tokens only, not the admin flow', () => {
+    const { app } = clientsOf(synthAuth());
+    expect(app.generate_secret).toBe(false);
+    expect(app.explicit_auth_flows).toEqual(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
+    expect(app.prevent_user_existence_errors).toBe('ENABLED');
   });
 
-  test('password auth for scripted clients is a prop', () => {
-    expect(synthAuth({ allowPasswordAuth: true })).toHaveResourceWithProperties(CognitoUserPoolClient, {
-      explicit_auth_flows: expect.arrayContaining(['ALLOW_USER_PASSWORD_AUTH']),
+  test('the smoke test has its own client: admin sign-in only (AWS credentials needed), short-lived tokens', () => {
+    const { smokeTest } = clientsOf(synthAuth());
+    expect(smokeTest).toMatchObject({
+      generate_secret: false,
+      explicit_auth_flows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      prevent_user_existence_errors: 'ENABLED',
+      access_token_validity: 5,
+      token_validity_units: [{ access_token: 'minutes', id_token: 'minutes', refresh_token: 'minutes' }],
     });
   });
 
-  test('rejects a minimum password length below 8', () => {
-    expect(() => synthAuth({ minimumPasswordLength: 6 })).toThrow(
-      '`minimumPasswordLength` is 6; expected an integer from 8 to 99.',
+  test('password auth for scripted clients is a prop of the public client', () => {
+    const { app, smokeTest } = clientsOf(synthAuth({ allowPasswordAuth: true }));
+    expect(app.explicit_auth_flows).toContain('ALLOW_USER_PASSWORD_AUTH');
+    expect(smokeTest.explicit_auth_flows).not.toContain('ALLOW_USER_PASSWORD_AUTH');
+  });
+
+  test('by default: no MFA, the Essentials plan without threat protection, Cognito sends the emails', () => {
+    const pool = onlyResource(synthAuth(), 'aws_cognito_user_pool');
+    expect(pool.mfa_configuration).toBe('OFF');
+    expect(pool.software_token_mfa_configuration).toBeUndefined();
+    expect(pool.user_pool_tier).toBe('ESSENTIALS');
+    expect(pool.user_pool_add_ons).toBeUndefined();
+    expect(pool.email_configuration).toBeUndefined();
+  });
+
+  test('TOTP MFA is optional for each user when on, with no SMS factor', () => {
+    const pool = onlyResource(synthAuth({ totpMfa: true }), 'aws_cognito_user_pool');
+    expect(pool.mfa_configuration).toBe('OPTIONAL');
+    expect(pool.software_token_mfa_configuration).toEqual({ enabled: true });
+    expect(pool.sms_configuration).toBeUndefined();
+  });
+
+  test('threat protection puts the pool on the Plus plan', () => {
+    const pool = onlyResource(synthAuth({ threatProtection: 'ENFORCED' }), 'aws_cognito_user_pool');
+    expect(pool.user_pool_tier).toBe('PLUS');
+    expect(pool.user_pool_add_ons).toEqual({ advanced_security_mode: 'ENFORCED' });
+  });
+
+  test('an SES identity sends the emails when given', () => {
+    const sesIdentityArn = 'arn:aws:ses:eu-west-1:123456789012:identity/example.com';
+    const pool = onlyResource(
+      synthAuth({ emailSender: { sesIdentityArn, fromAddress: 'Pet Store <no-reply@example.com>' } }),
+      'aws_cognito_user_pool',
     );
+    expect(pool.email_configuration).toEqual({
+      email_sending_account: 'DEVELOPER',
+      source_arn: sesIdentityArn,
+      from_email_address: 'Pet Store <no-reply@example.com>',
+    });
+  });
+
+  test.each<[Partial<UserAuthProps>, string]>([
+    [{ minimumPasswordLength: 6 }, '`minimumPasswordLength` is 6; expected an integer from 8 to 99.'],
+    [
+      { threatProtection: 'ON' as never },
+      "`threatProtection` is 'ON'; expected one of 'OFF', 'AUDIT', 'ENFORCED'.",
+    ],
+    [
+      { emailSender: { sesIdentityArn: 'example.com', fromAddress: 'no-reply@example.com' } },
+      "`emailSender.sesIdentityArn` is 'example.com'; expected the ARN of an SES identity",
+    ],
+  ])('rejects %o', (props, message) => {
+    expect(() => synthAuth(props)).toThrow(message);
   });
 });

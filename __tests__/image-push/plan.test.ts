@@ -56,7 +56,7 @@ describe('readImageRepositoryTarget', () => {
   it.each(ENVIRONMENTS.map((environment) => [environment.name, environment] as const))(
     'finds them in the %s stack the constructs synthesize today',
     (name, environment) => {
-      const stack = new PetStoreStack(Testing.app(), `petstore-${name}`, { environment });
+      const stack = new PetStoreStack(Testing.app(), `petstore-${name}`, { environment, imageTag: 'abc123' });
       const target = targetOf(JSON.parse(Testing.synth(stack)));
       expect(target.repositoryAddress).toMatch(/^aws_ecr_repository\.\w+$/);
       expect(target.lifecyclePolicyAddresses).toEqual([
