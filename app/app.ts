@@ -1,29 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config, LogLevel } from './config';
-import { formatSchemaError, handleError, handleNotFound } from './errors';
+import {
+  API_HEADERS,
+  errorBody,
+  formatSchemaError,
+  handleError,
+  handleNotFound,
+  setApiHeaders,
+  unavailable,
+} from './errors';
+import { jsonBodyParser } from './json-body';
 import { petRoutes } from './pets/routes';
 import dynamoDbPlugin, { type DynamoDbOptions } from './plugins/dynamodb';
 import { OneLinePerRequestLogController, REQUEST_ID_HEADER, requestIdFor } from './request-logging';
 import { healthSchema } from './schemas';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * The first step of a graceful stop: keep serving, but answer with `Connection: close`, so
+     * that clients (the gateway) stop reusing connections to this process. `close()` follows.
+     */
+    beginShutdown(): void;
+  }
+}
+
 export interface AppOptions {
   readonly tableName: string;
+  readonly idempotencyTableName: string;
   readonly dynamodb: DynamoDbOptions;
   readonly logLevel: LogLevel;
   /** Where the JSON log lines go. @default - standard output */
   readonly logStream?: { write(line: string): void };
+  /** Time a client has to send a whole request, headers and body. @default 10000 */
+  readonly requestTimeoutMs?: number;
 }
 
 /** The options the service runs with for a configuration; tests use them too. */
 export function appOptionsFrom(config: Config): AppOptions {
   return {
     tableName: config.tableName,
+    idempotencyTableName: config.idempotencyTableName,
     dynamodb: {
       region: config.region,
       endpoint: config.dynamodbEndpoint,
       credentials: config.localCredentials,
     },
     logLevel: config.logLevel,
+    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
   };
 }
 
@@ -31,13 +58,27 @@ export function appOptionsFrom(config: Config): AppOptions {
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 export function buildApp(options: AppOptions): FastifyInstance {
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const app = Fastify({
     logger: { level: options.logLevel, ...(options.logStream && { stream: options.logStream }) },
     logController: new OneLinePerRequestLogController(),
     genReqId: requestIdFor,
     bodyLimit: BODY_LIMIT_BYTES,
-    // Past find-my-way's default of 100 characters a long petId would be a 404, not the 400 it is.
-    routerOptions: { maxParamLength: 1000 },
+    // Node's default is no limit at all: a client trickling its body would hold a connection (and
+    // a graceful stop) for ever. Node checks the limit periodically (every 30 s by default).
+    requestTimeout: requestTimeoutMs,
+    http: {
+      headersTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.max(100, requestTimeoutMs / 4)),
+    },
+    // While closing, requests still arriving on open connections get the API's own 503 (onRequest
+    // below) rather than Fastify's, which has no Retry-After and no request id.
+    return503OnClosing: false,
+    // Bad percent-encoding and over-long path parameters, which the router finds before any hook.
+    frameworkErrors: handleError,
+    clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket) {
+      answerClientError(app, error, socket);
+    },
     ajv: {
       customOptions: {
         // Fastify's defaults would turn `"age": "5"` into 5 and silently drop unknown properties;
@@ -60,10 +101,31 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   // Only JSON is accepted; Fastify would otherwise also parse text/plain bodies.
-  app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer' },
+    jsonBodyParser(app.getDefaultJsonParser('error', 'error')),
+  );
+
+  let stopping = false;
+  let closing = false;
+  app.decorate('beginShutdown', () => {
+    stopping = true;
+  });
+  app.addHook('preClose', (done) => {
+    stopping = true;
+    closing = true;
+    done();
+  });
 
   app.addHook('onRequest', (request, reply, done) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
+    setApiHeaders(request, reply);
+    if (stopping) reply.header('connection', 'close');
+    if (closing) {
+      unavailable(reply, 'The service is restarting; retry shortly');
+      return;
+    }
     done();
   });
 
@@ -71,10 +133,46 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.setNotFoundHandler(handleNotFound);
 
   app.register(dynamoDbPlugin, options.dynamodb);
-  app.register(petRoutes, { tableName: options.tableName });
+  app.register(petRoutes, {
+    tableName: options.tableName,
+    idempotencyTableName: options.idempotencyTableName,
+  });
 
   // Liveness only: it must not depend on DynamoDB, or a DynamoDB outage would get healthy tasks replaced.
   app.get('/health', { schema: healthSchema }, async () => ({ status: 'ok' }));
 
   return app;
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (malformed HTTP, headers too large,
+ * a request not received within the timeout), answered in the API's shape, with a request id and
+ * a log line like any other request. The connection is closed: its bytes can no longer be trusted.
+ */
+function answerClientError(app: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [statusCode, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'The request was not received in time']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request headers are too large']
+        : [400, 'The request is not valid HTTP/1.1'];
+  const requestId = randomUUID();
+  const body = JSON.stringify(errorBody(statusCode, message));
+  const headers = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    [REQUEST_ID_HEADER]: requestId,
+    ...API_HEADERS,
+    connection: 'close',
+  };
+  app.log.info({ reqId: requestId, statusCode, code: error.code }, 'client error');
+  socket.end(
+    `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\n${Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')}\r\n${body}`,
+  );
 }

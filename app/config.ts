@@ -3,13 +3,29 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly tableName: string;
+  /** The table of Idempotency-Keys (app/idempotency.ts). */
+  readonly idempotencyTableName: string;
   readonly region: string;
   /** A local DynamoDB-compatible server (dynalite, DynamoDB Local); unset means the AWS endpoint. */
   readonly dynamodbEndpoint: string | undefined;
   /** Static credentials for a local endpoint when none are in the environment; unset means the SDK's chain. */
   readonly localCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
   readonly logLevel: LogLevel;
+  /** Seconds a client has to send a whole request (headers and body). */
+  readonly requestTimeoutSeconds: number;
+  /**
+   * Seconds the service keeps serving after SIGTERM, answering with `Connection: close`, before it
+   * stops listening: API Gateway's view of Cloud Map lags behind ECS's deregistration of the task.
+   */
+  readonly preStopDelaySeconds: number;
 }
+
+/**
+ * ECS sends SIGKILL this long after SIGTERM (the task definition's stopTimeout). The pre-stop delay,
+ * then at most one request timeout of draining, must fit in it with a margin.
+ */
+export const STOP_TIMEOUT_SECONDS = 30;
+const STOP_MARGIN_SECONDS = 2;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -36,6 +52,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     const value = env[name]?.trim();
     return value === '' ? undefined : value;
   };
+
+  /** A whole number of seconds in [min, max]; `undefined` (and a problem) when it is not. */
+  function readSeconds(name: string, fallback: number, min: number, max: number): number | undefined {
+    const text = read(name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!/^\d{1,2}$/.test(text) || value < min || value > max) {
+      problems.push(`${name} must be a whole number of seconds from ${min} to ${max}, got '${text}'`);
+      return undefined;
+    }
+    return value;
+  }
 
   const portText = read('PORT') ?? '8080';
   const port = Number(portText);
@@ -68,6 +96,28 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     );
   }
 
+  // Named after the pets table unless set: `npm run dev` and local runs need not say it.
+  const idempotencyTableName =
+    read('IDEMPOTENCY_TABLE_NAME') ??
+    (TABLE_NAME_PATTERN.test(resolvedTableName) ? `${resolvedTableName}-idempotency` : '');
+  if (idempotencyTableName !== '' && !TABLE_NAME_PATTERN.test(idempotencyTableName)) {
+    problems.push(
+      `IDEMPOTENCY_TABLE_NAME must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got '${idempotencyTableName}'`,
+    );
+  }
+
+  const requestTimeoutSeconds = readSeconds('REQUEST_TIMEOUT_SECONDS', 10, 1, 20);
+  const preStopDelaySeconds = readSeconds('PRE_STOP_DELAY_SECONDS', 15, 0, 20);
+  if (
+    requestTimeoutSeconds !== undefined &&
+    preStopDelaySeconds !== undefined &&
+    preStopDelaySeconds + requestTimeoutSeconds > STOP_TIMEOUT_SECONDS - STOP_MARGIN_SECONDS
+  ) {
+    problems.push(
+      `PRE_STOP_DELAY_SECONDS (${preStopDelaySeconds}) plus REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds}) must be at most ${STOP_TIMEOUT_SECONDS - STOP_MARGIN_SECONDS}, to stop within the task's ${STOP_TIMEOUT_SECONDS} s stop timeout`,
+    );
+  }
+
   const region = read('AWS_REGION');
   if (region === undefined) {
     problems.push('AWS_REGION is required: the region of the DynamoDB table, e.g. eu-west-1');
@@ -87,7 +137,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
   }
 
-  if (problems.length > 0 || !isLogLevel(logLevel) || region === undefined) {
+  if (
+    problems.length > 0 ||
+    !isLogLevel(logLevel) ||
+    region === undefined ||
+    requestTimeoutSeconds === undefined ||
+    preStopDelaySeconds === undefined
+  ) {
     throw new ConfigError(problems);
   }
 
@@ -97,7 +153,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       ? { accessKeyId: 'local', secretAccessKey: 'local' }
       : undefined;
 
-  return { port, host, tableName: resolvedTableName, region, dynamodbEndpoint, localCredentials, logLevel };
+  return {
+    port,
+    host,
+    tableName: resolvedTableName,
+    idempotencyTableName,
+    region,
+    dynamodbEndpoint,
+    localCredentials,
+    logLevel,
+    requestTimeoutSeconds,
+    preStopDelaySeconds,
+  };
 }
 
 function isHttpUrl(text: string): boolean {

@@ -1,18 +1,21 @@
 // `npm run dev`: the real server (server.ts, same configuration rules) against an in-memory
-// DynamoDB-compatible server started here, with the pets table created. No AWS account needed;
+// DynamoDB-compatible server started here, with the tables created. No AWS account needed;
 // the data lasts as long as the process.
 import type { AddressInfo } from 'node:net';
-import dynalite from 'dynalite';
-import { createPetTable } from './pets/table';
+import { createLocalDynamoDb } from './local-dynamodb';
+import { createIdempotencyTable, createPetTable } from './pets/table';
 import { createDynamoDbClient } from './plugins/dynamodb';
 
-const localDynamoDb = dynalite({ createTableMs: 0 });
+const localDynamoDb = createLocalDynamoDb();
 await new Promise<void>((resolve) => localDynamoDb.listen(0, '127.0.0.1', resolve));
 const endpoint = `http://127.0.0.1:${(localDynamoDb.address() as AddressInfo).port}`;
 
 process.env.TABLE_NAME ??= 'pets';
+process.env.IDEMPOTENCY_TABLE_NAME ??= `${process.env.TABLE_NAME}-idempotency`;
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.DYNAMODB_ENDPOINT = endpoint;
+// Nothing routes to a laptop through Cloud Map: stop at once.
+process.env.PRE_STOP_DELAY_SECONDS ??= '0';
 
 const client = createDynamoDbClient({
   region: process.env.AWS_REGION,
@@ -20,7 +23,10 @@ const client = createDynamoDbClient({
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 await createPetTable(client, process.env.TABLE_NAME);
+await createIdempotencyTable(client, process.env.IDEMPOTENCY_TABLE_NAME);
 client.destroy();
-process.stderr.write(`dev: dynalite at ${endpoint} with table '${process.env.TABLE_NAME}'\n`);
+process.stderr.write(
+  `dev: dynalite at ${endpoint} with tables '${process.env.TABLE_NAME}' and '${process.env.IDEMPOTENCY_TABLE_NAME}'\n`,
+);
 
 await import('./server');

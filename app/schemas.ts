@@ -47,13 +47,36 @@ export interface ErrorBody {
 
 export const DEFAULT_PAGE_SIZE = 20;
 
-/** What a petId may be: in the path, in a body and inside a page cursor. */
-export const PET_ID_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';
+/**
+ * What a petId may be: in the path, in a body and inside a page cursor. Not `.` or `..`: clients
+ * normalise those path segments away, so such a pet could be neither read nor deleted.
+ */
+export const PET_ID_PATTERN = '^(?!\\.\\.?$)[A-Za-z0-9_.-]{1,64}$';
+export const PET_ID_DESCRIPTION = '1-64 characters of A-Z a-z 0-9 _ . -, other than . and ..';
 
-const petIdSchema = {
-  type: 'string',
-  pattern: PET_ID_PATTERN,
-  description: '1-64 characters of A-Z a-z 0-9 _ . -',
+const petIdSchema = { type: 'string', pattern: PET_ID_PATTERN, description: PET_ID_DESCRIPTION } as const;
+
+// Text a client sends is shown to other clients: no control characters (\p{Cc}), no format or
+// bidi characters (\p{Cf}: invisible, or reorder what is displayed around them) and no unpaired
+// surrogates (\p{Cs} matches only those under Ajv's unicode regular expressions; a valid pair is
+// one astral code point).
+const TEXT = '[^\\p{Cc}\\p{Cf}\\p{Cs}]';
+const TEXT_DESCRIPTION = 'text without control, format or bidi characters';
+const textSchema = (maxLength: number) =>
+  ({
+    type: 'string',
+    minLength: 1,
+    maxLength,
+    pattern: `^${TEXT}+$`,
+    description: TEXT_DESCRIPTION,
+  }) as const;
+
+/** Accepts nothing: every route refuses query parameters it does not define, alike. */
+const noQuerySchema = {
+  $id: 'NoQuery',
+  type: 'object',
+  additionalProperties: false,
+  properties: {},
 } as const;
 
 const petParamsSchema = {
@@ -70,10 +93,15 @@ const petInputSchema = {
   required: ['name'],
   additionalProperties: false,
   properties: {
-    name: { type: 'string', minLength: 1, maxLength: 100 },
-    species: { type: 'string', minLength: 1, maxLength: 50 },
+    name: {
+      ...textSchema(100),
+      // A name of only whitespace shows as nothing.
+      pattern: `^(?!\\s+$)${TEXT}+$`,
+      description: `${TEXT_DESCRIPTION}, not only whitespace`,
+    },
+    species: textSchema(50),
     age: { type: 'integer', minimum: 0, maximum: 200 },
-    tag: { type: 'string', minLength: 1, maxLength: 50 },
+    tag: textSchema(50),
     petId: petIdSchema,
   },
 } as const;
@@ -106,23 +134,27 @@ const errorResponses = { '4xx': errorSchema, '5xx': errorSchema } as const;
 
 export const getPetSchema = {
   params: petParamsSchema,
+  querystring: noQuerySchema,
   response: { 200: petSchema, ...errorResponses },
 } as const;
 
 export const createPetSchema = {
   params: petParamsSchema,
+  querystring: noQuerySchema,
   body: petInputSchema,
   response: { 201: petSchema, ...errorResponses },
 } as const;
 
 export const replacePetSchema = {
   params: petParamsSchema,
+  querystring: noQuerySchema,
   body: petInputSchema,
   response: { 200: petSchema, 201: petSchema, ...errorResponses },
 } as const;
 
 export const deletePetSchema = {
   params: petParamsSchema,
+  querystring: noQuerySchema,
   response: { 204: { type: 'null' }, ...errorResponses },
 } as const;
 
@@ -154,7 +186,13 @@ export const listPetsSchema = {
   },
 } as const;
 
+export const headPetsSchema = {
+  querystring: listPetsSchema.querystring,
+  response: errorResponses,
+} as const;
+
 export const healthSchema = {
+  querystring: noQuerySchema,
   response: {
     200: { type: 'object', required: ['status'], properties: { status: { type: 'string' } } },
   },

@@ -1,12 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { appOptionsFrom, buildApp } from './app';
-import { type Config, ConfigError, loadConfig } from './config';
+import { type Config, ConfigError, loadConfig, STOP_TIMEOUT_SECONDS } from './config';
 import { createStdoutLogDestination } from './request-logging';
-
-// ECS sends SIGTERM, then SIGKILL after the task's stopTimeout (30 s). In-flight requests are bounded
-// by the DynamoDB client's timeouts (a few seconds), so 25 s is only reached if something hangs:
-// then exit non-zero on our own terms rather than be killed.
-const SHUTDOWN_TIMEOUT_MS = 25_000;
 
 let config: Config;
 try {
@@ -20,20 +15,37 @@ try {
 const logDestination = createStdoutLogDestination();
 const app = buildApp({ ...appOptionsFrom(config), logStream: logDestination });
 
-// Stops accepting connections, lets every accepted request finish, then closes the DynamoDB client.
-closeWithGrace({ delay: SHUTDOWN_TIMEOUT_MS, logger: app.log }, async ({ signal, err }) => {
+// ECS sends SIGTERM, then SIGKILL after the task's stopTimeout (30 s). The stop, within it:
+// 1. For the pre-stop delay, keep serving, with `Connection: close`: ECS has removed the task from
+//    Cloud Map, but API Gateway's view of Cloud Map lags, so requests still come.
+// 2. Then stop listening and finish the requests in flight (each bounded by the DynamoDB client's
+//    timeouts), dropping connections as they fall idle; a client still sending its request is cut
+//    off by the request timeout. Requests arriving meanwhile get the API's 503 with Retry-After.
+// 3. One request timeout later, drop whatever connection is left, and exit 0 all the same.
+// config.ts keeps (1) + (3) under the stop timeout; closeWithGrace's exit 1 is only a backstop.
+const drainMs = config.requestTimeoutSeconds * 1000 + 500;
+closeWithGrace({ delay: (STOP_TIMEOUT_SECONDS - 0.5) * 1000, logger: app.log }, async ({ signal, err }) => {
   if (err) {
     app.log.fatal({ err }, 'shutting down after an uncaught error');
   } else {
-    app.log.info({ signal }, 'shutting down');
+    app.log.info({ signal, preStopDelaySeconds: config.preStopDelaySeconds }, 'shutting down');
+    app.beginShutdown();
+    logDestination.flush();
+    await new Promise((resolve) => setTimeout(resolve, config.preStopDelaySeconds * 1000));
   }
+  app.log.info('closing the server');
   logDestination.flush();
   // Closing the server drops the keep-alive connections idle at that moment, but one whose request
   // finishes later stays open until the client (the gateway) drops it, holding the close open.
   // Keep dropping connections as they fall idle.
   const dropIdleConnections = setInterval(() => app.server.closeIdleConnections(), 50);
+  const deadline = setTimeout(() => {
+    app.log.warn('dropping the connections still open');
+    app.server.closeAllConnections();
+  }, drainMs);
   await app.close();
   clearInterval(dropIdleConnections);
+  clearTimeout(deadline);
 });
 
 try {

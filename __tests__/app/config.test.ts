@@ -18,10 +18,13 @@ describe('loadConfig', () => {
       port: 8080,
       host: '0.0.0.0',
       tableName: 'pets',
+      idempotencyTableName: 'pets-idempotency',
       region: 'eu-west-1',
       dynamodbEndpoint: undefined,
       localCredentials: undefined,
       logLevel: 'info',
+      requestTimeoutSeconds: 10,
+      preStopDelaySeconds: 15,
     });
   });
 
@@ -32,12 +35,18 @@ describe('loadConfig', () => {
       HOST: '127.0.0.1',
       DYNAMODB_ENDPOINT: 'http://localhost:8000',
       LOG_LEVEL: 'debug',
+      IDEMPOTENCY_TABLE_NAME: 'keys',
+      REQUEST_TIMEOUT_SECONDS: '5',
+      PRE_STOP_DELAY_SECONDS: '0',
     });
     expect(config).toMatchObject({
       port: 3000,
       host: '127.0.0.1',
       dynamodbEndpoint: 'http://localhost:8000',
       logLevel: 'debug',
+      idempotencyTableName: 'keys',
+      requestTimeoutSeconds: 5,
+      preStopDelaySeconds: 0,
     });
   });
 
@@ -80,6 +89,16 @@ describe('loadConfig', () => {
     [
       { ...MINIMAL, LOG_LEVEL: 'verbose' },
       /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/,
+    ],
+    [{ ...MINIMAL, IDEMPOTENCY_TABLE_NAME: 'k' }, /^IDEMPOTENCY_TABLE_NAME must be a DynamoDB table name/],
+    [
+      { ...MINIMAL, REQUEST_TIMEOUT_SECONDS: '0' },
+      /^REQUEST_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 20, got '0'$/,
+    ],
+    [{ ...MINIMAL, PRE_STOP_DELAY_SECONDS: '2.5' }, /^PRE_STOP_DELAY_SECONDS must be a whole number/],
+    [
+      { ...MINIMAL, PRE_STOP_DELAY_SECONDS: '20', REQUEST_TIMEOUT_SECONDS: '10' },
+      /^PRE_STOP_DELAY_SECONDS \(20\) plus REQUEST_TIMEOUT_SECONDS \(10\) must be at most 28, to stop within the task's 30 s stop timeout$/,
     ],
   ])('refuses %o, naming the variable', (env, problem) => {
     const problems = problemsOf(env);

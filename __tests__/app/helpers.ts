@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { type AddressInfo, createServer, type Socket, connect as tcpConnect } from 'node:net';
-import dynalite from 'dynalite';
 import { type AppOptions, appOptionsFrom } from '../../app/app';
 import { loadConfig } from '../../app/config';
-import { createPetTable } from '../../app/pets/table';
+import { createLocalDynamoDb } from '../../app/local-dynamodb';
+import { createIdempotencyTable, createPetTable } from '../../app/pets/table';
 import { createDynamoDbClient } from '../../app/plugins/dynamodb';
 
 export const REGION = 'us-east-1';
@@ -16,7 +16,7 @@ export function portOf(server: { address(): AddressInfo | string | null }): numb
 
 /** A real DynamoDB-compatible server (dynalite, in memory) on an ephemeral loopback port. */
 export async function startLocalDynamoDb(): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0 });
+  const server: Server = createLocalDynamoDb();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
@@ -28,7 +28,10 @@ export async function startLocalDynamoDb(): Promise<{ endpoint: string; close():
   };
 }
 
-/** A new, empty pets table, so tests that count pets do not see each other's. */
+/**
+ * A new, empty pets table and its Idempotency-Key table (`<name>-idempotency`, the service's
+ * default), so tests that count pets do not see each other's.
+ */
 export async function createTable(endpoint: string): Promise<string> {
   const tableName = `pets-${randomUUID()}`;
   const client = createDynamoDbClient({
@@ -38,6 +41,7 @@ export async function createTable(endpoint: string): Promise<string> {
   });
   try {
     await createPetTable(client, tableName);
+    await createIdempotencyTable(client, `${tableName}-idempotency`);
   } finally {
     client.destroy();
   }
@@ -117,6 +121,92 @@ export async function startDynamoDbProxy(targetPort: number) {
     async close() {
       dropConnections();
       if (server.listening) await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+type Fault = 'lose-response' | 'reset' | 'throttle' | 'not-json';
+
+/**
+ * An HTTP proxy in front of the local DynamoDB that injects faults into chosen API calls, as a
+ * network does: `plan('PutItem', 'lose-response')` forwards the next PutItem to DynamoDB (so it
+ * takes effect) and then resets the connection instead of answering, the way a lost response looks
+ * to the SDK, which then retries against the real state. `reset` drops the call unsent, `throttle`
+ * answers as DynamoDB does over capacity, `not-json` answers as a misbehaving middlebox would.
+ * Unplanned calls pass through. `calls` lists every operation that reached the proxy, in order.
+ */
+export async function startFaultyDynamoDbProxy(targetEndpoint: string) {
+  const target = new URL(targetEndpoint);
+  const planned = new Map<string, Fault[]>();
+  const calls: string[] = [];
+  const server = createHttpServer((request, response) => {
+    const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    calls.push(operation);
+    const fault = planned.get(operation)?.shift();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      if (fault === 'reset') {
+        request.socket.destroy();
+        return;
+      }
+      if (fault === 'throttle' || fault === 'not-json') {
+        const throttled = fault === 'throttle';
+        response.writeHead(throttled ? 400 : 200, {
+          'content-type': throttled ? 'application/x-amz-json-1.0' : 'text/html',
+        });
+        response.end(
+          throttled
+            ? JSON.stringify({
+                __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+                message: 'The level of configured provisioned throughput for the table was exceeded.',
+              })
+            : '<html><body>502 Bad Gateway</body></html>',
+        );
+        return;
+      }
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: request.method,
+          path: request.url,
+          headers: request.headers,
+        },
+        (upstreamResponse) => {
+          const body: Buffer[] = [];
+          upstreamResponse.on('data', (chunk: Buffer) => body.push(chunk));
+          upstreamResponse.on('end', () => {
+            // DynamoDB has done the work; the client never hears of it.
+            if (fault === 'lose-response') {
+              request.socket.destroy();
+              return;
+            }
+            response.writeHead(upstreamResponse.statusCode ?? 500, upstreamResponse.headers);
+            response.end(Buffer.concat(body));
+          });
+        },
+      );
+      upstream.on('error', () => request.socket.destroy());
+      upstream.end(Buffer.concat(chunks));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    endpoint: `http://127.0.0.1:${portOf(server)}`,
+    calls,
+    /** Faults for the next calls of `operation`, one each, in order. */
+    plan(operation: string, ...faults: Fault[]) {
+      planned.set(operation, [...(planned.get(operation) ?? []), ...faults]);
+    },
+    /** Faults planned but not yet met. */
+    pending(): number {
+      return [...planned.values()].reduce((sum, faults) => sum + faults.length, 0);
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     },
   };
 }

@@ -368,9 +368,10 @@ describe('input validation', () => {
 });
 
 describe('errors', () => {
-  it('answers 404 in JSON for an unknown route', async () => {
-    expectError(await send('GET', '/pets'), 404, /Route GET \/pets not found/);
-    expectError(await send('PATCH', '/petstore/pets/x', { name: 'a' }), 404, /Route PATCH/);
+  it('answers 404 in JSON for an unknown route, without quoting the path', async () => {
+    const response = await send('GET', `/pets/${'p'.repeat(2000)}`);
+    expectError(response, 404, /^No route for GET at this path$/);
+    expect(response.headers['x-request-id']).toMatch(UUID);
   });
 
   it('answers 413 for a body over 16 KiB', async () => {

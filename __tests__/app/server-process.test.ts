@@ -68,7 +68,14 @@ async function startService(
 }
 
 function serviceEnv(endpoint: string): Record<string, string> {
-  return { TABLE_NAME: tableName, AWS_REGION: REGION, DYNAMODB_ENDPOINT: endpoint, LOG_LEVEL: 'info' };
+  // No pre-stop delay unless a test asks for one: nothing routes here through Cloud Map.
+  return {
+    TABLE_NAME: tableName,
+    AWS_REGION: REGION,
+    DYNAMODB_ENDPOINT: endpoint,
+    LOG_LEVEL: 'info',
+    PRE_STOP_DELAY_SECONDS: '0',
+  };
 }
 
 /** Runs a process to its end. */
@@ -136,6 +143,7 @@ describe('configuration errors', () => {
     const service = await startService(['server.js'], {
       AWS_REGION: env.AWS_REGION ?? '',
       DYNAMODB_ENDPOINT: env.DYNAMODB_ENDPOINT ?? '',
+      PRE_STOP_DELAY_SECONDS: '0',
       DynamoDBTable: tableName,
     });
     try {

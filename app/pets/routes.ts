@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { errorBody, JSON_BODY_REQUIRED } from '../errors';
+import { ClientError, errorBody, handleError, JSON_BODY_REQUIRED } from '../errors';
+import { createIdempotencyStore, idempotencyHooks } from '../idempotency';
 import {
   createPetSchema,
   DEFAULT_PAGE_SIZE,
   deletePetSchema,
   getPetSchema,
+  headPetsSchema,
   type ListPetsQuery,
   listPetsSchema,
   type PetInput,
@@ -17,6 +19,7 @@ import { createPetRepository } from './repository';
 
 export interface PetRoutesOptions {
   readonly tableName: string;
+  readonly idempotencyTableName: string;
 }
 
 type WriteRequest = FastifyRequest<{ Params: PetParams; Body: PetInput }>;
@@ -24,6 +27,9 @@ type WriteRequest = FastifyRequest<{ Params: PetParams; Body: PetInput }>;
 /** The pet API, as the gateway exposes it. Needs `app.dynamodb` (plugins/dynamodb). */
 export async function petRoutes(app: FastifyInstance, options: PetRoutesOptions): Promise<void> {
   const pets = createPetRepository(app.dynamodb, options.tableName);
+  const idempotency = idempotencyHooks(createIdempotencyStore(app.dynamodb, options.idempotencyTableName));
+  app.decorateRequest('writeToken', '');
+  app.decorateRequest('idempotencyClaim', null);
 
   app.get<{ Params: PetParams }>(
     '/petstore/pets/:petId',
@@ -36,10 +42,15 @@ export async function petRoutes(app: FastifyInstance, options: PetRoutesOptions)
 
   app.post<{ Params: PetParams; Body: PetInput }>(
     '/petstore/pets/:petId',
-    { schema: createPetSchema, preValidation: requireJsonBody, preHandler: requireMatchingPetId },
+    {
+      schema: createPetSchema,
+      preValidation: requireJsonBody,
+      preHandler: [requireMatchingPetId, idempotency.claimKey],
+      onSend: idempotency.storeAnswer,
+    },
     async (request, reply) => {
       const { petId } = request.params;
-      const pet = await pets.create(petId, request.body);
+      const pet = await pets.create(petId, request.body, request.writeToken);
       if (pet === undefined) {
         return reply.code(409).send(errorBody(409, `Pet '${petId}' already exists; use PUT to replace it`));
       }
@@ -49,10 +60,15 @@ export async function petRoutes(app: FastifyInstance, options: PetRoutesOptions)
 
   app.put<{ Params: PetParams; Body: PetInput }>(
     '/petstore/pets/:petId',
-    { schema: replacePetSchema, preValidation: requireJsonBody, preHandler: requireMatchingPetId },
+    {
+      schema: replacePetSchema,
+      preValidation: requireJsonBody,
+      preHandler: [requireMatchingPetId, idempotency.claimKey],
+      onSend: idempotency.storeAnswer,
+    },
     async (request, reply) => {
       const { petId } = request.params;
-      const { pet, created } = await pets.replace(petId, request.body);
+      const { pet, created } = await pets.replace(petId, request.body, request.writeToken);
       if (created) reply.code(201).header('location', `/petstore/pets/${petId}`);
       return pet;
     },
@@ -60,25 +76,28 @@ export async function petRoutes(app: FastifyInstance, options: PetRoutesOptions)
 
   app.delete<{ Params: PetParams }>(
     '/petstore/pets/:petId',
-    { schema: deletePetSchema },
+    { schema: deletePetSchema, preHandler: idempotency.claimKey, onSend: idempotency.storeAnswer },
     async (request, reply) => {
-      const deleted = await pets.delete(request.params.petId);
-      return deleted ? reply.code(204).send() : reply.code(404).send(petNotFound(request.params.petId));
+      const { petId } = request.params;
+      const outcome = await pets.delete(petId, request.writeToken);
+      if (outcome === 'deleted') return reply.code(204).send();
+      if (outcome === 'not-found') return reply.code(404).send(petNotFound(petId));
+      throw new ClientError(409, `Pet '${petId}' is being deleted by another request`, {
+        'retry-after': '1',
+      });
     },
   );
 
   app.get<{ Querystring: ListPetsQuery }>(
     '/petstore/pets',
-    { schema: listPetsSchema },
-    async (request, reply) => {
+    // HEAD is its own route below.
+    { schema: listPetsSchema, preHandler: requireValidCursor, exposeHeadRoute: false },
+    async (request) => {
       const { limit, cursor } = request.query;
-      const afterPetId = cursor === undefined ? undefined : decodeCursor(cursor);
-      if (afterPetId === null) {
-        return reply
-          .code(400)
-          .send(errorBody(400, 'querystring/cursor must be the nextCursor of a previous page'));
-      }
-      const page = await pets.list(limit === undefined ? DEFAULT_PAGE_SIZE : Number(limit), afterPetId);
+      const page = await pets.list(
+        limit === undefined ? DEFAULT_PAGE_SIZE : Number(limit),
+        cursor === undefined ? undefined : (decodeCursor(cursor) ?? undefined),
+      );
       const body: PetPage = {
         items: page.pets,
         nextCursor: page.lastPetId === undefined ? null : encodeCursor(page.lastPetId),
@@ -86,10 +105,34 @@ export async function petRoutes(app: FastifyInstance, options: PetRoutesOptions)
       return body;
     },
   );
+
+  // Declared, so that Fastify does not answer HEAD by running the GET (a Scan) and dropping its body.
+  app.head<{ Querystring: ListPetsQuery }>(
+    '/petstore/pets',
+    { schema: headPetsSchema, preHandler: requireValidCursor },
+    async (_request, reply) => reply.type('application/json; charset=utf-8').send(),
+  );
 }
 
 function petNotFound(petId: string) {
   return errorBody(404, `Pet '${petId}' not found`);
+}
+
+function requireValidCursor(
+  request: FastifyRequest<{ Querystring: ListPetsQuery }>,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
+  const { cursor } = request.query;
+  if (cursor !== undefined && decodeCursor(cursor) === null) {
+    handleError(
+      new ClientError(400, 'querystring/cursor must be the nextCursor of a previous page'),
+      request,
+      reply,
+    );
+    return;
+  }
+  done();
 }
 
 // Without this, a write with no Content-Type and no body would reach validation and get a 400;

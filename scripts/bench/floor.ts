@@ -3,6 +3,7 @@
 // logging. Its client is the SDK's default, as a minimal server would have it; with
 // FLOOR_CLIENT=service it uses the service's tuned client instead, which isolates what Fastify,
 // validation and logging add.
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig } from '../../app/config';
@@ -46,7 +47,7 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     return pet === undefined ? send(response, 404, { message: 'not found' }) : send(response, 200, pet);
   }
   if (petId !== undefined && request.method === 'POST') {
-    const pet = await pets.create(petId, await readJson(request));
+    const pet = await pets.create(petId, await readJson(request), randomUUID());
     return pet === undefined ? send(response, 409, { message: 'exists' }) : send(response, 201, pet);
   }
   send(response, 404, { message: 'no route' });

@@ -241,12 +241,11 @@ process.stderr.write(`bench: dynalite at ${endpoint}\n`);
     endpoint,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  await createPetRepository(client, TABLE_NAME).replace('bench-pet', {
-    name: 'Bench',
-    species: 'dog',
-    age: 3,
-    tag: 'read',
-  });
+  await createPetRepository(client, TABLE_NAME).replace(
+    'bench-pet',
+    { name: 'Bench', species: 'dog', age: 3, tag: 'read' },
+    'bench-setup',
+  );
   client.destroy();
 }
 
