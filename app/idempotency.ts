@@ -6,7 +6,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
-  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -38,7 +37,8 @@ export interface StoredAnswer {
 }
 
 export type ClaimOutcome =
-  | { readonly kind: 'claimed' }
+  /** The request holds the key; its writes use `writeToken`, the same for every run of it. */
+  | { readonly kind: 'claimed'; readonly writeToken: string }
   | { readonly kind: 'answered'; readonly answer: StoredAnswer }
   | { readonly kind: 'other-request' }
   | { readonly kind: 'in-flight' };
@@ -48,79 +48,159 @@ export interface IdempotencyStore {
   claim(recordKey: string, fingerprint: string, claimToken: string): Promise<ClaimOutcome>;
   /** Stores the answer given to the request holding the key. */
   complete(recordKey: string, claimToken: string, answer: StoredAnswer): Promise<void>;
-  /** Gives the key up, so that a retry runs the request again (after a 5xx). */
+  /** Gives the key up after a 5xx, so that a retry runs the request again, with the same write token. */
   release(recordKey: string, claimToken: string): Promise<void>;
 }
 
-/** IAM actions used: PutItem, UpdateItem, DeleteItem, GetItem. */
+// A record: `fingerprint` of the request; `state` in-flight (held by `claimToken` until
+// `leaseUntil`), answered (`statusCode`, `body`, `location`) or released; `writeToken`, chosen when
+// the key is first used and kept by every later run of the same request, so that a run after a
+// failure finds the writes of the one before (pets/repository.ts); `expiresAt` for TTL.
+// Names, not the attributes themselves, in expressions: several are DynamoDB reserved words.
+const NAMES = {
+  '#key': 'idempotencyKey',
+  '#fingerprint': 'fingerprint',
+  '#state': 'state',
+  '#claimToken': 'claimToken',
+  '#leaseUntil': 'leaseUntil',
+  '#expiresAt': 'expiresAt',
+  '#statusCode': 'statusCode',
+  '#body': 'body',
+  '#location': 'location',
+} as const;
+
+function namesFor(expression: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(NAMES).filter(([name]) => expression.includes(name)));
+}
+
+/** IAM actions used: PutItem, UpdateItem, GetItem. */
 export function createIdempotencyStore(client: DynamoDBClient, tableName: string): IdempotencyStore {
   const key = (recordKey: string) => ({ idempotencyKey: { S: recordKey } });
 
-  function outcomeFor(item: Item | undefined, fingerprint: string, claimToken: string): ClaimOutcome {
-    // Our own claim, met again by the SDK's retry of a claim whose response was lost.
-    if (item?.claimToken?.S === claimToken) return { kind: 'claimed' };
-    if (item === undefined) return { kind: 'in-flight' };
-    if (item.fingerprint?.S !== fingerprint) return { kind: 'other-request' };
-    if (item.state?.S !== 'answered') return { kind: 'in-flight' };
-    return {
-      kind: 'answered',
-      answer: {
-        statusCode: Number(item.statusCode?.N),
-        body: item.body?.S ?? '',
-        location: item.location?.S,
-      },
-    };
+  async function update(
+    recordKey: string,
+    updateExpression: string,
+    conditionExpression: string,
+    values: Item,
+  ): Promise<void> {
+    await client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: key(recordKey),
+        UpdateExpression: updateExpression,
+        ConditionExpression: conditionExpression,
+        ExpressionAttributeNames: namesFor(`${updateExpression} ${conditionExpression}`),
+        ExpressionAttributeValues: values,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+  }
+
+  /** The record after DynamoDB failed to answer a claim, if it answers a quick read. */
+  async function readAfterFailure(recordKey: string): Promise<Item | undefined> {
+    const output = await client
+      .send(new GetItemCommand({ TableName: tableName, Key: key(recordKey), ConsistentRead: true }), {
+        abortSignal: AbortSignal.timeout(VERIFY_TIMEOUT_MS),
+      })
+      .catch(() => undefined);
+    return output?.Item;
+  }
+
+  /** Runs a claiming write; `claimed` if it (or its lost earlier attempt) made `claimToken` the holder. */
+  async function claiming(
+    recordKey: string,
+    claimToken: string,
+    write: () => Promise<ClaimOutcome>,
+    onConflict: (item: Item | undefined) => Promise<ClaimOutcome> | ClaimOutcome,
+  ): Promise<ClaimOutcome> {
+    try {
+      return await write();
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'ConditionalCheckFailedException') {
+        const item = (error as { Item?: Item }).Item;
+        // Our own claim, met again by the SDK's retry of a claim whose response was lost.
+        if (item?.claimToken?.S === claimToken)
+          return { kind: 'claimed', writeToken: item.writeToken?.S ?? '' };
+        return onConflict(item);
+      }
+      if (!isDynamoDbUnavailable(error)) throw error;
+      const found = await readAfterFailure(recordKey);
+      if (found?.claimToken?.S === claimToken)
+        return { kind: 'claimed', writeToken: found.writeToken?.S ?? '' };
+      throw error;
+    }
   }
 
   return {
     async claim(recordKey, fingerprint, claimToken) {
       const now = Date.now();
-      try {
-        await client.send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: {
-              ...key(recordKey),
-              fingerprint: { S: fingerprint },
-              claimToken: { S: claimToken },
-              state: { S: 'in-flight' },
-              leaseUntil: { N: String(now + LEASE_MS) },
-              expiresAt: { N: String(Math.floor(now / 1000) + KEY_TTL_SECONDS) },
+      const nowSeconds = Math.floor(now / 1000);
+      const writeToken = randomUUID();
+      const condition = 'attribute_not_exists(#key) OR #expiresAt < :nowSeconds';
+      return claiming(
+        recordKey,
+        claimToken,
+        async () => {
+          await client.send(
+            new PutItemCommand({
+              TableName: tableName,
+              Item: {
+                ...key(recordKey),
+                fingerprint: { S: fingerprint },
+                state: { S: 'in-flight' },
+                claimToken: { S: claimToken },
+                leaseUntil: { N: String(now + LEASE_MS) },
+                writeToken: { S: writeToken },
+                expiresAt: { N: String(nowSeconds + KEY_TTL_SECONDS) },
+              },
+              // A key never used, or used more than a day ago (TTL deletes late).
+              ConditionExpression: condition,
+              ExpressionAttributeNames: namesFor(condition),
+              ExpressionAttributeValues: { ':nowSeconds': { N: String(nowSeconds) } },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          );
+          return { kind: 'claimed', writeToken };
+        },
+        (item) => {
+          if (item === undefined) return { kind: 'in-flight' };
+          if (item.fingerprint?.S !== fingerprint) return { kind: 'other-request' };
+          if (item.state?.S === 'answered') {
+            return {
+              kind: 'answered',
+              answer: {
+                statusCode: Number(item.statusCode?.N),
+                body: item.body?.S ?? '',
+                location: item.location?.S,
+              },
+            };
+          }
+          const free = item.state?.S === 'released' || Number(item.leaseUntil?.N ?? 0) < now;
+          if (!free) return { kind: 'in-flight' };
+          // Released after a 5xx, or held by a process that died: take it over, keeping its write token.
+          const seen = item.claimToken?.S ?? '';
+          return claiming(
+            recordKey,
+            claimToken,
+            async () => {
+              await update(
+                recordKey,
+                'SET #state = :inFlight, #claimToken = :claimToken, #leaseUntil = :leaseUntil',
+                '#claimToken = :seen',
+                {
+                  ':inFlight': { S: 'in-flight' },
+                  ':claimToken': { S: claimToken },
+                  ':leaseUntil': { N: String(now + LEASE_MS) },
+                  ':seen': { S: seen },
+                },
+              );
+              return { kind: 'claimed', writeToken: item.writeToken?.S ?? '' };
             },
-            // Free, expired, or held by the same request whose holder died (its lease ran out).
-            ConditionExpression:
-              'attribute_not_exists(#key) OR #expiresAt < :nowSeconds OR (#state = :inFlight AND #leaseUntil < :now AND #fingerprint = :fingerprint)',
-            ExpressionAttributeNames: {
-              '#key': 'idempotencyKey',
-              '#expiresAt': 'expiresAt',
-              '#state': 'state',
-              '#leaseUntil': 'leaseUntil',
-              '#fingerprint': 'fingerprint',
-            },
-            ExpressionAttributeValues: {
-              ':nowSeconds': { N: String(Math.floor(now / 1000)) },
-              ':now': { N: String(now) },
-              ':inFlight': { S: 'in-flight' },
-              ':fingerprint': { S: fingerprint },
-            },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { kind: 'claimed' };
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') {
-          return outcomeFor((error as { Item?: Item }).Item, fingerprint, claimToken);
-        }
-        if (!isDynamoDbUnavailable(error)) throw error;
-        // The claim may have landed before DynamoDB stopped answering.
-        const found = await client
-          .send(new GetItemCommand({ TableName: tableName, Key: key(recordKey), ConsistentRead: true }), {
-            abortSignal: AbortSignal.timeout(VERIFY_TIMEOUT_MS),
-          })
-          .catch(() => undefined);
-        if (found?.Item?.claimToken?.S === claimToken) return { kind: 'claimed' };
-        throw error;
-      }
+            () => ({ kind: 'in-flight' }),
+          );
+        },
+      );
     },
 
     async complete(recordKey, claimToken, answer) {
@@ -131,25 +211,14 @@ export function createIdempotencyStore(client: DynamoDBClient, tableName: string
         ':body': { S: answer.body },
       };
       if (answer.location !== undefined) values[':location'] = { S: answer.location };
+      const location = answer.location === undefined ? '' : ', #location = :location';
       try {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: key(recordKey),
-            UpdateExpression: `SET #state = :answered, #statusCode = :statusCode, #body = :body${answer.location === undefined ? '' : ', #location = :location'} REMOVE #leaseUntil`,
-            // A holder whose lease ran out and was taken over must not overwrite the new holder.
-            ConditionExpression: '#claimToken = :claimToken',
-            // Names, not the attributes themselves: several are DynamoDB reserved words.
-            ExpressionAttributeNames: {
-              '#state': 'state',
-              '#statusCode': 'statusCode',
-              '#body': 'body',
-              '#leaseUntil': 'leaseUntil',
-              '#claimToken': 'claimToken',
-              ...(answer.location !== undefined && { '#location': 'location' }),
-            },
-            ExpressionAttributeValues: values,
-          }),
+        // A holder whose lease ran out and was taken over must not overwrite the new holder.
+        await update(
+          recordKey,
+          `SET #state = :answered, #statusCode = :statusCode, #body = :body${location} REMOVE #leaseUntil`,
+          '#claimToken = :claimToken',
+          values,
         );
       } catch (error) {
         if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
@@ -158,15 +227,10 @@ export function createIdempotencyStore(client: DynamoDBClient, tableName: string
 
     async release(recordKey, claimToken) {
       try {
-        await client.send(
-          new DeleteItemCommand({
-            TableName: tableName,
-            Key: key(recordKey),
-            ConditionExpression: '#claimToken = :claimToken',
-            ExpressionAttributeNames: { '#claimToken': 'claimToken' },
-            ExpressionAttributeValues: { ':claimToken': { S: claimToken } },
-          }),
-        );
+        await update(recordKey, 'SET #state = :released REMOVE #leaseUntil', '#claimToken = :claimToken', {
+          ':released': { S: 'released' },
+          ':claimToken': { S: claimToken },
+        });
       } catch (error) {
         if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
       }
@@ -247,13 +311,13 @@ export function idempotencyHooks(store: IdempotencyStore) {
     }
     const recordKey = sha256(`${scopeOf(request)}\n${key}`);
     const claimToken = randomUUID();
-    // Every run of this request, first or retried with the key, writes with the same token, so a
-    // retry after a failure that left the write done finds its own write (pets/repository.ts).
-    request.writeToken = recordKey;
     store.claim(recordKey, fingerprintOf(request), claimToken).then(
       (outcome) => {
         switch (outcome.kind) {
           case 'claimed':
+            // Every run of this request, first or retried with the key, writes with the same
+            // token, so a retry after a failure that left the write done finds its own write.
+            request.writeToken = outcome.writeToken;
             request.idempotencyClaim = { recordKey, claimToken };
             done();
             return;

@@ -125,14 +125,15 @@ export async function startDynamoDbProxy(targetPort: number) {
   };
 }
 
-type Fault = 'lose-response' | 'reset' | 'throttle' | 'not-json';
+type Fault = 'pass' | 'lose-response' | 'reset' | 'throttle' | 'not-json';
 
 /**
  * An HTTP proxy in front of the local DynamoDB that injects faults into chosen API calls, as a
  * network does: `plan('PutItem', 'lose-response')` forwards the next PutItem to DynamoDB (so it
  * takes effect) and then resets the connection instead of answering, the way a lost response looks
  * to the SDK, which then retries against the real state. `reset` drops the call unsent, `throttle`
- * answers as DynamoDB does over capacity, `not-json` answers as a misbehaving middlebox would.
+ * answers as DynamoDB does over capacity, `not-json` answers as a misbehaving middlebox would,
+ * `pass` lets one call through (to plan faults for the ones after it).
  * Unplanned calls pass through. `calls` lists every operation that reached the proxy, in order.
  */
 export async function startFaultyDynamoDbProxy(targetEndpoint: string) {
