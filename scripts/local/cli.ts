@@ -178,7 +178,8 @@ async function main(): Promise<void> {
 
     const apiId = new URL(outputs.api_endpoint as string).hostname.split('.')[0] as string;
     const api = await loadHttpApi(new ApiGatewayV2Client(awsClientConfig), apiId);
-    const cloudMap = new ServiceDiscoveryClient(awsClientConfig);
+    // DiscoverInstances goes to `data-<endpoint>` unless told otherwise; the emulator has one endpoint.
+    const cloudMap = new ServiceDiscoveryClient({ ...awsClientConfig, disableHostPrefix: true });
     const serviceArns = [
       ...new Set([...api.integrations.values()].map((integration) => integration.integrationUri)),
     ];

@@ -65,11 +65,11 @@ export class CloudMapResolver {
   private async lookUpNames(serviceArn: string): Promise<{ namespace: string; service: string }> {
     const id = cloudMapServiceId(serviceArn);
     const { Service: service } = await this.client.send(new GetServiceCommand({ Id: id }));
-    if (!service?.NamespaceId || !service.Name) throw new Error(`Cloud Map service ${id} has no namespace`);
-    const { Namespace: namespace } = await this.client.send(
-      new GetNamespaceCommand({ Id: service.NamespaceId }),
-    );
-    if (!namespace?.Name) throw new Error(`Cloud Map namespace ${service.NamespaceId} has no name`);
+    // moto 5.2 gives the namespace only inside DnsConfig; AWS gives it at the top as well.
+    const namespaceId = service?.NamespaceId ?? service?.DnsConfig?.NamespaceId;
+    if (!namespaceId || !service?.Name) throw new Error(`Cloud Map service ${id} has no namespace`);
+    const { Namespace: namespace } = await this.client.send(new GetNamespaceCommand({ Id: namespaceId }));
+    if (!namespace?.Name) throw new Error(`Cloud Map namespace ${namespaceId} has no name`);
     return { namespace: namespace.Name, service: service.Name };
   }
 }

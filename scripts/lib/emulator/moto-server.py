@@ -7,12 +7,17 @@ Added, and nothing else:
 - Application Auto Scaling ListTagsForResource, TagResource and UntagResource. Without them the
   provider retries reading a scalable target's tags until its retries run out. The tags given to
   RegisterScalableTarget are kept too, so `tags_all` reads back what was applied.
+
+Corrected, as AWS behaves:
+- A Cloud Map service created with its namespace only in DnsConfig (as the provider creates it) belongs
+  to that namespace, so DiscoverInstances finds it. moto 5.2 leaves it in no namespace.
 """
 
 import json
 import sys
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.servicediscovery.models import ServiceDiscoveryBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 
@@ -46,6 +51,17 @@ def _untag_resource(self: ApplicationAutoScalingResponse) -> str:
     return "{}"
 
 
+_create_service = ServiceDiscoveryBackend.create_service
+
+
+def _create_service_in_dns_namespace(self: ServiceDiscoveryBackend, **kwargs):
+    dns_config = kwargs.get("dns_config") or {}
+    if not kwargs.get("namespace_id") and dns_config.get("NamespaceId"):
+        kwargs["namespace_id"] = dns_config["NamespaceId"]
+    return _create_service(self, **kwargs)
+
+
+ServiceDiscoveryBackend.create_service = _create_service_in_dns_namespace
 ApplicationAutoScalingResponse.register_scalable_target = _register_with_tags
 ApplicationAutoScalingResponse.list_tags_for_resource = _list_tags_for_resource
 ApplicationAutoScalingResponse.tag_resource = _tag_resource
