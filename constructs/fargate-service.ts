@@ -35,7 +35,10 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-/** The DynamoDB calls the pet service makes (app/pets/repository.ts); the task role allows these only. */
+/**
+ * The DynamoDB calls the pet service makes (app/pets/repository.ts, app/idempotency.ts); the task
+ * role allows these only, on the pets table and its Idempotency-Key table.
+ */
 export const PET_SERVICE_TABLE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
@@ -197,7 +200,13 @@ export class PetFargateService extends Construct {
       role: this.taskRole.id,
       policy: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: PET_SERVICE_TABLE_ACTIONS, Resource: props.table.tableArn }],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: PET_SERVICE_TABLE_ACTIONS,
+            Resource: [props.table.tableArn, props.table.idempotencyTableArn],
+          },
+        ],
       }),
     });
 
@@ -222,6 +231,7 @@ export class PetFargateService extends Construct {
           portMappings: [{ containerPort, protocol: 'tcp' }],
           environment: [
             { name: 'TABLE_NAME', value: props.table.tableName },
+            { name: 'IDEMPOTENCY_TABLE_NAME', value: props.table.idempotencyTableName },
             { name: 'AWS_REGION', value: props.region },
             { name: 'PORT', value: String(containerPort) },
           ],

@@ -11,11 +11,17 @@ export interface PetTableProps {
 /**
  * The pets table: one item per pet keyed by `petId`. On-demand capacity suits the design's
  * unpredictable traffic; point-in-time recovery and encryption are on because it holds user data.
+ * Beside it, the service's Idempotency-Key table (app/idempotency.ts), apart so that listing pets
+ * (a Scan) never reads keys.
  */
 export class PetTable extends Construct {
   public readonly resource: DynamodbTable;
   public readonly tableName: string;
   public readonly tableArn: string;
+  /** The Idempotency-Key table, `<tableName>-idempotency`. */
+  public readonly idempotencyTable: DynamodbTable;
+  public readonly idempotencyTableName: string;
+  public readonly idempotencyTableArn: string;
 
   constructor(scope: Construct, id: string, props: PetTableProps) {
     super(scope, id);
@@ -31,5 +37,20 @@ export class PetTable extends Construct {
     });
     this.tableName = this.resource.name;
     this.tableArn = this.resource.arn;
+
+    this.idempotencyTable = new DynamodbTable(this, 'IdempotencyTable', {
+      name: `${props.tableName}-idempotency`,
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'idempotencyKey',
+      attribute: [{ name: 'idempotencyKey', type: 'S' }],
+      // Keys are kept 24 h; TTL deletes them (free) once `expiresAt` (epoch seconds) has passed.
+      ttl: { attributeName: 'expiresAt', enabled: true },
+      // Stored answers hold pets: encrypted like the pets. No point-in-time recovery: nothing here
+      // outlives a day or is worth restoring.
+      serverSideEncryption: { enabled: true },
+      deletionProtectionEnabled: props.deletionProtection ?? false,
+    });
+    this.idempotencyTableName = this.idempotencyTable.name;
+    this.idempotencyTableArn = this.idempotencyTable.arn;
   }
 }

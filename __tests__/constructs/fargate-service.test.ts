@@ -19,6 +19,7 @@ const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/test/pet-service:abc
 function synthService(props: Partial<PetFargateServiceProps> = {}) {
   const refs = {
     table: '',
+    idempotencyTable: '',
     tasksGroup: '',
     cloudMap: '',
     cloudMapAddress: '',
@@ -41,6 +42,7 @@ function synthService(props: Partial<PetFargateServiceProps> = {}) {
       ...props,
     });
     refs.table = ref(deps.table.resource, 'arn');
+    refs.idempotencyTable = ref(deps.table.idempotencyTable, 'arn');
     refs.tasksGroup = ref(deps.securityGroups.tasks, 'id');
     refs.cloudMap = ref(deps.serviceDiscovery.resource, 'arn');
     refs.cloudMapAddress = ref(deps.serviceDiscovery.resource, 'arn').slice(2, -1);
@@ -100,6 +102,10 @@ describe('PetFargateService', () => {
     expect(container.environment).toEqual(
       expect.arrayContaining([
         { name: 'TABLE_NAME', value: expect.stringMatching(/^\$\{aws_dynamodb_table\.\w+\.name\}$/) },
+        {
+          name: 'IDEMPOTENCY_TABLE_NAME',
+          value: expect.stringMatching(/^\$\{aws_dynamodb_table\.\w+IdempotencyTable\w*\.name\}$/),
+        },
         { name: 'AWS_REGION', value: REGION },
       ]),
     );
@@ -170,7 +176,7 @@ describe('PetFargateService', () => {
     );
   });
 
-  test('the task role may call only the DynamoDB actions the service uses, on the table only', () => {
+  test('the task role may call only the DynamoDB actions the service uses, on its two tables only', () => {
     const policy = inlinePolicyOf(synthesized, refs.taskRole);
     expect(policy.Statement).toEqual([
       {
@@ -182,13 +188,15 @@ describe('PetFargateService', () => {
           'dynamodb:DeleteItem',
           'dynamodb:Scan',
         ],
-        Resource: refs.table,
+        Resource: [refs.table, refs.idempotencyTable],
       },
     ]);
   });
 
   test('the task role allows exactly the DynamoDB calls the service makes', () => {
-    const source = readFileSync(new URL('../../app/pets/repository.ts', import.meta.url), 'utf8');
+    const source = ['../../app/pets/repository.ts', '../../app/idempotency.ts']
+      .map((file) => readFileSync(new URL(file, import.meta.url), 'utf8'))
+      .join('\n');
     const calls = [...source.matchAll(/new (\w+)Command\(/g)].map(([, operation]) => `dynamodb:${operation}`);
     expect(new Set(calls)).toEqual(new Set(PET_SERVICE_TABLE_ACTIONS));
   });

@@ -94,13 +94,16 @@ describe('PetStoreStack', () => {
     ]);
   });
 
-  test("the task role is scoped to this stack's table", () => {
+  test("the task role is scoped to this stack's tables", () => {
     const policies = resourcesOf(synthesized, 'aws_iam_role_policy').filter(
       (policy) => policy.role === ref(stack.service.taskRole, 'id'),
     );
     expect(policies).toHaveLength(1);
     const [statement] = JSON.parse(policies[0]?.policy).Statement;
-    expect(statement.Resource).toBe(ref(stack.table.resource, 'arn'));
+    expect(statement.Resource).toEqual([
+      ref(stack.table.resource, 'arn'),
+      ref(stack.table.idempotencyTable, 'arn'),
+    ]);
     const container = JSON.parse(
       onlyResource(synthesized, 'aws_ecs_task_definition').container_definitions,
     )[0];
@@ -142,7 +145,10 @@ describe('PetStoreStack', () => {
   });
 
   test('every resource name carries the environment, so environments can share an account', () => {
-    expect(onlyResource(synthesized, 'aws_dynamodb_table').name).toBe('petstore-dev-pets');
+    expect(resourcesOf(synthesized, 'aws_dynamodb_table').map((table) => table.name)).toEqual([
+      'petstore-dev-pets',
+      'petstore-dev-pets-idempotency',
+    ]);
     expect(onlyResource(synthesized, 'aws_ecs_cluster').name).toBe('petstore-dev');
     expect(onlyResource(synthesized, 'aws_ecr_repository').name).toBe('petstore-dev/pet-service');
     expect(onlyResource(synthesized, 'aws_cognito_user_pool').name).toBe('petstore-dev-users');
@@ -337,7 +343,9 @@ describe('production environment', () => {
   });
 
   test('protects its data and keeps logs longer than dev', () => {
-    expect(onlyResource(synthesized, 'aws_dynamodb_table').deletion_protection_enabled).toBe(true);
+    for (const table of resourcesOf(synthesized, 'aws_dynamodb_table')) {
+      expect(table.deletion_protection_enabled).toBe(true);
+    }
     expect(onlyResource(synthesized, 'aws_cognito_user_pool').deletion_protection).toBe('ACTIVE');
     const devRetention = resourcesOf(synthStack().synthesized, 'aws_cloudwatch_log_group').map(
       (group) => group.retention_in_days,
@@ -371,7 +379,7 @@ describe('production environment', () => {
       );
     const devNames = namesOf(synthStack().synthesized);
     const prodNames = namesOf(synthesized);
-    expect(devNames).toHaveLength(21);
+    expect(devNames).toHaveLength(22);
     // Flow logs: their role and their log group.
     expect(prodNames).toHaveLength(devNames.length + 2);
     expect(prodNames.filter((name) => devNames.includes(name))).toEqual([]);

@@ -30,4 +30,16 @@ describe('PetTable', () => {
     );
     expect(protectedTable).toHaveResourceWithProperties(DynamodbTable, { deletion_protection_enabled: true });
   });
+
+  test('keeps Idempotency-Keys in a table of their own, deleted by TTL on expiresAt', () => {
+    const synthesized = synthScope((scope) => new PetTable(scope, 'PetTable', { tableName: 'pets' }));
+    expect(synthesized).toHaveResourceWithProperties(DynamodbTable, {
+      name: 'pets-idempotency',
+      billing_mode: 'PAY_PER_REQUEST',
+      hash_key: 'idempotencyKey',
+      attribute: [{ name: 'idempotencyKey', type: 'S' }],
+      ttl: { attribute_name: 'expiresAt', enabled: true },
+      server_side_encryption: { enabled: true },
+    });
+  });
 });
