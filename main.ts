@@ -1,5 +1,12 @@
 import { App } from 'cdktf';
-import { ENVIRONMENTS, readDeploySettings, stackName, validateEnvironments } from './constructs/config';
+import { BOOTSTRAP_STACK_NAME, PetStoreBootstrapStack } from './constructs/bootstrap-stack';
+import {
+  BOOTSTRAP,
+  ENVIRONMENTS,
+  readDeploySettings,
+  stackName,
+  validateEnvironments,
+} from './constructs/config';
 import { PetStoreStack } from './constructs/pet-store-stack';
 
 const settings = readDeploySettings(process.env);
@@ -13,4 +20,9 @@ for (const environment of ENVIRONMENTS) {
     remoteState: settings.remoteState,
   });
 }
+new PetStoreBootstrapStack(app, BOOTSTRAP_STACK_NAME, {
+  bootstrap: BOOTSTRAP,
+  environments: ENVIRONMENTS,
+  remoteState: settings.remoteState,
+});
 app.synth();

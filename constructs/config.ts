@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import type { CpuAutoscaling } from './fargate-service';
+import { type GithubRepository, UNSET_GITHUB_OWNER } from './github-oidc';
 import type { AlarmSubscription } from './monitoring';
 import type { NatGatewayMode } from './network';
 import type { RemoteStateSettings } from './state-backend';
@@ -108,6 +109,26 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     },
   },
 ];
+
+/** The one-time setup of an account: see `PetStoreBootstrapStack`. */
+export interface BootstrapConfig {
+  /** Region of the state bucket (IAM is global). */
+  readonly region: string;
+  /** The repository whose workflows plan (pull requests) and deploy (GitHub environments). */
+  readonly github: GithubRepository;
+  /** The GitHub environments that deploy, one deploy role each; each is the name of an entry of ENVIRONMENTS. */
+  readonly environments: readonly string[];
+  /** The state bucket's name. @default `petstore-terraform-state-<account id>-<region>` */
+  readonly stateBucket?: string;
+}
+
+/** What `petstore-bootstrap` sets up: apply it once per account, with admin credentials. */
+export const BOOTSTRAP: BootstrapConfig = {
+  region: 'us-east-1',
+  // Set the owner to your GitHub user or organization before applying.
+  github: { owner: UNSET_GITHUB_OWNER, name: 'petstore-cdktf' },
+  environments: ['dev', 'prod'],
+};
 
 /** The stack of an environment, and the prefix of its resource names: `petstore-<name>`. */
 export function stackName(environment: Pick<EnvironmentConfig, 'name'>): string {

@@ -1,0 +1,119 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Annotations, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { BootstrapConfig, EnvironmentConfig } from './config';
+import { DeployRole } from './deploy-role';
+import { GithubOidcProvider, UNSET_GITHUB_OWNER, validateGithubRepository } from './github-oidc';
+import { PlanRole } from './plan-role';
+import { type RemoteStateSettings, useRemoteState } from './state-backend';
+import { StateBucket } from './state-bucket';
+import { invalid, requireMatch } from './validation';
+
+/** The stack's name, `petstore-bootstrap`. */
+export const BOOTSTRAP_STACK_NAME = 'petstore-bootstrap';
+
+export interface PetStoreBootstrapStackProps {
+  readonly bootstrap: BootstrapConfig;
+  /** Every configured environment; `bootstrap.environments` picks those that get a deploy role. */
+  readonly environments: readonly EnvironmentConfig[];
+  /** Keep this stack's own state in S3, once the bucket it creates exists. @default - a local state file */
+  readonly remoteState?: RemoteStateSettings;
+}
+
+/**
+ * What an account needs once, before any environment deploys, applied by hand with admin credentials:
+ * the state bucket, GitHub's OIDC provider, the pull requests' read-only plan role and one deploy role
+ * per environment. The environment stacks never refer to it, so their plans do not depend on it.
+ */
+export class PetStoreBootstrapStack extends TerraformStack {
+  public readonly stateBucket: StateBucket;
+  public readonly oidc: GithubOidcProvider;
+  public readonly planRole: PlanRole;
+  public readonly deployRoles: Record<string, DeployRole>;
+
+  constructor(scope: Construct, id: string, props: PetStoreBootstrapStackProps) {
+    super(scope, id);
+    const { bootstrap } = props;
+    validateGithubRepository('bootstrap.github', bootstrap.github);
+    if (bootstrap.github.owner === UNSET_GITHUB_OWNER) {
+      Annotations.of(this).addWarning(
+        'bootstrap.github.owner (constructs/config.ts) is not set: until it names your GitHub user or organization, no workflow can assume the plan or deploy roles.',
+      );
+    }
+    if (bootstrap.stateBucket !== undefined) {
+      requireMatch(
+        'bootstrap.stateBucket',
+        bootstrap.stateBucket,
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        'an S3 bucket name: 3-63 lowercase letters, digits, . and -',
+      );
+    }
+    const known = props.environments.map((environment) => environment.name);
+    const deployed = bootstrap.environments.map((name, index) => {
+      const environment = props.environments.find((candidate) => candidate.name === name);
+      if (!environment)
+        throw invalid(`bootstrap.environments[${index}]`, name, `expected one of ${known.join(', ')}`);
+      return environment;
+    });
+
+    if (props.remoteState) useRemoteState(this, id, bootstrap.region, props.remoteState);
+    new AwsProvider(this, 'Aws', {
+      region: bootstrap.region,
+      defaultTags: [{ tags: { Project: 'petstore', Environment: 'bootstrap', ManagedBy: 'cdktf' } }],
+    });
+    const partition = new DataAwsPartition(this, 'Partition').partition;
+    const accountId = new DataAwsCallerIdentity(this, 'Account').accountId;
+
+    this.stateBucket = new StateBucket(this, 'StateBucket', {
+      // Bucket names are global: the account id makes the default one unique.
+      bucketName: bootstrap.stateBucket ?? `petstore-terraform-state-${accountId}-${bootstrap.region}`,
+    });
+    this.oidc = new GithubOidcProvider(this, 'GithubOidc');
+    this.planRole = new PlanRole(this, 'PlanRole', {
+      oidc: this.oidc,
+      repository: bootstrap.github,
+      stateBucket: this.stateBucket,
+      partition,
+    });
+    this.deployRoles = Object.fromEntries(
+      deployed.map((environment) => [
+        environment.name,
+        new DeployRole(
+          this,
+          `DeployRole${environment.name.charAt(0).toUpperCase()}${environment.name.slice(1)}`,
+          {
+            oidc: this.oidc,
+            repository: bootstrap.github,
+            stateBucket: this.stateBucket,
+            environment,
+            partition,
+            accountId,
+          },
+        ),
+      ]),
+    );
+
+    new TerraformOutput(this, 'state_bucket', {
+      value: this.stateBucket.bucketName,
+      description: 'Set TF_STATE_BUCKET (and the repository variable) to this',
+    });
+    new TerraformOutput(this, 'state_bucket_region', {
+      value: bootstrap.region,
+      description: 'Set TF_STATE_REGION to this where it differs from a stack region',
+    });
+    new TerraformOutput(this, 'oidc_provider_arn', {
+      value: this.oidc.arn,
+      description: 'GitHub Actions OIDC provider',
+    });
+    new TerraformOutput(this, 'plan_role_arn', {
+      value: this.planRole.roleArn,
+      description: 'Repository variable AWS_PLAN_ROLE_ARN',
+    });
+    new TerraformOutput(this, 'deploy_role_arns', {
+      value: Object.fromEntries(Object.entries(this.deployRoles).map(([name, role]) => [name, role.roleArn])),
+      description: "Each GitHub environment's variable AWS_DEPLOY_ROLE_ARN",
+    });
+  }
+}

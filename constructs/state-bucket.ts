@@ -1,0 +1,65 @@
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { Construct } from 'constructs';
+
+export interface StateBucketProps {
+  /** Globally unique bucket name, e.g. `petstore-terraform-state-123456789012-us-east-1`. */
+  readonly bucketName: string;
+}
+
+/**
+ * The S3 bucket every stack keeps its Terraform state in (see `useRemoteState`): versioned, so a bad
+ * apply's state can be rolled back; encrypted; closed to the public; reachable over TLS only. No
+ * `force_destroy`: S3 refuses to delete a bucket that still holds state, which is the protection wanted.
+ */
+export class StateBucket extends Construct {
+  public readonly resource: S3Bucket;
+  public readonly bucketName: string;
+  public readonly bucketArn: string;
+
+  constructor(scope: Construct, id: string, props: StateBucketProps) {
+    super(scope, id);
+    this.resource = new S3Bucket(this, 'Bucket', { bucket: props.bucketName });
+    this.bucketName = this.resource.bucket;
+    this.bucketArn = this.resource.arn;
+
+    new S3BucketVersioningA(this, 'Versioning', {
+      bucket: this.resource.id,
+      versioningConfiguration: { status: 'Enabled' },
+    });
+    // The AWS managed key (aws/s3): no key policy to keep, and S3 uses it for every principal of the
+    // account that may read the object, so the roles need no KMS permissions. The bucket key cuts KMS calls.
+    new S3BucketServerSideEncryptionConfigurationA(this, 'Encryption', {
+      bucket: this.resource.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true }],
+    });
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
+      bucket: this.resource.id,
+      blockPublicAcls: true,
+      ignorePublicAcls: true,
+      blockPublicPolicy: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketPolicy(this, 'TlsOnly', {
+      bucket: this.resource.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'DenyPlainHttp',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: [this.resource.arn, `${this.resource.arn}/*`],
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      }),
+      // S3 applies one bucket configuration at a time; the policy after the block avoids a conflict.
+      dependsOn: [publicAccessBlock],
+    });
+  }
+}
