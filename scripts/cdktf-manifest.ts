@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isRecord } from './json';
+import { OperatorError } from './lib/operator-error';
 
 /** The part of `cdktf.out/manifest.json` the tooling reads: one entry per synthesized stack. */
 export interface ManifestStack {
@@ -61,4 +62,28 @@ export function readSynthesizedStacks(outputDirectory: string): SynthesizedStack
     configPath: path.join(outputDirectory, stack.synthesizedStackPath),
     workingDirectory: path.join(outputDirectory, stack.workingDirectory),
   }));
+}
+
+/** `petstore-*` → the stacks it names, in manifest order; a pattern that names none is an error. */
+export function selectStacks(
+  stacks: readonly SynthesizedStack[],
+  patterns: readonly string[],
+): SynthesizedStack[] {
+  if (patterns.length === 0) return [...stacks];
+  const matchers = patterns.map((pattern) => ({
+    pattern,
+    regex: new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`),
+  }));
+  for (const { pattern, regex } of matchers) {
+    if (!stacks.some((stack) => regex.test(stack.name))) {
+      throw new OperatorError(
+        `no stack matches '${pattern}': the stacks are ${stacks.map((stack) => stack.name).join(', ')}`,
+      );
+    }
+  }
+  return stacks.filter((stack) => matchers.some(({ regex }) => regex.test(stack.name)));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -9,10 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readSynthesizedStacks, type SynthesizedStack } from '../cdktf-manifest';
-import { isRecord } from '../json';
+import { readSynthesizedStacks, selectStacks } from '../cdktf-manifest';
 import { type Emulator, startEmulator } from '../lib/emulator';
-import type { TerraformJson } from '../lib/emulator/stack';
 import { countChanges, EmulatorWorkspace, TerraformStepError } from '../lib/emulator/workspace';
 import { OperatorError } from '../lib/operator-error';
 import {
@@ -21,7 +19,7 @@ import {
   type TerraformRun,
   terraformEnvironment,
 } from '../lib/terraform';
-import { DELETION_PROTECTION, unexplainedChange } from './emulator-differences';
+import { protectedResources, unexplainedChange, withoutDeletionProtection } from './emulator-differences';
 
 const USAGE =
   'usage: npm run rehearse [-- <stack or glob>…] [--skip-synth] [--keep] [--plans-dir <dir>] (EMULATOR_ENDPOINT uses a running emulator)';
@@ -60,30 +58,6 @@ function parseOptions(args: string[]): Options {
   }
 }
 
-/** `petstore-*` → the stacks it names, in manifest order; a pattern that names none is an error. */
-export function selectStacks(
-  stacks: readonly SynthesizedStack[],
-  patterns: readonly string[],
-): SynthesizedStack[] {
-  if (patterns.length === 0) return [...stacks];
-  const matchers = patterns.map((pattern) => ({
-    pattern,
-    regex: new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`),
-  }));
-  for (const { pattern, regex } of matchers) {
-    if (!stacks.some((stack) => regex.test(stack.name))) {
-      throw new OperatorError(
-        `no stack matches '${pattern}': the stacks are ${stacks.map((stack) => stack.name).join(', ')}`,
-      );
-    }
-  }
-  return stacks.filter((stack) => matchers.some(({ regex }) => regex.test(stack.name)));
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** One step's line: `petstore-dev   apply      ok     21.3 s  +45 ~0 -0`. */
 function report(stack: string, step: string, ok: boolean, seconds: number, detail = ''): void {
   const line = `${stack.padEnd(20)} ${step.padEnd(12)} ${(ok ? 'ok' : 'FAILED').padEnd(6)} ${seconds.toFixed(1).padStart(6)} s  ${detail}`;
@@ -101,34 +75,6 @@ function summaryOf(run: TerraformRun, operation: string): { add: number; change:
     (message) => message.type === 'change_summary' && message.changes?.operation === operation,
   )?.changes;
   return { add: summary?.add ?? 0, change: summary?.change ?? 0, destroy: summary?.remove ?? 0 };
-}
-
-/** The managed resources whose deletion protection the configuration turns on. */
-export function protectedResources(config: TerraformJson): { address: string; enforced: boolean }[] {
-  const resources = isRecord(config.resource) ? config.resource : {};
-  return DELETION_PROTECTION.flatMap((protection) =>
-    Object.entries(isRecord(resources[protection.type]) ? (resources[protection.type] as object) : {})
-      .filter(([, body]) => isRecord(body) && body[protection.attribute] === protection.on)
-      .map(([name]) => ({
-        address: `${protection.type}.${name}`,
-        enforced: protection.notEnforcedByEmulator === undefined,
-      })),
-  );
-}
-
-/** The configuration with every deletion protection off, as an operator turns it off before a destroy. */
-function withoutDeletionProtection(config: TerraformJson): TerraformJson {
-  const copy = structuredClone(config);
-  const resources = isRecord(copy.resource) ? copy.resource : {};
-  for (const protection of DELETION_PROTECTION) {
-    const ofType = resources[protection.type];
-    if (!isRecord(ofType)) continue;
-    for (const body of Object.values(ofType)) {
-      if (isRecord(body) && body[protection.attribute] === protection.on)
-        body[protection.attribute] = protection.off;
-    }
-  }
-  return copy;
 }
 
 async function rehearseStack(

@@ -1,4 +1,5 @@
 import { isRecord } from '../json';
+import type { TerraformJson } from '../lib/emulator/stack';
 import type { ResourceChange } from '../lib/emulator/workspace';
 
 /**
@@ -93,4 +94,32 @@ function describeActions(actions: string): string {
   if (actions === 'create') return 'created';
   if (actions === 'delete') return 'deleted';
   return 'replaced';
+}
+
+/** The managed resources whose deletion protection the configuration turns on. */
+export function protectedResources(config: TerraformJson): { address: string; enforced: boolean }[] {
+  const resources = isRecord(config.resource) ? config.resource : {};
+  return DELETION_PROTECTION.flatMap((protection) =>
+    Object.entries(isRecord(resources[protection.type]) ? (resources[protection.type] as object) : {})
+      .filter(([, body]) => isRecord(body) && body[protection.attribute] === protection.on)
+      .map(([name]) => ({
+        address: `${protection.type}.${name}`,
+        enforced: protection.notEnforcedByEmulator === undefined,
+      })),
+  );
+}
+
+/** The configuration with every deletion protection off, as an operator turns it off before a destroy. */
+export function withoutDeletionProtection(config: TerraformJson): TerraformJson {
+  const copy = structuredClone(config);
+  const resources = isRecord(copy.resource) ? copy.resource : {};
+  for (const protection of DELETION_PROTECTION) {
+    const ofType = resources[protection.type];
+    if (!isRecord(ofType)) continue;
+    for (const body of Object.values(ofType)) {
+      if (isRecord(body) && body[protection.attribute] === protection.on)
+        body[protection.attribute] = protection.off;
+    }
+  }
+  return copy;
 }

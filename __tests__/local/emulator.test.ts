@@ -1,0 +1,161 @@
+import {
+  ApiGatewayV2Client,
+  CreateApiCommand,
+  CreateAuthorizerCommand,
+  CreateIntegrationCommand,
+  CreateRouteCommand,
+  CreateStageCommand,
+} from '@aws-sdk/client-apigatewayv2';
+import {
+  CreatePrivateDnsNamespaceCommand,
+  CreateServiceCommand,
+  DeregisterInstanceCommand,
+  GetOperationCommand,
+  RegisterInstanceCommand,
+  ServiceDiscoveryClient,
+} from '@aws-sdk/client-servicediscovery';
+import { EMULATOR_CREDENTIALS, type Emulator, startEmulator } from '../../scripts/lib/emulator';
+import { CloudMapResolver } from '../../scripts/local/cloud-map';
+import { loadHttpApi } from '../../scripts/local/http-api';
+
+// The real emulator (moto, with the calls scripts/lib/emulator/moto-server.py adds), as npm run local uses it.
+let emulator: Emulator;
+let clientConfig: { region: string; endpoint: string; credentials: typeof EMULATOR_CREDENTIALS };
+
+beforeAll(async () => {
+  emulator = await startEmulator({ ...process.env, EMULATOR_ENDPOINT: '' });
+  clientConfig = { region: 'us-east-1', endpoint: emulator.endpoint, credentials: EMULATOR_CREDENTIALS };
+}, 30_000);
+
+afterAll(() => emulator?.stop());
+
+/** A Cloud Map service made as the provider makes it: the namespace only inside DnsConfig. */
+async function cloudMapService(client: ServiceDiscoveryClient, name: string) {
+  const { OperationId } = await client.send(
+    new CreatePrivateDnsNamespaceCommand({ Name: `${name}.petstore.local`, Vpc: 'vpc-0123456789abcdef0' }),
+  );
+  const operation = await client.send(new GetOperationCommand({ OperationId }));
+  const namespaceId = operation.Operation?.Targets?.NAMESPACE as string;
+  const { Service } = await client.send(
+    new CreateServiceCommand({
+      Name: 'pets',
+      DnsConfig: {
+        NamespaceId: namespaceId,
+        RoutingPolicy: 'MULTIVALUE',
+        DnsRecords: [{ Type: 'SRV', TTL: 60 }],
+      },
+      HealthCheckCustomConfig: { FailureThreshold: 1 },
+    }),
+  );
+  return { id: Service?.Id as string, arn: Service?.Arn as string };
+}
+
+describe('the local gateway against the emulator', () => {
+  test('reads routes, scopes, the JWT authorizer and the integration from API Gateway', async () => {
+    const client = new ApiGatewayV2Client(clientConfig);
+    const { ApiId } = await client.send(new CreateApiCommand({ Name: 'test-api', ProtocolType: 'HTTP' }));
+    const { AuthorizerId } = await client.send(
+      new CreateAuthorizerCommand({
+        ApiId,
+        Name: 'cognito',
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: {
+          Issuer: 'https://cognito-idp.us-east-1.amazonaws.com/pool',
+          Audience: ['client'],
+        },
+      }),
+    );
+    const serviceArn = 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-0123456789';
+    const { IntegrationId } = await client.send(
+      new CreateIntegrationCommand({
+        ApiId,
+        IntegrationType: 'HTTP_PROXY',
+        IntegrationMethod: 'ANY',
+        ConnectionType: 'VPC_LINK',
+        ConnectionId: 'vpclink',
+        IntegrationUri: serviceArn,
+        PayloadFormatVersion: '1.0',
+        RequestParameters: { 'overwrite:header.x-request-id': '$context.requestId' },
+      }),
+    );
+    await client.send(
+      new CreateRouteCommand({ ApiId, RouteKey: 'GET /pets', Target: `integrations/${IntegrationId}` }),
+    );
+    await client.send(
+      new CreateRouteCommand({
+        ApiId,
+        RouteKey: 'POST /pets/{petId}',
+        Target: `integrations/${IntegrationId}`,
+        AuthorizationType: 'JWT',
+        AuthorizerId,
+        AuthorizationScopes: ['petstore/pets.write'],
+      }),
+    );
+    await client.send(new CreateStageCommand({ ApiId, StageName: '$default', AutoDeploy: true }));
+
+    const api = await loadHttpApi(client, ApiId as string);
+    expect(api.routes).toHaveLength(2);
+    expect(api.routes.find((route) => route.routeKey === 'POST /pets/{petId}')).toMatchObject({
+      authorizationType: 'JWT',
+      authorizerId: AuthorizerId,
+      authorizationScopes: ['petstore/pets.write'],
+    });
+    expect(api.authorizers.get(AuthorizerId as string)).toMatchObject({
+      issuer: 'https://cognito-idp.us-east-1.amazonaws.com/pool',
+      audience: ['client'],
+    });
+    expect(api.integrations.get(IntegrationId as string)).toMatchObject({
+      integrationType: 'HTTP_PROXY',
+      connectionType: 'VPC_LINK',
+      integrationUri: serviceArn,
+      requestParameters: { 'overwrite:header.x-request-id': '$context.requestId' },
+    });
+    client.destroy();
+  });
+
+  test('finds tasks registered as ECS registers them, and sees a deregistration only after its refresh', async () => {
+    const client = new ServiceDiscoveryClient({ ...clientConfig, disableHostPrefix: true });
+    const service = await cloudMapService(client, 'resolver');
+    const attributes = { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: '8080' };
+    await client.send(
+      new RegisterInstanceCommand({ ServiceId: service.id, InstanceId: 'task-1', Attributes: attributes }),
+    );
+    await client.send(
+      new RegisterInstanceCommand({
+        ServiceId: service.id,
+        InstanceId: 'task-2',
+        Attributes: { ...attributes, AWS_INSTANCE_PORT: '8081' },
+      }),
+    );
+
+    const resolver = new CloudMapResolver(client, 300);
+    expect(await resolver.endpoints(service.arn)).toEqual(
+      expect.arrayContaining([
+        { host: '127.0.0.1', port: 8080 },
+        { host: '127.0.0.1', port: 8081 },
+      ]),
+    );
+    await client.send(new DeregisterInstanceCommand({ ServiceId: service.id, InstanceId: 'task-2' }));
+    // API Gateway's view of Cloud Map lags; so does the stand-in's, until the refresh.
+    expect(await resolver.endpoints(service.arn)).toHaveLength(2);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await resolver.endpoints(service.arn)).toEqual([{ host: '127.0.0.1', port: 8080 }]);
+    client.destroy();
+  });
+});
+
+describe('startEmulator', () => {
+  test('uses a running emulator given by EMULATOR_ENDPOINT and leaves it running', async () => {
+    const given = await startEmulator({ EMULATOR_ENDPOINT: `${emulator.endpoint}/` });
+    expect(given.endpoint).toBe(emulator.endpoint);
+    await given.stop();
+    expect((await fetch(`${emulator.endpoint}/moto-api/`)).ok).toBe(true);
+  });
+
+  test('refuses an EMULATOR_ENDPOINT that is not on this machine', async () => {
+    await expect(startEmulator({ EMULATOR_ENDPOINT: 'http://10.0.0.5:5000' })).rejects.toThrow(
+      "EMULATOR_ENDPOINT is 'http://10.0.0.5:5000': the emulator must be on this machine (a loopback address)",
+    );
+  });
+});
