@@ -59,9 +59,10 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  const logController = new OneLinePerRequestLogController();
   const app = Fastify({
     logger: { level: options.logLevel, ...(options.logStream && { stream: options.logStream }) },
-    logController: new OneLinePerRequestLogController(),
+    logController,
     genReqId: requestIdFor,
     bodyLimit: BODY_LIMIT_BYTES,
     // Node's default is no limit at all: a client trickling its body would hold a connection (and
@@ -74,8 +75,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // While closing, requests still arriving on open connections get the API's own 503 (onRequest
     // below) rather than Fastify's, which has no Retry-After and no request id.
     return503OnClosing: false,
-    // Bad percent-encoding and over-long path parameters, which the router finds before any hook.
-    frameworkErrors: handleError,
+    // Bad percent-encoding and over-long path parameters, which the router finds before any hook
+    // (and before the log line is arranged: write it here).
+    frameworkErrors(error, request, reply) {
+      handleError(error, request, reply);
+      logController.requestCompleted(null, request, reply);
+    },
     clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket) {
       answerClientError(app, error, socket);
     },

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  Agent as HttpAgent,
+  request as httpRequest,
+  type Server,
+} from 'node:http';
 import { type AddressInfo, createServer, type Socket, connect as tcpConnect } from 'node:net';
 import { type AppOptions, appOptionsFrom } from '../../app/app';
 import { loadConfig } from '../../app/config';
@@ -206,6 +211,74 @@ export async function startFaultyDynamoDbProxy(targetEndpoint: string) {
       return [...planned.values()].reduce((sum, faults) => sum + faults.length, 0);
     },
     async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/**
+ * A gateway of API Gateway's kind in front of service instances: round-robin over the instances it
+ * believes are registered, on pooled keep-alive connections. Like API Gateway's view of Cloud Map,
+ * its view lags the registry: an instance deregistered now still gets requests for `lagMs`.
+ * `register`/`deregister` are what ECS does to Cloud Map. An upstream failure is answered 502, as
+ * the gateway would; `failures` counts them.
+ */
+export async function startLaggingGateway(lagMs: number) {
+  const agent = new HttpAgent({ keepAlive: true });
+  // The registry's history: when each instance came and went.
+  const history: { url: string; from: number; until: number }[] = [];
+  let turn = 0;
+  let failures = 0;
+  const viewAt = (time: number) =>
+    history.filter((entry) => entry.from <= time && time < entry.until).map((entry) => entry.url);
+  const server = createHttpServer((request, response) => {
+    const view = viewAt(Date.now() - lagMs);
+    const upstreamUrl = view[turn++ % Math.max(view.length, 1)];
+    if (upstreamUrl === undefined) {
+      failures += 1;
+      response.writeHead(503).end();
+      return;
+    }
+    const upstream = new URL(upstreamUrl);
+    const forwarded = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: request.method,
+        path: request.url,
+        headers: { ...request.headers, connection: 'keep-alive' },
+        agent,
+      },
+      (upstreamResponse) => {
+        const { connection: _, 'keep-alive': __, ...headers } = upstreamResponse.headers;
+        response.writeHead(upstreamResponse.statusCode ?? 502, headers);
+        upstreamResponse.pipe(response);
+      },
+    );
+    forwarded.on('error', () => {
+      failures += 1;
+      if (!response.headersSent) response.writeHead(502);
+      response.end();
+    });
+    request.pipe(forwarded);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${portOf(server)}`,
+    get failures() {
+      return failures;
+    },
+    register(url: string) {
+      history.push({ url, from: Date.now() - lagMs, until: Number.POSITIVE_INFINITY });
+    },
+    deregister(url: string) {
+      for (const entry of history)
+        if (entry.url === url && entry.until === Number.POSITIVE_INFINITY) entry.until = Date.now();
+    },
+    async close() {
+      agent.destroy();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },

@@ -1,11 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleService } from '../../app/build';
-import { createTable, REGION, startDynamoDbProxy, startLocalDynamoDb } from './helpers';
+import { createTable, REGION, startDynamoDbProxy, startLaggingGateway, startLocalDynamoDb } from './helpers';
 
 // The service as it ships: the bundle, run by plain `node` from a directory with no node_modules
 // (as in the image), configured by its environment and stopped by SIGTERM.
@@ -210,5 +212,156 @@ describe('npm run dev', () => {
       service.child.kill('SIGTERM');
     }
     expect(await service.exited).toBe(0);
+  });
+});
+
+/** One GET on a connection of its own: status and headers, or `refused`. */
+function getOnce(url: string): Promise<{ status: number; headers: IncomingHttpHeaders } | 'refused'> {
+  return new Promise((resolve) => {
+    const request = httpRequest(url, { agent: false }, (response) => {
+      response.resume();
+      resolve({ status: response.statusCode ?? 0, headers: response.headers });
+    });
+    request.on('error', () => resolve('refused'));
+    request.end();
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('slow clients', () => {
+  it('cannot hold SIGTERM: an idle and a trickling connection are dropped, and the process exits 0 in time', async () => {
+    const service = await startService(['server.js'], {
+      ...serviceEnv(dynamodb.endpoint),
+      REQUEST_TIMEOUT_SECONDS: '1',
+    });
+    // A keep-alive connection left idle, and a client sending its body one byte every 100 ms.
+    const idle = connect(service.port, '127.0.0.1');
+    idle.write('GET /health HTTP/1.1\r\nhost: a\r\n\r\n');
+    await once(idle, 'data');
+    const slow = connect(service.port, '127.0.0.1');
+    let slowAnswer = '';
+    slow.on('data', (chunk) => {
+      slowAnswer += chunk;
+    });
+    slow.on('error', () => {});
+    const slowClosed = once(slow, 'close');
+    slow.write(
+      'POST /petstore/pets/slow HTTP/1.1\r\nhost: a\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{',
+    );
+    const trickle = setInterval(() => slow.writable && slow.write(' '), 100);
+    try {
+      await sleep(200);
+      const signalled = Date.now();
+      service.child.kill('SIGTERM');
+      expect(await service.exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(3000);
+      // Node stops enforcing the request timeout once the server closes: the drain deadline (one
+      // request timeout) drops the connection instead. (Before that, it gets a 408: http.test.ts.)
+      await slowClosed;
+      expect(slowAnswer).not.toContain('201');
+    } finally {
+      clearInterval(trickle);
+      idle.destroy();
+      slow.destroy();
+    }
+  });
+});
+
+describe('SIGTERM with a pre-stop delay', () => {
+  it('keeps serving with Connection: close for the delay, then stops listening and exits 0', async () => {
+    const service = await startService(['server.js'], {
+      ...serviceEnv(dynamodb.endpoint),
+      PRE_STOP_DELAY_SECONDS: '1',
+    });
+    const signalled = Date.now();
+    service.child.kill('SIGTERM');
+    await vi.waitFor(() => expect(service.output()).toContain('shutting down'), { interval: 10 });
+
+    const during = await getOnce(`${service.baseUrl}/health`);
+    expect(during).toMatchObject({ status: 200, headers: { connection: 'close' } });
+    expect(await service.exited).toBe(0);
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(1000);
+    expect(await getOnce(`${service.baseUrl}/health`)).toBe('refused');
+  });
+});
+
+describe('a rolling deploy', () => {
+  // Two instances behind a gateway whose view of the registry lags by a second; ECS deregisters
+  // one and sends it SIGTERM at the same moment, under load. Bounded: 6 clients for 4 s, loopback.
+  async function rollOne(preStopDelaySeconds: number) {
+    const env = {
+      ...serviceEnv(dynamodb.endpoint),
+      PRE_STOP_DELAY_SECONDS: String(preStopDelaySeconds),
+      REQUEST_TIMEOUT_SECONDS: '2',
+    };
+    const [stopping, staying] = await Promise.all([
+      startService(['server.js'], env),
+      startService(['server.js'], env),
+    ]);
+    const gateway = await startLaggingGateway(1000);
+    try {
+      gateway.register(stopping.baseUrl);
+      gateway.register(staying.baseUrl);
+      const seeded = await fetch(`${gateway.url}/petstore/pets/rolling`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Rolling' }),
+      });
+      expect(seeded.ok).toBe(true);
+
+      const outcomes = new Map<string, number>();
+      const count = (outcome: string) => outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      const until = Date.now() + 4000;
+      let sent = 0;
+      const client = async (id: number) => {
+        while (Date.now() < until) {
+          sent += 1;
+          const write = sent % 4 === 0;
+          try {
+            const response = await fetch(
+              `${gateway.url}/petstore/pets/${write ? `rolling-${id}-${sent}` : 'rolling'}`,
+              write
+                ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Load"}' }
+                : undefined,
+            );
+            await response.arrayBuffer();
+            count(String(response.status));
+          } catch {
+            count('network error');
+          }
+        }
+      };
+      const load = Promise.all(Array.from({ length: 6 }, (_, id) => client(id)));
+      await sleep(1000);
+      gateway.deregister(stopping.baseUrl);
+      stopping.child.kill('SIGTERM');
+      await load;
+      const servedAfterSignal = stopping
+        .output()
+        .split('shutting down')[1]
+        ?.split('\n')
+        .filter((line) => line.includes('"request completed"')).length;
+      return { outcomes, failures: gateway.failures, exitCode: await stopping.exited, servedAfterSignal };
+    } finally {
+      await gateway.close();
+      staying.child.kill('SIGTERM');
+      await staying.exited;
+    }
+  }
+
+  it('drops no request when one instance stops (SIGTERM) while the gateway still routes to it', async () => {
+    const { outcomes, failures, exitCode, servedAfterSignal } = await rollOne(2);
+    expect(failures).toBe(0);
+    expect([...outcomes.keys()].sort()).toEqual(['200', '201']);
+    expect(exitCode).toBe(0);
+    // The gateway did send it requests after the signal: the delay is what kept them from failing.
+    expect(servedAfterSignal).toBeGreaterThan(0);
+  });
+
+  it('(control) drops requests without the pre-stop delay, so the test above can fail', async () => {
+    const { failures, exitCode } = await rollOne(0);
+    expect(failures).toBeGreaterThan(0);
+    expect(exitCode).toBe(0);
   });
 });
