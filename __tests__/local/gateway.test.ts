@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import type { Endpoint } from '../../scripts/local/cloud-map';
 import { type Gateway, startGateway } from '../../scripts/local/gateway';
-import type { HttpApi, Route } from '../../scripts/local/http-api';
+import type { HttpApi, Integration, Route } from '../../scripts/local/http-api';
 import { JwtAuthorizers } from '../../scripts/local/jwt-authorizer';
 
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool';
@@ -134,7 +134,7 @@ afterAll(async () => {
 
 async function accessToken(
   claims: JWTPayload = {},
-  options: { key?: CryptoKey | Uint8Array; alg?: string; kid?: string } = {},
+  options: { key?: Parameters<SignJWT['sign']>[0]; alg?: string; kid?: string } = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({
@@ -302,7 +302,7 @@ describe('startGateway', () => {
         [
           'i1',
           {
-            ...(api.integrations.get('i1') as never),
+            ...(api.integrations.get('i1') as Integration),
             integrationType: 'AWS_PROXY',
             connectionType: 'INTERNET',
           },
@@ -321,7 +321,7 @@ describe('startGateway', () => {
         [
           'i1',
           {
-            ...(api.integrations.get('i1') as never),
+            ...(api.integrations.get('i1') as Integration),
             requestParameters: { 'overwrite:path': '$request.path.petId' },
           },
         ],
