@@ -46,20 +46,60 @@ async function runCli(args: string[], cognitoEndpoint = 'http://127.0.0.1:1') {
   const printed: string[] = [];
   const errors: string[] = [];
   const regions: string[] = [];
+  const endpoints: (string | undefined)[] = [];
   const environment: SmokeCliEnvironment = {
-    cognitoClient: (region) => {
+    cognitoClient: (region, endpoint) => {
       regions.push(region);
-      return cognitoClientFor(cognitoEndpoint, region);
+      endpoints.push(endpoint);
+      return cognitoClientFor(endpoint ?? cognitoEndpoint, region);
     },
     print: (line) => printed.push(line),
     printError: (line) => errors.push(line),
     cdktfOut: path.join(workDir, 'cdktf.out'),
   };
   const code = await smokeCli(args, environment);
-  return { code, printed, errors, regions };
+  return { code, printed, errors, regions, endpoints };
 }
 
 describe('npm run smoke', () => {
+  it('with --session of npm run local, goes through its gateway and signs in at its emulator', async () => {
+    standIns = await startStackStandIns(service.url);
+    const outputs = Object.fromEntries(
+      Object.entries(smokeFixture('terraform-output.json')).map(([name, output]) => [
+        name,
+        (output as { value: unknown }).value,
+      ]),
+    );
+    const gateway = standIns.petsUrl.replace(/\/petstore\/pets$/, '');
+    const session = path.join(workDir, 'session.json');
+    writeFileSync(
+      session,
+      JSON.stringify({ gateway, emulator: standIns.cognito.endpoint, stack: 'petstore-dev', outputs }),
+    );
+
+    const { code, printed, errors, endpoints } = await runCli(['--session', session]);
+
+    expect(errors).toEqual([]);
+    expect(code).toBe(0);
+    expect(endpoints).toEqual([standIns.cognito.endpoint]);
+    expect(printed[0]).toBe(`Smoke test of petstore-dev at ${gateway}/petstore/pets`);
+    expect(printed.at(-1)).toBe('Smoke test of petstore-dev passed (9 steps).');
+  });
+
+  it('refuses --session beside --stack or --outputs-file', async () => {
+    const { code, errors } = await runCli(['--session', 'x.json', '--stack', 'petstore-dev']);
+    expect(code).toBe(1);
+    expect(errors[0]).toMatch(/^smoke: --session names the stack and its outputs: give it alone/);
+  });
+
+  it('says a session file is not one when it lacks the gateway', async () => {
+    const session = path.join(workDir, 'session.json');
+    writeFileSync(session, JSON.stringify({ stack: 'petstore-dev', outputs: {} }));
+    const { code, errors } = await runCli(['--session', session]);
+    expect(code).toBe(1);
+    expect(errors).toEqual([`smoke: --session ${session} is not a session file of npm run local`]);
+  });
+
   it('passes against a working stack: one ✓ line per step with status and time, exit 0', async () => {
     standIns = await startStackStandIns(service.url);
     const file = outputsFile(standIns.petsUrl);
@@ -123,13 +163,13 @@ describe('npm run smoke', () => {
 
   it('names every output the file lacks', async () => {
     const file = outputsFile('https://api.example/petstore/pets', (outputs) => {
-      delete outputs.user_pool_client_id;
+      delete outputs.smoke_test_client_id;
       outputs.region = { sensitive: false, type: 'string', value: '' };
     });
     const { code, errors, regions } = await runCli(['--stack', 'petstore-dev', '--outputs-file', file]);
     expect(code).toBe(1);
     expect(errors).toEqual([
-      `smoke: ${file} lacks user_pool_client_id, region (a non-empty string each): deploy the stack from the current code`,
+      `smoke: ${file} lacks smoke_test_client_id, region (a non-empty string each): deploy the stack from the current code`,
     ]);
     expect(regions).toEqual([]);
   });

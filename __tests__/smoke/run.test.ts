@@ -1,5 +1,5 @@
-import { runSmokeTest, type StepResult } from '../../scripts/smoke/run';
 import { testUserPassword } from '../../scripts/lib/cognito-test-user';
+import { runSmokeTest, type StepResult } from '../../scripts/smoke/run';
 import { smokeFixture } from './fake-cognito';
 import { cognitoClientFor, startLocalPetService, startStackStandIns } from './local-stack';
 

@@ -191,6 +191,8 @@ async function main(): Promise<void> {
         ...emulatorEnvironment(emulator.endpoint, region),
         TABLE_NAME: outputs.table_name,
         DYNAMODB_ENDPOINT: emulator.endpoint,
+        // Nothing lags behind this gateway's Cloud Map view at shutdown: stop at once.
+        PRE_STOP_DELAY_SECONDS: '0',
       },
       servicePort,
     );

@@ -25,6 +25,11 @@ export const EMULATOR_DIFFERENCES: readonly {
       'moto 5.2 drops the description of a rule that references a security group when it describes the rule',
   },
   {
+    type: 'aws_cognito_user_pool',
+    attribute: 'user_pool_tier',
+    reason: 'moto 5.2 has no user pool tiers: the tier reads back empty where AWS answers the one applied',
+  },
+  {
     type: 'aws_ecs_service',
     attribute: 'availability_zone_rebalancing',
     reason: 'moto 5.2 does not keep availabilityZoneRebalancing: it reads back as unset whatever was applied',

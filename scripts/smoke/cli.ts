@@ -23,7 +23,8 @@ export interface SmokeCliEnvironment {
 }
 
 /** The stack outputs the smoke test reads. */
-const SMOKE_OUTPUTS = ['pets_url', 'user_pool_id', 'user_pool_client_id', 'region'] as const;
+// The smoke test signs in through its own app client: the public one does not offer the admin flow.
+const SMOKE_OUTPUTS = ['pets_url', 'user_pool_id', 'smoke_test_client_id', 'region'] as const;
 
 const USAGE =
   'usage: npm run smoke -- --stack <name> [--outputs-file <terraform output -json file>], or -- --session <file of npm run local>';
@@ -55,7 +56,7 @@ export async function smokeCli(args: string[], environment: SmokeCliEnvironment)
         {
           petsUrl,
           userPoolId: outputs.user_pool_id,
-          clientId: outputs.user_pool_client_id,
+          clientId: outputs.smoke_test_client_id,
         },
         { cognito, onStep: (step) => print(formatStep(step)) },
       );
