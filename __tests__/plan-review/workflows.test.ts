@@ -175,9 +175,7 @@ describe('checks', () => {
   it('install, lint, typecheck, test, synth, validate and build, in that order, on pull requests and on main', () => {
     const { jobs } = workflow('checks.yml');
     expect(triggers(workflow('checks.yml'))).toEqual(['workflow_call']);
-    const runs = Object.values(jobs).flatMap((job) =>
-      (job.steps ?? []).flatMap((step) => (step.run ? [step.run] : [])),
-    );
+    const runs = (jobs.checks?.steps ?? []).flatMap((step) => (step.run ? [step.run] : []));
     expect(runs).toEqual([
       'npm ci',
       'npm run lint',
@@ -189,6 +187,30 @@ describe('checks', () => {
     ]);
     expect(workflow('pr-plan.yml').jobs.checks?.uses).toBe('./.github/workflows/checks.yml');
     expect(workflow('deploy.yml').jobs.checks?.uses).toBe('./.github/workflows/checks.yml');
+  });
+});
+
+describe('rehearsal', () => {
+  const rehearse = workflow('checks.yml').jobs.rehearse as Job;
+  const steps = rehearse.steps ?? [];
+  const runs = steps.flatMap((step) => (step.run ? [step.run] : []));
+
+  it('rehearses every stack and smoke-tests the local stack, on pull requests and on main (through the checks)', () => {
+    expect(runs.slice(-3)).toEqual(['npm ci', 'npm run rehearse', 'npm run local:smoke -- --skip-synth']);
+  });
+
+  it('pins moto, Terraform and the provider mirror to the versions the rehearsal is written for', () => {
+    const install = runs.find((run) => run.includes('pip install')) ?? '';
+    expect(install).toContain("pip install 'moto[server]==5.2.1'");
+    expect(install).toContain('"version":"5.100.0"');
+    expect(install).toContain('providers mirror');
+    expect(install).toContain('TF_PROVIDER_MIRROR=');
+    const terraform = steps.find((step) => step.uses?.startsWith('hashicorp/setup-terraform@'));
+    expect(terraform?.with).toMatchObject({ terraform_version: '1.11.4' });
+  });
+
+  it('gets no AWS credentials: the emulator needs none', () => {
+    expect(configuresAws(rehearse)).toBe(false);
   });
 });
 
