@@ -3,7 +3,9 @@
 // its own process). Prints a Markdown report for BENCHMARKS.md and writes the raw figures to
 // bench-results/. Tunable by environment: BENCH_SECONDS (per measured load, default 10),
 // BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 10), BENCH_COLD_STARTS (default 10),
-// BENCH_ONLY (comma-separated servers to run: service, floor, floor-tuned, express; default all).
+// BENCH_ONLY (comma-separated servers to run: service, floor, floor-tuned, express, baseline;
+// default all), BENCH_BASELINE (a git revision: also measures the service as it was there, side by
+// side, so that a change is judged within one run rather than across runs on a noisy machine).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -44,13 +46,13 @@ function commandExists(command: string): boolean {
 }
 
 interface Variant {
-  readonly name: 'service' | 'floor' | 'floor-tuned' | 'express';
+  readonly name: 'service' | 'floor' | 'floor-tuned' | 'express' | 'baseline';
   readonly label: string;
   readonly file: string;
   readonly env?: Record<string, string>;
 }
 
-const ALL_VARIANTS: readonly Variant[] = [
+const ALL_VARIANTS: Variant[] = [
   { name: 'service', label: 'Pet service (Fastify bundle)', file: 'server.js' },
   { name: 'floor', label: 'Floor: node:http, same SDK calls', file: 'floor.js' },
   {
@@ -61,6 +63,10 @@ const ALL_VARIANTS: readonly Variant[] = [
   },
   { name: 'express', label: 'Express 5 + lib-dynamodb', file: 'express.js' },
 ];
+const BASELINE = process.env.BENCH_BASELINE;
+if (BASELINE !== undefined) {
+  ALL_VARIANTS.push({ name: 'baseline', label: `Pet service at ${BASELINE}`, file: 'baseline.js' });
+}
 const only = process.env.BENCH_ONLY?.split(',');
 const VARIANTS = ALL_VARIANTS.filter((variant) => only === undefined || only.includes(variant.name));
 
@@ -86,6 +92,21 @@ const bundleDir = await mkdtemp(join(tmpdir(), 'pet-bench-'));
 
 async function bundleAll(): Promise<void> {
   await bundleService(bundleDir);
+  if (BASELINE !== undefined) {
+    // The service's sources at that revision, bundled the same way against today's node_modules.
+    const sources = await mkdtemp(join(tmpdir(), 'pet-baseline-'));
+    const archive = execFileSync('git', ['archive', '--format=tar', BASELINE, 'app'], {
+      cwd: repositoryRoot,
+    });
+    execFileSync('tar', ['-x', '-C', sources], { input: archive });
+    await build({
+      ...BUNDLE_OPTIONS,
+      entryPoints: { baseline: join(sources, 'app', 'server.ts') },
+      outdir: bundleDir,
+      nodePaths: [join(repositoryRoot, 'node_modules')],
+    });
+    await rm(sources, { recursive: true, force: true });
+  }
   await build({
     ...BUNDLE_OPTIONS,
     entryPoints: { floor: join(here, 'floor.ts'), express: join(here, 'express.ts') },
@@ -309,7 +330,12 @@ lines.push(
       : 'Not pinned to cores (no taskset): expect more noise.'),
 );
 lines.push('');
-const COMPARED = ['floor', 'floor-tuned', 'express'] as const;
+const COMPARED: Variant['name'][] = [
+  'floor',
+  'floor-tuned',
+  'express',
+  ...(BASELINE === undefined ? [] : ['baseline' as const]),
+];
 lines.push(
   `| Server | Route | Requests/s | p50 ms | p99 ms | CPU µs / request | ${COMPARED.map((name) => `vs ${name}`).join(' | ')} |`,
 );
