@@ -369,9 +369,10 @@ export function idempotencyHooks(store: IdempotencyStore) {
     request.idempotencyClaim = null;
     const { statusCode } = reply;
     const location = reply.getHeader('location');
-    // A 5xx is not an answer to the request: let the client's retry run it again.
+    // A 5xx, or anything else that says to retry (a 409 for a DELETE already under way), is not
+    // the request's answer: let the client's retry run it again.
     const stored =
-      statusCode >= 500
+      statusCode >= 500 || reply.getHeader('retry-after') !== undefined
         ? store.release(claim.recordKey, claim.claimToken)
         : store.complete(claim.recordKey, claim.claimToken, {
             statusCode,
