@@ -6,8 +6,8 @@ export const BUNDLE_OPTIONS = {
   bundle: true,
   platform: 'node',
   format: 'esm',
-  // The oldest Node that runs it: the project's development machines; the image has a newer one.
-  target: 'node20',
+  // The project's one Node line: the image's, and the `node` package every npm script runs on.
+  target: 'node26',
   // Prefer the AWS SDK's ES module builds, which tree-shake far better than its CommonJS ones.
   mainFields: ['module', 'main'],
   // Fastify and pino are CommonJS and call require() for Node's built-ins; ESM has no require.

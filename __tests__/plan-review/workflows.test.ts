@@ -163,7 +163,7 @@ describe('security rules', () => {
     for (const uses of actions) expect(uses).toMatch(/^[\w-]+\/[\w-]+@v\d+$/);
     for (const [, , step] of allSteps()) {
       if (step.uses === 'actions/setup-node@v4')
-        expect(step.with).toEqual({ 'node-version': 20, cache: 'npm' });
+        expect(step.with).toEqual({ 'node-version': 26, cache: 'npm' });
       if (step.uses === 'hashicorp/setup-terraform@v3') {
         expect(step.with).toEqual({ terraform_version: '1.11.4', terraform_wrapper: false });
       }

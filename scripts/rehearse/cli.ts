@@ -196,7 +196,7 @@ async function main(): Promise<number> {
 
   if (!options.skipSynth) {
     const synthStarted = performance.now();
-    const synth = spawnSync('npx', ['cdktf', 'synth'], {
+    const synth = spawnSync('npm', ['run', '--silent', 'synth'], {
       encoding: 'utf8',
       env: { ...process.env, CHECKPOINT_DISABLE: '1' },
     });
