@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SCRIPT = fileURLToPath(new URL('../../scripts/image-push.ts', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../../scripts/image-push/cli.ts', import.meta.url));
 // The script runs in a checkout of its own, which has no node_modules to find tsx in.
 const TSX = import.meta.resolve('tsx');
 const FIXTURE = fileURLToPath(new URL('../fixtures/image-push/cdk.tf.json', import.meta.url));

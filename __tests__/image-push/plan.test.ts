@@ -14,7 +14,7 @@ import {
   readImageRepositoryTarget,
   resolveImageTag,
 } from '../../scripts/image-push/plan';
-import { OperatorError } from '../../scripts/smoke/stack-outputs';
+import { OperatorError } from '../../scripts/lib/stack-outputs';
 
 const FIXTURE_PATH = new URL('../fixtures/image-push/cdk.tf.json', import.meta.url);
 const CONFIG_PATH = 'cdktf.out/stacks/petstore-prod/cdk.tf.json';

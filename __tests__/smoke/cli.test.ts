@@ -193,10 +193,14 @@ describe('npm run smoke', () => {
   });
 
   it('exits 1 with the message on stderr when run as the npm script', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/smoke.ts', '--stack', 'qa'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/smoke/main.ts', '--stack', 'qa'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain("smoke: unknown stack 'qa': expected one of petstore-dev, petstore-prod");

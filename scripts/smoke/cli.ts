@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { isRecord } from '../json';
-import { formatStep, runSmokeTest } from './run';
 import {
   findSynthesizedStack,
   OperatorError,
@@ -10,7 +9,8 @@ import {
   readTerraformOutputs,
   requireKnownStack,
   requireOutputs,
-} from './stack-outputs';
+} from '../lib/stack-outputs';
+import { formatStep, runSmokeTest } from './run';
 
 /** What the CLI does effects with; tests pass their own. */
 export interface SmokeCliEnvironment {

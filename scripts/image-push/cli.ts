@@ -9,6 +9,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
+  findSynthesizedStack,
+  OperatorError,
+  parseTerraformOutputs,
+  readTerraformOutputs,
+  requireKnownStack,
+  requireOutputs,
+} from '../lib/stack-outputs';
+import {
   type Command,
   checkStateBackend,
   deployHint,
@@ -23,15 +31,7 @@ import {
   readImageRepositoryTarget,
   repositoryProbeCommand,
   resolveImageTag,
-} from './image-push/plan';
-import {
-  findSynthesizedStack,
-  OperatorError,
-  parseTerraformOutputs,
-  readTerraformOutputs,
-  requireKnownStack,
-  requireOutputs,
-} from './smoke/stack-outputs';
+} from './plan';
 
 const CDKTF_OUT = 'cdktf.out';
 const USAGE = 'usage: npm run image:push -- --stack <name> [--dry-run] [--allow-dirty]';

@@ -5,8 +5,8 @@
  * expectation fails. Needs AWS credentials allowed the cognito-idp admin calls on the stack's pool.
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { EMULATOR_CREDENTIALS } from './lib/emulator';
-import { smokeCli } from './smoke/cli';
+import { EMULATOR_CREDENTIALS } from '../lib/emulator';
+import { smokeCli } from './cli';
 
 process.exitCode = await smokeCli(process.argv.slice(2), {
   cognitoClient: (region, endpoint) =>
