@@ -25,7 +25,7 @@ import {
   startEmulator,
   stopChild,
 } from '../lib/emulator';
-import { EmulatorWorkspace } from '../lib/emulator/workspace';
+import { EmulatorWorkspace, TerraformStepError } from '../lib/emulator/workspace';
 import { OperatorError } from '../lib/operator-error';
 import { findProviderMirror, requireTerraform, terraformEnvironment } from '../lib/terraform';
 import { CloudMapResolver, cloudMapServiceId } from './cloud-map';
@@ -226,6 +226,11 @@ async function main(): Promise<void> {
       ),
       endpoints: (serviceArn) => resolver.endpoints(serviceArn),
       port,
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        throw new OperatorError(`port ${port} is in use: set PORT to a free one (PORT=0 picks any)`);
+      }
+      throw error;
     });
     const session = { gateway: gateway.url, emulator: emulator.endpoint, stack: stack.name, outputs };
     const sessionFile = path.join(workRoot, 'session.json');
@@ -250,7 +255,7 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (error) {
-  if (error instanceof OperatorError || (error instanceof Error && error.name === 'TerraformStepError')) {
+  if (error instanceof OperatorError || error instanceof TerraformStepError) {
     console.error(`local: ${error.message}`);
     process.exit(2);
   }

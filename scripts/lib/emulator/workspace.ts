@@ -23,6 +23,8 @@ export interface ResourceChange {
 
 /** A failed Terraform step; its message is Terraform's errors, one per line. */
 export class TerraformStepError extends Error {
+  override name = 'TerraformStepError';
+
   constructor(
     readonly step: string,
     readonly run: TerraformRun,
