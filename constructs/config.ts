@@ -1,65 +1,65 @@
 import { spawnSync } from 'node:child_process';
-import type { CpuAutoscaling } from './fargate-service';
+import type { PetFargateServiceProps } from './fargate-service';
 import { type GithubRepository, UNSET_GITHUB_OWNER } from './github-oidc';
-import type { AlarmSubscription } from './monitoring';
-import type { NatGatewayMode } from './network';
+import type { PetHttpApiProps } from './http-api';
+import type { MonitoringProps } from './monitoring';
+import type { NetworkProps } from './network';
+import type { PetTableProps } from './pet-table';
 import type { RemoteStateSettings } from './state-backend';
-import type { SesEmailSender, ThreatProtectionMode } from './user-auth';
+import type { UserAuthProps } from './user-auth';
 import { ConfigError, invalid, requireMatch } from './validation';
 
 /**
+ * The port the pet service listens on: app/config.ts's `PORT` default. The stack gives it to the service
+ * (its `PORT` and port mapping) and to the tasks' security group, so the two cannot disagree.
+ */
+export const DEFAULT_CONTAINER_PORT = 8080;
+
+/**
  * One deployment of the pet store. Only `name`, `region` and the AZs (`network.availabilityZoneIds`)
- * are required; every other setting falls back to the default documented on the construct prop it feeds
- * (the original design's values).
+ * are required; every other setting is a construct prop, typed and documented (with its default, the
+ * original design's value) on the construct's props interface it is picked from.
  */
 export interface EnvironmentConfig {
   /** Short name, part of every resource name (`petstore-<name>-…`), e.g. `dev`. */
   readonly name: string;
   /** AWS region to deploy to, e.g. `us-east-1`. */
   readonly region: string;
-  /** See `NetworkProps`. */
-  readonly network: {
-    readonly availabilityZoneIds: readonly string[];
-    readonly natGateways?: NatGatewayMode;
-    readonly cidrBlock?: string;
-    readonly flowLogRetentionDays?: number;
-  };
-  /** See `PetFargateServiceProps`. */
-  readonly service?: {
-    readonly cpu?: number;
-    readonly memory?: number;
-    readonly desiredCount?: number;
-    readonly autoscaling?: CpuAutoscaling;
-    readonly logRetentionDays?: number;
-    readonly cpuArchitecture?: 'X86_64' | 'ARM64';
-  };
-  /** See `PetTableProps`. */
-  readonly table?: { readonly deletionProtection?: boolean };
-  /** See `PetHttpApiProps`. */
-  readonly api?: {
-    readonly throttlingRateLimit?: number;
-    readonly throttlingBurstLimit?: number;
-    readonly accessLogRetentionDays?: number;
-    readonly corsAllowOrigins?: readonly string[];
-  };
-  /** See `UserAuthProps`. */
-  readonly auth?: {
-    readonly allowPasswordAuth?: boolean;
-    readonly selfSignUp?: boolean;
-    readonly deletionProtection?: boolean;
-    readonly totpMfa?: boolean;
-    readonly threatProtection?: ThreatProtectionMode;
-    readonly emailSender?: SesEmailSender;
-  };
-  /** See `MonitoringProps`. */
-  readonly monitoring?: {
-    readonly alarmSubscriptions?: readonly AlarmSubscription[];
-    readonly api5xxPercent?: number;
-    readonly apiP99LatencyMs?: number;
-    readonly tasksBelowDesiredMinutes?: number;
-    readonly tableThrottledRequests?: number;
-    readonly tableSystemErrors?: number;
-  };
+  readonly network: Pick<
+    NetworkProps,
+    'availabilityZoneIds' | 'natGateways' | 'cidrBlock' | 'flowLogRetentionDays'
+  >;
+  /** `containerPort` reaches the service and its security group alike. @default containerPort 8080 (DEFAULT_CONTAINER_PORT) */
+  readonly service?: Partial<
+    Pick<
+      PetFargateServiceProps,
+      | 'cpu'
+      | 'memory'
+      | 'desiredCount'
+      | 'containerPort'
+      | 'autoscaling'
+      | 'logRetentionDays'
+      | 'cpuArchitecture'
+    >
+  >;
+  readonly table?: Pick<PetTableProps, 'deletionProtection'>;
+  readonly api?: Pick<
+    PetHttpApiProps,
+    'throttlingRateLimit' | 'throttlingBurstLimit' | 'accessLogRetentionDays' | 'corsAllowOrigins'
+  >;
+  readonly auth?: Pick<
+    UserAuthProps,
+    'allowPasswordAuth' | 'selfSignUp' | 'deletionProtection' | 'totpMfa' | 'threatProtection' | 'emailSender'
+  >;
+  readonly monitoring?: Pick<
+    MonitoringProps,
+    | 'alarmSubscriptions'
+    | 'api5xxPercent'
+    | 'apiP99LatencyMs'
+    | 'tasksBelowDesiredMinutes'
+    | 'tableThrottledRequests'
+    | 'tableSystemErrors'
+  >;
 }
 
 /** The environments `main.ts` synthesizes, one stack each. */

@@ -9,8 +9,10 @@ import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ImageRepository } from './image-repository';
+import { LOG_RETENTION_DAYS } from './logs';
 import type { Network } from './network';
 import type { PetTable } from './pet-table';
 import type { ServiceDiscovery } from './service-discovery';
@@ -26,14 +28,6 @@ export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
   8192: range(16384, 61440, 4096),
   16384: range(32768, 122880, 8192),
 };
-
-/** The port the pet service listens on (app/config.ts's PORT default), shared by the service and its security group. */
-export const DEFAULT_CONTAINER_PORT = 8080;
-
-/** Retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
 
 /**
  * The DynamoDB calls the pet service makes (app/pets/repository.ts, app/idempotency.ts); the task
@@ -75,8 +69,8 @@ export interface PetFargateServiceProps {
   readonly memory?: number;
   /** Tasks to run (the starting point when autoscaling is on). @default 1 */
   readonly desiredCount?: number;
-  /** Port the container listens on. @default 8080 */
-  readonly containerPort?: number;
+  /** Port the container listens on (its `PORT`); the tasks' security group must admit the same one. */
+  readonly containerPort: number;
   /** Days CloudWatch keeps the service's logs. @default 30 */
   readonly logRetentionDays?: number;
   /** CPU target-tracking autoscaling. @default - none: the service runs `desiredCount` tasks */
@@ -111,7 +105,7 @@ export class PetFargateService extends Construct {
     const cpu = props.cpu ?? 256;
     const memory = props.memory ?? 512;
     const desiredCount = props.desiredCount ?? 1;
-    const containerPort = props.containerPort ?? DEFAULT_CONTAINER_PORT;
+    const containerPort = props.containerPort;
     const logRetentionDays = props.logRetentionDays ?? 30;
     const cpuArchitecture = props.cpuArchitecture ?? 'X86_64';
     const user = props.user ?? '1000:1000';
@@ -214,8 +208,8 @@ export class PetFargateService extends Construct {
       family: `${props.namePrefix}-${CONTAINER_NAME}`,
       requiresCompatibilities: ['FARGATE'],
       networkMode: 'awsvpc',
-      cpu: String(cpu),
-      memory: String(memory),
+      cpu: text(cpu),
+      memory: text(memory),
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
       runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture },
@@ -233,7 +227,7 @@ export class PetFargateService extends Construct {
             { name: 'TABLE_NAME', value: props.table.tableName },
             { name: 'IDEMPOTENCY_TABLE_NAME', value: props.table.idempotencyTableName },
             { name: 'AWS_REGION', value: props.region },
-            { name: 'PORT', value: String(containerPort) },
+            { name: 'PORT', value: text(containerPort) },
           ],
           logConfiguration: {
             logDriver: 'awslogs',
@@ -333,6 +327,7 @@ export function validateFargateSize(
   memoryField: string,
   memory: number,
 ): void {
+  if (Token.isUnresolved(cpu) || Token.isUnresolved(memory)) return;
   const allowedMemory = FARGATE_SIZES[cpu];
   if (!allowedMemory) {
     throw invalid(
@@ -355,6 +350,8 @@ function validateAutoscaling(autoscaling: CpuAutoscaling, desiredCount: number):
   requireIntegerInRange('autoscaling.minCapacity', autoscaling.minCapacity, 1, 1000);
   requireIntegerInRange('autoscaling.maxCapacity', autoscaling.maxCapacity, autoscaling.minCapacity, 1000);
   requireIntegerInRange('autoscaling.targetCpuPercent', autoscaling.targetCpuPercent, 10, 90);
+  const counts = [desiredCount, autoscaling.minCapacity, autoscaling.maxCapacity];
+  if (counts.some((count) => Token.isUnresolved(count))) return;
   if (desiredCount < autoscaling.minCapacity || desiredCount > autoscaling.maxCapacity) {
     throw invalid(
       'desiredCount',
@@ -362,6 +359,11 @@ function validateAutoscaling(autoscaling: CpuAutoscaling, desiredCount: number):
       `with autoscaling it must lie from autoscaling.minCapacity ${autoscaling.minCapacity} to autoscaling.maxCapacity ${autoscaling.maxCapacity}`,
     );
   }
+}
+
+/** A number as Terraform's string: a token stays a token, where String() would print the number standing for it. */
+function text(value: number): string {
+  return Token.isUnresolved(value) ? Token.asString(value) : String(value);
 }
 
 function range(from: number, to: number, step: number): number[] {

@@ -6,8 +6,9 @@ import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
 import { Apigatewayv2VpcLink } from '@cdktf/provider-aws/lib/apigatewayv2-vpc-link';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { LOG_RETENTION_DAYS } from './fargate-service';
+import { LOG_RETENTION_DAYS } from './logs';
 import type { Network } from './network';
 import type { ServiceDiscovery } from './service-discovery';
 import { ACCESS_TOKEN_SCOPE, type UserAuth } from './user-auth';
@@ -76,7 +77,7 @@ export class PetHttpApi extends Construct {
     requireOneOf('accessLogRetentionDays', accessLogRetentionDays, LOG_RETENTION_DAYS);
     const corsAllowOrigins = props.corsAllowOrigins ?? [];
     corsAllowOrigins.forEach((origin, index) => {
-      if (!ORIGIN.test(origin))
+      if (!Token.isUnresolved(origin) && !ORIGIN.test(origin))
         throw invalid(
           `corsAllowOrigins[${index}]`,
           origin,

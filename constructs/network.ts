@@ -14,9 +14,9 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
-import { Fn } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { LOG_RETENTION_DAYS } from './fargate-service';
+import { LOG_RETENTION_DAYS } from './logs';
 import { invalid, requireIntegerInRange, requireMatch, requireOneOf } from './validation';
 
 const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
@@ -286,6 +286,7 @@ function validateZoneIds(zoneIds: readonly string[], region: string): void {
   const prefix = zoneIdPrefix(region);
   zoneIds.forEach((zoneId, index) => {
     const field = `availabilityZoneIds[${index}]`;
+    if (Token.isUnresolved(zoneId)) return;
     requireMatch(field, zoneId, ZONE_ID, `an AZ ID of ${region}, e.g. ${prefix}-az1`);
     if (ZONE_ID.exec(zoneId)?.[1] !== prefix)
       throw invalid(field, zoneId, `expected an AZ ID of ${region}, e.g. ${prefix}-az1`);

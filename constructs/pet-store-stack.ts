@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { atConfigPath, type EnvironmentConfig, stackName } from './config';
+import { atConfigPath, DEFAULT_CONTAINER_PORT, type EnvironmentConfig, stackName } from './config';
 import { PetFargateService } from './fargate-service';
 import { PetHttpApi } from './http-api';
 import { ImageRepository } from './image-repository';
@@ -17,8 +17,6 @@ export interface PetStoreStackProps {
   readonly environment: EnvironmentConfig;
   /** Tag of the image in this stack's ECR repository that the service runs (`image:push` pushes the commit SHA). */
   readonly imageTag: string;
-  /** Full image URI, to run an image from elsewhere. @default - `<this stack's ECR repository URL>:<imageTag>` */
-  readonly image?: string;
   /** Keep state in S3. @default - a local state file */
   readonly remoteState?: RemoteStateSettings;
 }
@@ -40,6 +38,8 @@ export class PetStoreStack extends TerraformStack {
     const { environment } = props;
     const { region } = environment;
     const namePrefix = stackName(environment);
+    // Given once: the service listens on it and its security group admits the VPC link on it.
+    const containerPort = environment.service?.containerPort ?? DEFAULT_CONTAINER_PORT;
     const at = (section: string) => `environments.${environment.name}.${section}`;
 
     if (props.remoteState) useRemoteState(this, id, region, props.remoteState);
@@ -63,10 +63,15 @@ export class PetStoreStack extends TerraformStack {
       network: this.network,
       namespaceName: `${environment.name}.petstore.local`,
     });
-    this.securityGroups = new ServiceSecurityGroups(this, 'SecurityGroups', {
-      network: this.network,
-      namePrefix,
-    });
+    this.securityGroups = atConfigPath(
+      at('service'),
+      () =>
+        new ServiceSecurityGroups(this, 'SecurityGroups', {
+          network: this.network,
+          namePrefix,
+          containerPort,
+        }),
+    );
     this.service = atConfigPath(
       at('service'),
       () =>
@@ -77,9 +82,10 @@ export class PetStoreStack extends TerraformStack {
           table: this.table,
           serviceDiscovery: this.serviceDiscovery,
           securityGroup: this.securityGroups.tasks,
-          image: props.image ?? `${this.repository.repositoryUrl}:${props.imageTag}`,
+          image: `${this.repository.repositoryUrl}:${props.imageTag}`,
           imageRepository: this.repository,
           ...environment.service,
+          containerPort,
         }),
     );
     this.auth = atConfigPath(

@@ -2,15 +2,14 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
-import { DEFAULT_CONTAINER_PORT } from './fargate-service';
 import type { Network } from './network';
 
 export interface ServiceSecurityGroupsProps {
   readonly network: Network;
   /** Prefix for the groups' names, e.g. `petstore-dev`. */
   readonly namePrefix: string;
-  /** The port the container listens on. @default 8080 */
-  readonly containerPort?: number;
+  /** The port the tasks' container listens on: the service's `containerPort`, the only one the VPC link may reach. */
+  readonly containerPort: number;
 }
 
 /**
@@ -31,7 +30,7 @@ export class ServiceSecurityGroups extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceSecurityGroupsProps) {
     super(scope, id);
-    const containerPort = props.containerPort ?? DEFAULT_CONTAINER_PORT;
+    const { containerPort } = props;
     const vpcId = props.network.vpcId;
 
     this.vpcLink = new SecurityGroup(this, 'VpcLink', {

@@ -5,6 +5,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { TerraformVariable } from 'cdktf';
 import {
   FARGATE_SIZES,
   PET_SERVICE_TABLE_ACTIONS,
@@ -12,7 +13,16 @@ import {
   type PetFargateServiceProps,
   validateFargateSize,
 } from '../../constructs/fargate-service';
-import { onlyResource, REGION, ref, resourcesOf, serviceDependencies, synthScope } from './support';
+import { LOG_RETENTION_DAYS } from '../../constructs/logs';
+import {
+  CONTAINER_PORT,
+  onlyResource,
+  REGION,
+  ref,
+  resourcesOf,
+  serviceDependencies,
+  synthScope,
+} from './support';
 
 const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/test/pet-service:abc123';
 
@@ -39,6 +49,7 @@ function synthService(props: Partial<PetFargateServiceProps> = {}) {
       securityGroup: deps.securityGroups.tasks,
       image: IMAGE,
       imageRepository: deps.imageRepository,
+      containerPort: CONTAINER_PORT,
       ...props,
     });
     refs.table = ref(deps.table.resource, 'arn');
@@ -310,5 +321,48 @@ describe('PetFargateService', () => {
     ],
   ])('rejects %o', (props, message) => {
     expect(() => synthService(props)).toThrow(message);
+  });
+
+  test('settings that are unresolved tokens (Terraform variables) pass the checks, as in AWS CDK, and reach Terraform as references', () => {
+    const synthesized = synthScope((scope) => {
+      const number = (name: string) => new TerraformVariable(scope, name, { type: 'number' }).numberValue;
+      const deps = serviceDependencies(scope);
+      new PetFargateService(scope, 'PetService', {
+        namePrefix: 'test',
+        region: REGION,
+        network: deps.network,
+        table: deps.table,
+        serviceDiscovery: deps.serviceDiscovery,
+        securityGroup: deps.securityGroups.tasks,
+        image: IMAGE,
+        imageRepository: deps.imageRepository,
+        containerPort: number('port'),
+        cpu: number('cpu'),
+        memory: number('memory'),
+        desiredCount: number('tasks'),
+        logRetentionDays: number('retention'),
+        user: new TerraformVariable(scope, 'user', { type: 'string' }).stringValue,
+        autoscaling: { minCapacity: number('min'), maxCapacity: number('max'), targetCpuPercent: 50 },
+      });
+    });
+    const taskDefinition = onlyResource(synthesized, 'aws_ecs_task_definition');
+    expect([taskDefinition.cpu, taskDefinition.memory]).toEqual([`\${var.cpu}`, `\${var.memory}`]);
+    expect(onlyResource(synthesized, 'aws_ecs_service').desired_count).toBe(`\${var.tasks}`);
+    expect(onlyResource(synthesized, 'aws_cloudwatch_log_group').retention_in_days).toBe(`\${var.retention}`);
+    // A template Terraform fills in at apply: JSON only then.
+    const containerDefinitions: string = taskDefinition.container_definitions;
+    expect(containerDefinitions).toContain(`"user":"\${var.user}"`);
+    expect(containerDefinitions).toContain(
+      `"portMappings":[{"containerPort":\${var.port},"protocol":"tcp"}]`,
+    );
+    expect(containerDefinitions).toContain(`{"name":"PORT","value":"\${var.port}"}`);
+  });
+
+  test("log retention is CloudWatch Logs' list (constructs/logs.ts), not the service's", async () => {
+    expect(Object.keys(await import('../../constructs/fargate-service'))).not.toContain('LOG_RETENTION_DAYS');
+    expect(LOG_RETENTION_DAYS).toContain(30);
+    expect(() => synthService({ logRetentionDays: 31 })).toThrow(
+      `\`logRetentionDays\` is 31; expected one of ${LOG_RETENTION_DAYS.join(', ')}.`,
+    );
   });
 });

@@ -3,6 +3,7 @@ import { Apigatewayv2Authorizer } from '@cdktf/provider-aws/lib/apigatewayv2-aut
 import { Apigatewayv2Integration } from '@cdktf/provider-aws/lib/apigatewayv2-integration';
 import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
 import { Apigatewayv2VpcLink } from '@cdktf/provider-aws/lib/apigatewayv2-vpc-link';
+import { Fn, Token } from 'cdktf';
 import { PetHttpApi, type PetHttpApiProps } from '../../constructs/http-api';
 import { UserAuth } from '../../constructs/user-auth';
 import { onlyResource, REGION, ref, resourcesOf, serviceDependencies, synthScope } from './support';
@@ -171,5 +172,19 @@ describe('PetHttpApi', () => {
     [{ corsAllowOrigins: ['https://*.example.com'] }, "`corsAllowOrigins[0]` is 'https://*.example.com'"],
   ])('rejects %o', (props, message) => {
     expect(() => synthApi(props)).toThrow(message);
+  });
+
+  test('settings computed by Terraform functions (unresolved tokens) pass the checks, as in AWS CDK', () => {
+    const { synthesized } = synthApi({
+      corsAllowOrigins: [Fn.lower('https://APP.EXAMPLE.COM')],
+      throttlingRateLimit: Token.asNumber(Fn.tonumber('500')),
+      accessLogRetentionDays: Token.asNumber(Fn.tonumber('90')),
+    });
+    expect(onlyResource(synthesized, 'aws_apigatewayv2_api').cors_configuration.allow_origins).toEqual([
+      `\${lower("https://APP.EXAMPLE.COM")}`,
+    ]);
+    expect(onlyResource(synthesized, 'aws_apigatewayv2_stage').default_route_settings).toMatchObject({
+      throttling_rate_limit: `\${tonumber("500")}`,
+    });
   });
 });

@@ -3,6 +3,7 @@ import { PetHttpApi } from '../../constructs/http-api';
 import { Monitoring, type MonitoringProps } from '../../constructs/monitoring';
 import { UserAuth } from '../../constructs/user-auth';
 import {
+  CONTAINER_PORT,
   onlyResource,
   REGION,
   ref,
@@ -25,6 +26,7 @@ function synthMonitoring(props: Partial<MonitoringProps> = {}) {
       securityGroup: deps.securityGroups.tasks,
       image: 'image:tag',
       imageRepository: deps.imageRepository,
+      containerPort: CONTAINER_PORT,
     });
     const auth = new UserAuth(scope, 'Auth', { namePrefix: 'test', region: REGION });
     const api = new PetHttpApi(scope, 'HttpApi', {

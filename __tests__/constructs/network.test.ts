@@ -2,6 +2,7 @@ import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { TerraformVariable } from 'cdktf';
 import { Network, type NetworkProps, zoneIdPrefix } from '../../constructs/network';
 import { onlyResource, REGION, refsWhere, resourcesOf, synthScope, ZONE_IDS } from './support';
 
@@ -221,5 +222,21 @@ describe('Network', () => {
     [{ cidrBlock: '10.300.0.0/16' }, "`cidrBlock` is '10.300.0.0/16'"],
   ])('rejects %o', (props, message) => {
     expect(() => synthNetwork(props)).toThrow(message);
+  });
+
+  test('a zone ID or retention from a Terraform variable passes the checks, as in AWS CDK', () => {
+    const synthesized = synthScope((scope) => {
+      new Network(scope, 'Network', {
+        namePrefix: 'test',
+        region: REGION,
+        availabilityZoneIds: [new TerraformVariable(scope, 'zone', { type: 'string' }).stringValue],
+        flowLogRetentionDays: new TerraformVariable(scope, 'days', { type: 'number' }).numberValue,
+      });
+    });
+    expect(resourcesOf(synthesized, 'aws_subnet').map((subnet) => subnet.availability_zone_id)).toEqual([
+      `\${var.zone}`,
+      `\${var.zone}`,
+    ]);
+    expect(onlyResource(synthesized, 'aws_cloudwatch_log_group').retention_in_days).toBe(`\${var.days}`);
   });
 });

@@ -7,7 +7,13 @@ import {
   stackName,
   validateEnvironments,
 } from '../../constructs/config';
+import type { PetFargateServiceProps } from '../../constructs/fargate-service';
+import type { PetHttpApiProps } from '../../constructs/http-api';
+import type { MonitoringProps } from '../../constructs/monitoring';
+import type { NetworkProps } from '../../constructs/network';
 import { PetStoreStack } from '../../constructs/pet-store-stack';
+import type { PetTableProps } from '../../constructs/pet-table';
+import type { UserAuthProps } from '../../constructs/user-auth';
 import { onlyResource, ref, refsWhere, resourcesOf } from './support';
 
 const dev = ENVIRONMENTS.find((environment) => environment.name === 'dev') as EnvironmentConfig;
@@ -137,11 +143,18 @@ describe('PetStoreStack', () => {
     expect(pull).toEqual([expect.objectContaining({ Resource: ref(stack.repository.resource, 'arn') })]);
   });
 
-  test("the service runs the configured tag from the stack's own ECR repository", () => {
+  test("the service runs the configured tag from the stack's own ECR repository, and no other image", () => {
+    const app = Testing.app();
+    const other = new PetStoreStack(app, 'petstore-dev', {
+      environment: dev,
+      imageTag: 'abc123',
+      // @ts-expect-error `image` is no prop: the service runs what image:push pushed to this stack's repository
+      image: 'x:1',
+    });
     const container = JSON.parse(
-      onlyResource(synthesized, 'aws_ecs_task_definition').container_definitions,
+      onlyResource(Testing.synth(other), 'aws_ecs_task_definition').container_definitions,
     )[0];
-    expect(container.image).toBe(`${ref(stack.repository.resource, 'repository_url')}:abc123`);
+    expect(container.image).toBe(`${ref(other.repository.resource, 'repository_url')}:abc123`);
   });
 
   test('every resource name carries the environment, so environments can share an account', () => {
@@ -190,6 +203,48 @@ describe('PetStoreStack', () => {
 });
 
 describe('environment configuration', () => {
+  test('each section is picked from the construct props it feeds: same names, same types (checked by tsc)', () => {
+    type Section<K extends keyof EnvironmentConfig> = NonNullable<EnvironmentConfig[K]>;
+    expectTypeOf<Section<'network'>>().toEqualTypeOf<Pick<NetworkProps, keyof Section<'network'>>>();
+    expectTypeOf<Section<'service'>>().toEqualTypeOf<
+      Partial<Pick<PetFargateServiceProps, keyof Section<'service'>>>
+    >();
+    expectTypeOf<Section<'service'>>().toHaveProperty('containerPort');
+    expectTypeOf<Section<'table'>>().toEqualTypeOf<Pick<PetTableProps, keyof Section<'table'>>>();
+    expectTypeOf<Section<'api'>>().toEqualTypeOf<Pick<PetHttpApiProps, keyof Section<'api'>>>();
+    expectTypeOf<Section<'auth'>>().toEqualTypeOf<Pick<UserAuthProps, keyof Section<'auth'>>>();
+    expectTypeOf<Section<'monitoring'>>().toEqualTypeOf<Pick<MonitoringProps, keyof Section<'monitoring'>>>();
+  });
+
+  test('`service.containerPort` is given once and reaches the container, Cloud Map and both security group rules', () => {
+    const { stack, synthesized } = synthStack({ ...dev, service: { containerPort: 9090 } });
+    const container = JSON.parse(
+      onlyResource(synthesized, 'aws_ecs_task_definition').container_definitions,
+    )[0];
+    expect(container.portMappings).toEqual([{ containerPort: 9090, protocol: 'tcp' }]);
+    expect(container.environment).toContainEqual({ name: 'PORT', value: '9090' });
+    expect(onlyResource(synthesized, 'aws_ecs_service').service_registries.container_port).toBe(9090);
+    const toTasks = [
+      ...resourcesOf(synthesized, 'aws_vpc_security_group_ingress_rule'),
+      ...resourcesOf(synthesized, 'aws_vpc_security_group_egress_rule'),
+    ].filter((rule) =>
+      [rule.security_group_id, rule.referenced_security_group_id].includes(
+        ref(stack.securityGroups.tasks, 'id'),
+      ),
+    );
+    expect(toTasks.map((rule) => [rule.from_port, rule.to_port])).toEqual([
+      [9090, 9090],
+      [443, 443],
+      [9090, 9090],
+    ]);
+  });
+
+  test('a bad container port is reported once, at the service configuration', () => {
+    expect(() => synthStack({ ...dev, service: { containerPort: 70000 } })).toThrow(
+      'Invalid configuration environments.dev.service: `containerPort` is 70000; expected an integer from 1 to 65535.',
+    );
+  });
+
   test('dev is the original design: one AZ, one NAT gateway, one task', () => {
     const { synthesized } = synthStack();
     expect(resourcesOf(synthesized, 'aws_subnet')).toHaveLength(2);

@@ -12,7 +12,11 @@ describe('ServiceSecurityGroups', () => {
       region: REGION,
       availabilityZoneIds: ZONE_IDS,
     });
-    const groups = new ServiceSecurityGroups(scope, 'SecurityGroups', { network, namePrefix: 'test' });
+    const groups = new ServiceSecurityGroups(scope, 'SecurityGroups', {
+      network,
+      namePrefix: 'test',
+      containerPort: 8080,
+    });
     tasksRef = ref(groups.tasks, 'id');
     vpcLinkRef = ref(groups.vpcLink, 'id');
   });

@@ -44,6 +44,8 @@ export function refsWhere(
 export const REGION = 'eu-west-1';
 /** One AZ of REGION, by zone ID. */
 export const ZONE_IDS = ['euw1-az1'];
+/** The port the service constructs are given in these tests. */
+export const CONTAINER_PORT = 8080;
 
 /** What the service constructs take as collaborators, built with their defaults. */
 export function serviceDependencies(scope: Construct, networkProps: Partial<NetworkProps> = {}) {
@@ -55,7 +57,11 @@ export function serviceDependencies(scope: Construct, networkProps: Partial<Netw
   });
   const table = new PetTable(scope, 'PetTable', { tableName: 'test-pets' });
   const serviceDiscovery = new ServiceDiscovery(scope, 'ServiceDiscovery', { network });
-  const securityGroups = new ServiceSecurityGroups(scope, 'SecurityGroups', { network, namePrefix: 'test' });
+  const securityGroups = new ServiceSecurityGroups(scope, 'SecurityGroups', {
+    network,
+    namePrefix: 'test',
+    containerPort: CONTAINER_PORT,
+  });
   const imageRepository = new ImageRepository(scope, 'ImageRepository', {
     repositoryName: 'test/pet-service',
   });
