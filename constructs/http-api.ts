@@ -14,9 +14,14 @@ import type { ServiceDiscovery } from './service-discovery';
 import { ACCESS_TOKEN_SCOPE, type UserAuth } from './user-auth';
 import { invalid, requireIntegerInRange, requireOneOf } from './validation';
 
-/** The routes of the pet API; reads are public, writes need a Cognito access token. */
+/**
+ * The routes of the pet API, exactly those app/pets/routes.ts declares (a test holds the two together);
+ * reads are public, writes need a Cognito access token.
+ */
 export const PET_ROUTES: readonly { readonly routeKey: string; readonly requiresToken: boolean }[] = [
   { routeKey: 'GET /petstore/pets', requiresToken: false },
+  // The service answers HEAD itself, without the Scan a GET runs; API Gateway matches methods exactly.
+  { routeKey: 'HEAD /petstore/pets', requiresToken: false },
   { routeKey: 'GET /petstore/pets/{petId}', requiresToken: false },
   { routeKey: 'POST /petstore/pets/{petId}', requiresToken: true },
   { routeKey: 'PUT /petstore/pets/{petId}', requiresToken: true },

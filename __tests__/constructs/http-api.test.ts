@@ -107,6 +107,7 @@ describe('PetHttpApi', () => {
     };
     expect(routes).toEqual({
       'GET /petstore/pets': open,
+      'HEAD /petstore/pets': open,
       'GET /petstore/pets/{petId}': open,
       'POST /petstore/pets/{petId}': guarded,
       'PUT /petstore/pets/{petId}': guarded,

@@ -52,6 +52,7 @@ describe('PetStoreStack', () => {
     const accessToken = ['JWT', ['aws.cognito.signin.user.admin']];
     expect(authorization).toEqual({
       'GET /petstore/pets': ['NONE', undefined],
+      'HEAD /petstore/pets': ['NONE', undefined],
       'GET /petstore/pets/{petId}': ['NONE', undefined],
       'POST /petstore/pets/{petId}': accessToken,
       'PUT /petstore/pets/{petId}': accessToken,
