@@ -13,8 +13,11 @@ measure() { # label, command → "median_seconds max_rss_mb"
   local label=$1 cmd=$2 times=()
   : >"$out/$label"
   for ((i = 0; i < runs; i++)); do
+    # Progress on stderr: stdout is the figures, which the caller reads.
+    printf '\rbench:synth %s: run %d of %d' "$label" $((i + 1)) "$runs" >&2
     CDKTF_OUTDIR="$out/cdktf.out" /usr/bin/time -a -o "$out/$label" -f '%e %M' bash -c "$cmd" >/dev/null
   done
+  printf '\rbench:synth %s: %d runs done\n' "$label" "$runs" >&2
   sort -n "$out/$label" | awk -v n="$runs" '{ t[NR] = $1; if ($2 > m) m = $2 } END { printf "%.3f %.0f\n", t[int((n + 1) / 2)], m / 1024 }'
 }
 
