@@ -3,47 +3,10 @@
 // A `description` on a `pattern` is what the 400 message shows instead of the regular expression.
 // An `$id` on a request schema makes Fastify compile it once for all the routes that use it
 // (compiling validators was the largest part of the cold start after parsing the bundle).
+// The service's types are derived from these schemas (bottom of this file), never written twice.
 
-/** A pet as the API returns it. */
-export interface Pet {
-  petId: string;
-  name: string;
-  species?: string;
-  age?: number;
-  tag?: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** What a client may send to create or replace a pet. */
-export interface PetInput {
-  name: string;
-  species?: string;
-  age?: number;
-  tag?: string;
-  /** Allowed for clients that echo a pet back, but only if it equals the path's. */
-  petId?: string;
-}
-
-export interface PetParams {
-  petId: string;
-}
-
-export interface ListPetsQuery {
-  limit?: string;
-  cursor?: string;
-}
-
-export interface PetPage {
-  items: Pet[];
-  nextCursor: string | null;
-}
-
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-}
+import type { FastifyTypeProvider } from 'fastify';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -106,9 +69,13 @@ const petInputSchema = {
   },
 } as const;
 
+// `additionalProperties: false` on a response schema changes nothing at run time (the serializer
+// writes only the declared properties either way); it makes the derived type exact, with no index
+// signature.
 const petSchema = {
   type: 'object',
   required: ['petId', 'name', 'createdAt', 'updatedAt'],
+  additionalProperties: false,
   properties: {
     petId: { type: 'string' },
     name: { type: 'string' },
@@ -123,6 +90,7 @@ const petSchema = {
 const errorSchema = {
   type: 'object',
   required: ['statusCode', 'error', 'message'],
+  additionalProperties: false,
   properties: {
     statusCode: { type: 'integer' },
     error: { type: 'string' },
@@ -158,42 +126,80 @@ export const deletePetSchema = {
   response: { 204: { type: 'null' }, ...errorResponses },
 } as const;
 
-export const listPetsSchema = {
-  querystring: {
-    $id: 'ListPetsQuery',
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      // A string because validation does not coerce; the pattern is the range 1-100.
-      limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$', description: 'an integer from 1 to 100' },
-      cursor: {
-        type: 'string',
-        pattern: '^[A-Za-z0-9_-]{1,128}$',
-        description: 'the nextCursor of a previous page',
-      },
+const listPetsQuerySchema = {
+  $id: 'ListPetsQuery',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    // A string because validation does not coerce; the pattern is the range 1-100.
+    limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$', description: 'an integer from 1 to 100' },
+    cursor: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9_-]{1,128}$',
+      description: 'the nextCursor of a previous page',
     },
-  },
-  response: {
-    200: {
-      type: 'object',
-      required: ['items', 'nextCursor'],
-      properties: {
-        items: { type: 'array', items: petSchema },
-        nextCursor: { type: ['string', 'null'] },
-      },
-    },
-    ...errorResponses,
   },
 } as const;
 
+const petPageSchema = {
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  additionalProperties: false,
+  properties: {
+    items: { type: 'array', items: petSchema },
+    nextCursor: { type: ['string', 'null'] },
+  },
+} as const;
+
+export const listPetsSchema = {
+  querystring: listPetsQuerySchema,
+  response: { 200: petPageSchema, ...errorResponses },
+} as const;
+
 export const headPetsSchema = {
-  querystring: listPetsSchema.querystring,
+  querystring: listPetsQuerySchema,
   response: errorResponses,
 } as const;
 
 export const healthSchema = {
   querystring: noQuerySchema,
   response: {
-    200: { type: 'object', required: ['status'], properties: { status: { type: 'string' } } },
+    200: {
+      type: 'object',
+      required: ['status'],
+      additionalProperties: false,
+      properties: { status: { type: 'string' } },
+    },
   },
 } as const;
+
+// The types. `$ref` to a shared schema (by its `$id`, as Ajv resolves it: they are compiled once
+// and kept under it, app.ts) resolves in the types too, so a type stays exact when a schema
+// refers to another instead of repeating it.
+type SharedSchemas = [
+  typeof noQuerySchema,
+  typeof petParamsSchema,
+  typeof petInputSchema,
+  typeof listPetsQuerySchema,
+];
+
+/** The type of the data a schema of this service accepts or describes. */
+export type FromServiceSchema<S extends JSONSchema> = FromSchema<S, { references: SharedSchemas }>;
+
+/** A pet as the API returns it. */
+export type Pet = FromServiceSchema<typeof petSchema>;
+/** What a client may send to create or replace a pet (`petId` only if it equals the path's). */
+export type PetInput = FromServiceSchema<typeof petInputSchema>;
+export type PetParams = FromServiceSchema<typeof petParamsSchema>;
+export type ListPetsQuery = FromServiceSchema<typeof listPetsQuerySchema>;
+export type PetPage = FromServiceSchema<typeof petPageSchema>;
+export type ErrorBody = FromServiceSchema<typeof errorSchema>;
+
+/**
+ * Types a route's request (params, querystring, body) and reply from the schemas it declares:
+ * `app.withTypeProvider<SchemaTypes>()` (the pattern of @fastify/type-provider-json-schema-to-ts).
+ */
+export interface SchemaTypes extends FastifyTypeProvider {
+  validator: this['schema'] extends JSONSchema ? FromServiceSchema<this['schema']> : unknown;
+  serializer: this['schema'] extends JSONSchema ? FromServiceSchema<this['schema']> : unknown;
+}

@@ -10,9 +10,9 @@ import {
   type ListPetsQuery,
   listPetsSchema,
   type PetInput,
-  type PetPage,
   type PetParams,
   replacePetSchema,
+  type SchemaTypes,
 } from '../schemas';
 import { decodeCursor, encodeCursor } from './cursor';
 import { createPetRepository } from './repository';
@@ -25,22 +25,20 @@ export interface PetRoutesOptions {
 type WriteRequest = FastifyRequest<{ Params: PetParams; Body: PetInput }>;
 
 /** The pet API, as the gateway exposes it. Needs `app.dynamodb` (plugins/dynamodb). */
-export async function petRoutes(app: FastifyInstance, options: PetRoutesOptions): Promise<void> {
+export async function petRoutes(instance: FastifyInstance, options: PetRoutesOptions): Promise<void> {
+  // Each route's request and reply are typed from the schemas it declares.
+  const app = instance.withTypeProvider<SchemaTypes>();
   const pets = createPetRepository(app.dynamodb, options.tableName);
   const idempotency = idempotencyHooks(createIdempotencyStore(app.dynamodb, options.idempotencyTableName));
   app.decorateRequest('writeToken', '');
   app.decorateRequest('idempotencyClaim', null);
 
-  app.get<{ Params: PetParams }>(
-    '/petstore/pets/:petId',
-    { schema: getPetSchema },
-    async (request, reply) => {
-      const pet = await pets.get(request.params.petId);
-      return pet ?? reply.code(404).send(petNotFound(request.params.petId));
-    },
-  );
+  app.get('/petstore/pets/:petId', { schema: getPetSchema }, async (request, reply) => {
+    const pet = await pets.get(request.params.petId);
+    return pet ?? reply.code(404).send(petNotFound(request.params.petId));
+  });
 
-  app.post<{ Params: PetParams; Body: PetInput }>(
+  app.post(
     '/petstore/pets/:petId',
     {
       schema: createPetSchema,
@@ -58,7 +56,7 @@ export async function petRoutes(app: FastifyInstance, options: PetRoutesOptions)
     },
   );
 
-  app.put<{ Params: PetParams; Body: PetInput }>(
+  app.put(
     '/petstore/pets/:petId',
     {
       schema: replacePetSchema,
@@ -74,13 +72,18 @@ export async function petRoutes(app: FastifyInstance, options: PetRoutesOptions)
     },
   );
 
-  app.delete<{ Params: PetParams }>(
+  app.delete(
     '/petstore/pets/:petId',
     { schema: deletePetSchema, preHandler: idempotency.claimKey, onSend: idempotency.storeAnswer },
     async (request, reply) => {
       const { petId } = request.params;
       const outcome = await pets.delete(petId, request.writeToken);
-      if (outcome === 'deleted') return reply.code(204).send();
+      if (outcome === 'deleted') {
+        // Returning nothing sends no body: reply.send() without a payload, which the 204's
+        // `type: 'null'` schema would not type.
+        reply.code(204);
+        return;
+      }
       if (outcome === 'not-found') return reply.code(404).send(petNotFound(petId));
       throw new ClientError(409, `Pet '${petId}' is being deleted by another request`, {
         'retry-after': '1',
@@ -88,7 +91,7 @@ export async function petRoutes(app: FastifyInstance, options: PetRoutesOptions)
     },
   );
 
-  app.get<{ Querystring: ListPetsQuery }>(
+  app.get(
     '/petstore/pets',
     // HEAD is its own route below.
     { schema: listPetsSchema, preHandler: requireValidCursor, exposeHeadRoute: false },
@@ -98,19 +101,21 @@ export async function petRoutes(app: FastifyInstance, options: PetRoutesOptions)
         limit === undefined ? DEFAULT_PAGE_SIZE : Number(limit),
         cursor === undefined ? undefined : (decodeCursor(cursor) ?? undefined),
       );
-      const body: PetPage = {
+      return {
         items: page.pets,
         nextCursor: page.lastPetId === undefined ? null : encodeCursor(page.lastPetId),
       };
-      return body;
     },
   );
 
   // Declared, so that Fastify does not answer HEAD by running the GET (a Scan) and dropping its body.
-  app.head<{ Querystring: ListPetsQuery }>(
+  app.head(
     '/petstore/pets',
     { schema: headPetsSchema, preHandler: requireValidCursor },
-    async (_request, reply) => reply.type('application/json; charset=utf-8').send(),
+    // Returning nothing sends no body, as for DELETE's 204.
+    async (_request, reply) => {
+      reply.type('application/json; charset=utf-8');
+    },
   );
 }
 

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -55,5 +56,5 @@ async function dynamoDbPlugin(app: FastifyInstance, options: DynamoDbOptions): P
   app.addHook('onClose', async () => client.destroy());
 }
 
-// Not encapsulated, so the routes registered beside it see `app.dynamodb` (what fastify-plugin does).
-export default Object.assign(dynamoDbPlugin, { [Symbol.for('skip-override')]: true });
+// Not encapsulated, so the routes registered beside it see `app.dynamodb`.
+export default fp(dynamoDbPlugin, { name: 'dynamodb', fastify: '5.x' });
