@@ -7,7 +7,7 @@ describe('main.ts (the cdktf app command)', () => {
   test('a configuration error prints its message once, without a stack trace into the bundle, and exits 1', () => {
     const output = mkdtempSync(path.join(os.tmpdir(), 'synth-config-error-'));
     try {
-      const result = spawnSync('bash', ['scripts/synth.sh', '--output', output], {
+      const result = spawnSync('bash', ['scripts/synth/cli.sh', '--output', output], {
         encoding: 'utf8',
         env: { ...process.env, IMAGE_TAG: 'feature/x' },
       });

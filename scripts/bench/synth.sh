@@ -3,7 +3,7 @@
 # against merely loading @cdktf/provider-aws from its package root. Median wall time and peak RSS of
 # RUNS runs each, measured with GNU time (Linux). Usage: npm run bench:synth [-- RUNS]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 runs=${1:-10}
 app=$(node -p "require('./cdktf.json').app")
 out=$(mktemp -d)

@@ -4,7 +4,7 @@
 # the project runs on (see README, "cdktf's status"), and it takes about 2 s to start.
 # (cdktf.json silences DEP0044: cdktf 0.21 calls util.isArray, which Node 22+ deprecates.)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 outdir=cdktf.out
 while (($#)); do
   case $1 in
