@@ -255,7 +255,9 @@ describe('slow clients', () => {
       const signalled = Date.now();
       service.child.kill('SIGTERM');
       expect(await service.exited).toBe(0);
-      expect(Date.now() - signalled).toBeLessThan(3000);
+      // About one request timeout (1 s); the bound leaves room for a loaded machine and is still far
+      // below the 25 s that a held connection used to cost.
+      expect(Date.now() - signalled).toBeLessThan(8000);
       // Node stops enforcing the request timeout once the server closes: the drain deadline (one
       // request timeout) drops the connection instead. (Before that, it gets a 408: http.test.ts.)
       await slowClosed;
