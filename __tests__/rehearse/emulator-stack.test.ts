@@ -49,7 +49,7 @@ describe('forEmulator', () => {
     expect(provider?.endpoints).toEqual([
       Object.fromEntries(EMULATED_SERVICES.map((service) => [service, target.endpoint])),
     ]);
-    expect(provider?.max_retries).toBe(1);
+    expect(provider?.max_retries).toBe(3);
     expect(provider?.region).toBe('us-east-1');
     expect(JSON.stringify(synthesized)).toBe(before);
   });

@@ -57,8 +57,9 @@ export function forEmulator(config: TerraformJson, target: EmulatorTarget): Terr
       skip_metadata_api_check: 'true',
       skip_requesting_account_id: false,
       s3_use_path_style: true,
-      // An emulator gap (a call it lacks) should fail in seconds, not after the default 25 retries.
-      max_retries: 1,
+      // Three attempts, not the default 25: an emulator gap (a call it lacks) fails in seconds, while a
+      // connection the emulator's server dropped under load is still tried again.
+      max_retries: 3,
       endpoints: [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, target.endpoint]))],
     });
   }

@@ -1,0 +1,128 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { classifyPlan } from '../../scripts/plan-review/classify';
+import { checkAgainstReview, guardAllowsApply } from '../../scripts/plan-review/guard';
+import {
+  commentMarker,
+  GITHUB_COMMENT_MAX_LENGTH,
+  renderComment,
+} from '../../scripts/plan-review/render-comment';
+import { collectSensitiveStrings } from '../../scripts/plan-review/sensitive';
+import {
+  buildStackReport,
+  type StackPlanFiles,
+  type StackReport,
+} from '../../scripts/plan-review/stack-report';
+import { parseTerraformPlan } from '../../scripts/plan-review/terraform-plan';
+import { FIXTURES_DIR } from './fixtures';
+
+// Real plans: Terraform 1.11 and hashicorp/aws 5.100 against moto, written by `npm run fixtures:plans`
+// (scripts/plan-review/fixtures/generate.ts; its index.json says what each one is).
+const REAL = path.join(FIXTURES_DIR, 'real');
+
+function real(name: string): StackPlanFiles {
+  const read = (file: string) =>
+    existsSync(path.join(REAL, name, file)) ? readFileSync(path.join(REAL, name, file), 'utf8') : undefined;
+  const files = { planJson: read('plan.json'), planText: read('plan.txt'), error: read('error.txt') };
+  return Object.fromEntries(Object.entries(files).filter(([, value]) => value !== undefined));
+}
+
+/** Terraform's own count line of the plan text: `Plan: 1 to add, 9 to change, 1 to destroy.` */
+function terraformCounts(planText: string): { add: number; change: number; destroy: number } {
+  const line = /Plan: (?:\d+ to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy\./.exec(planText);
+  if (!line) throw new Error('no Plan: line in the plan text');
+  return { add: Number(line[1]), change: Number(line[2]), destroy: Number(line[3]) };
+}
+
+function summaryOf(name: string) {
+  return classifyPlan(parseTerraformPlan(real(name).planJson as string));
+}
+
+function comment(stacks: StackReport[]): string {
+  return renderComment({
+    marker: commentMarker('terraform-plan'),
+    title: 'Terraform plan',
+    commit: {
+      sha: '9e8d7c6b5a41f00dfeedbeef0123456789abcdef',
+      url: 'https://github.com/o/r/commit/9e8d7c6b5a41',
+    },
+    runUrl: 'https://github.com/o/r/actions/runs/42',
+    stacks,
+  });
+}
+
+describe('plan review on real plans of petstore-dev', () => {
+  test.each([
+    ['dev-first-deploy', { add: 56, change: 0, destroy: 0 }],
+    // The emulator's known differences (scripts/rehearse/emulator-differences.ts) are real updates here.
+    ['dev-no-change', { add: 0, change: 4, destroy: 0 }],
+    ['dev-update', { add: 0, change: 6, destroy: 0 }],
+    ['dev-replace', { add: 1, change: 9, destroy: 1 }],
+    // The emulator's 4 known differences ride along with every later plan of the deployed stack.
+    ['dev-delete', { add: 0, change: 4, destroy: 1 }],
+  ])('%s: the counts agree with the plan text Terraform printed', (name, expected) => {
+    const { counts } = summaryOf(name);
+    expect(terraformCounts(real(name).planText as string)).toEqual(expected);
+    expect({
+      add: counts.create + counts.replace,
+      change: counts.update,
+      destroy: counts.delete + counts.replace,
+    }).toEqual(expected);
+  });
+
+  test('a replacement names the attribute that forces it, and the guard refuses it unreviewed', () => {
+    const summary = summaryOf('dev-replace');
+    const replaced = summary.resourceChanges.filter((change) => change.kind === 'replace');
+    expect(replaced).toHaveLength(1);
+    expect(replaced[0]?.address).toMatch(/^aws_sns_topic\./);
+    expect(replaced[0]?.replacePaths.map((replacePath) => replacePath.path)).toEqual(['name']);
+    const verdict = checkAgainstReview({
+      stack: 'petstore-dev',
+      summary,
+      review: undefined,
+      expectedCommit: '9e8d7c6b5a41f00dfeedbeef0123456789abcdef',
+      acceptUnreviewed: false,
+    });
+    expect(guardAllowsApply(verdict)).toBe(false);
+  });
+
+  test('the comment warns of the deletion and the replacement by address', () => {
+    const body = comment([
+      buildStackReport('petstore-dev', real('dev-replace')),
+      buildStackReport('petstore-prod', real('dev-delete')),
+    ]);
+    const deleted = summaryOf('dev-delete').resourceChanges.find((change) => change.kind === 'delete');
+    expect(deleted?.address).toMatch(/^aws_vpc_endpoint\./);
+    expect(body).toContain(deleted?.address as string);
+    expect(body).toContain(
+      summaryOf('dev-replace').resourceChanges.find((c) => c.kind === 'replace')?.address,
+    );
+  });
+});
+
+describe('plan review on real plans of a small configuration', () => {
+  test('sensitive values never reach the comment, even where Terraform printed a copy in clear', () => {
+    const files = real('sensitive');
+    const secrets = collectSensitiveStrings(parseTerraformPlan(files.planJson as string));
+    expect(secrets.length).toBeGreaterThan(0);
+    // The plan copies a secret into a tag, which Terraform shows in clear in its text.
+    expect(secrets.some((secret) => files.planText?.includes(secret))).toBe(true);
+    const body = comment([buildStackReport('petstore-dev', files)]);
+    for (const secret of secrets) expect(body).not.toContain(secret);
+  });
+
+  test('a plan of 400 resources still fits one GitHub comment', () => {
+    const files = real('large');
+    expect(terraformCounts(files.planText as string).add).toBe(400);
+    expect(files.planText?.length).toBeGreaterThan(GITHUB_COMMENT_MAX_LENGTH);
+    expect(comment([buildStackReport('petstore-dev', files)]).length).toBeLessThanOrEqual(
+      GITHUB_COMMENT_MAX_LENGTH,
+    );
+  });
+
+  test("a stack whose plan failed is reported failed with Terraform's error", () => {
+    const report = buildStackReport('petstore-dev', real('failed'));
+    expect(report.status).toBe('failed');
+    expect(comment([report])).toContain('Error:');
+  });
+});
