@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, TerraformStack } from 'cdktf';
-import { type Manifest, parseManifest } from '../../scripts/cdktf-manifest';
+import { type Manifest, parseManifest } from '../../scripts/lib/cdktf-manifest';
 import { stackDirectory, stacksInDependencyOrder } from '../../scripts/plan-review/manifest';
 
 /** The shape `cdktf synth` (0.21) writes to cdktf.out/manifest.json, trimmed to a few fields. */

@@ -1,4 +1,4 @@
-import { selectStacks } from '../../scripts/cdktf-manifest';
+import { selectStacks } from '../../scripts/lib/cdktf-manifest';
 import type { ResourceChange } from '../../scripts/lib/emulator/workspace';
 import {
   changedAttributes,

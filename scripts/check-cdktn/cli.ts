@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
-import { readSynthesizedStacks } from '../cdktf-manifest';
+import { readSynthesizedStacks } from '../lib/cdktf-manifest';
 import { OperatorError } from '../lib/operator-error';
 import { compareStack, type Difference, type Versions } from './compare';
 import { renameImports } from './rename';

@@ -1,4 +1,4 @@
-import { isRecord } from '../json';
+import { isRecord } from '../lib/json';
 
 /** One value that differs between the two synthesized configurations. */
 export interface Difference {

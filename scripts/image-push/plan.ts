@@ -1,7 +1,7 @@
 import { readDeploySettings } from '../../constructs/config';
 import type { RemoteStateSettings } from '../../constructs/state-backend';
 import { ConfigError } from '../../constructs/validation';
-import { isRecord } from '../json';
+import { isRecord } from '../lib/json';
 import { OperatorError, terraformOutputCommand } from '../lib/stack-outputs';
 
 /** What pushing an image needs to know about a synthesized stack, from its `cdk.tf.json`. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isRecord } from './json';
-import { OperatorError } from './lib/operator-error';
+import { OperatorError } from './operator-error';
 
 /** The part of `cdktf.out/manifest.json` the tooling reads: one entry per synthesized stack. */
 export interface ManifestStack {

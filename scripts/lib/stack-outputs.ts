@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { ENVIRONMENTS, stackName } from '../../constructs/config';
-import { readSynthesizedStacks, type SynthesizedStack } from '../cdktf-manifest';
-import { isRecord } from '../json';
+import { readSynthesizedStacks, type SynthesizedStack } from './cdktf-manifest';
+import { isRecord } from './json';
 import { OperatorError } from './operator-error';
 
 export { OperatorError };

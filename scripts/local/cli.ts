@@ -17,7 +17,7 @@ import {
   ServiceDiscoveryClient,
   UpdateInstanceCustomHealthStatusCommand,
 } from '@aws-sdk/client-servicediscovery';
-import { readSynthesizedStacks } from '../cdktf-manifest';
+import { readSynthesizedStacks } from '../lib/cdktf-manifest';
 import {
   EMULATOR_CREDENTIALS,
   type Emulator,

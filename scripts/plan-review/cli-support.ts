@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { type Manifest, parseManifest } from '../cdktf-manifest';
+import { type Manifest, parseManifest } from '../lib/cdktf-manifest';
 import type { GitHubApi } from './github';
 import { stacksInDependencyOrder } from './manifest';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Manifest } from '../cdktf-manifest';
+import type { Manifest } from '../lib/cdktf-manifest';
 
 /**
  * Stack names so that every stack comes after the stacks it depends on (the order cdktf deploys in).

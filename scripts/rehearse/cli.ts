@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readSynthesizedStacks, selectStacks } from '../cdktf-manifest';
+import { readSynthesizedStacks, selectStacks } from '../lib/cdktf-manifest';
 import { type Emulator, startEmulator } from '../lib/emulator';
 import { countChanges, EmulatorWorkspace, TerraformStepError } from '../lib/emulator/workspace';
 import { OperatorError } from '../lib/operator-error';

@@ -1,6 +1,6 @@
-import { isRecord } from '../json';
 import type { TerraformJson } from '../lib/emulator/stack';
 import type { ResourceChange } from '../lib/emulator/workspace';
+import { isRecord } from '../lib/json';
 
 /**
  * What a second plan against moto may show that comes from moto itself, not from the constructs: each

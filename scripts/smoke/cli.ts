@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { isRecord } from '../json';
+import { isRecord } from '../lib/json';
 import {
   findSynthesizedStack,
   OperatorError,

@@ -11,8 +11,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readSynthesizedStacks, type SynthesizedStack } from '../cdktf-manifest';
-import { isRecord } from '../json';
+import { readSynthesizedStacks, type SynthesizedStack } from '../lib/cdktf-manifest';
+import { isRecord } from '../lib/json';
 import { OperatorError } from '../lib/operator-error';
 import {
   findProviderMirror,

@@ -5,7 +5,7 @@
  * `lifecycle.ignore_changes` entries, and names 6.x dropped that 5.100 still accepts. Names only: types,
  * required arguments and references are `terraform validate`'s job.
  */
-import { isRecord } from '../json';
+import { isRecord } from '../lib/json';
 
 /** The part of `terraform providers schema -json` this check reads. */
 export interface ProviderSchemaFile {

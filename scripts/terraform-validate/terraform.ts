@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SynthesizedStack } from '../cdktf-manifest';
-import { isRecord } from '../json';
+import type { SynthesizedStack } from '../lib/cdktf-manifest';
+import { isRecord } from '../lib/json';
 import { type ProviderMirror, type TerraformRun, terraform } from '../lib/terraform';
 
 /** One diagnostic of `terraform validate -json`. */

@@ -1,4 +1,4 @@
-import { isRecord } from '../../json';
+import { isRecord } from '../json';
 
 /** A synthesized stack's `cdk.tf.json`, as far as the emulator changes it. */
 export type TerraformJson = Record<string, unknown>;

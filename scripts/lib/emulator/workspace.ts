@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SynthesizedStack } from '../../cdktf-manifest';
+import type { SynthesizedStack } from '../cdktf-manifest';
 import { errorLines, type ProviderMirror, type TerraformRun, terraform } from '../terraform';
 import { forEmulator, type TerraformJson } from './stack';
 
