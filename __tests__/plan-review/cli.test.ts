@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -241,6 +249,64 @@ describe('plan-export', () => {
       },
     });
   });
+});
+
+describe('one unreadable plan', () => {
+  const broken: [string, (dir: string) => void, string][] = [
+    ['an empty plan.json', (dir) => writeFileSync(path.join(dir, 'plan.json'), ''), 'plan.json is empty'],
+    [
+      'a corrupt plan.json',
+      (dir) => writeFileSync(path.join(dir, 'plan.json'), '{"format_ver'),
+      'plan.json is not JSON',
+    ],
+    ['a missing plan.txt', () => {}, 'plan.txt is missing'],
+  ];
+
+  it.each(broken)(
+    '%s makes that stack failed; the other still renders and is in the review record',
+    async (_case, breakIt, reason) => {
+      const { dir, manifest, plans } = workspace({ 'petstore-dev': 'delete', 'petstore-prod': 'update' });
+      const prodDir = path.join(plans, 'petstore-prod');
+      // Only plan.json is rewritten by the first two; the third drops plan.txt.
+      if (reason === 'plan.txt is missing') rmSync(path.join(prodDir, 'plan.txt'));
+      else breakIt(prodDir);
+
+      const out = path.join(dir, 'plan-review');
+      const exported = await runCli('plan-export.ts', [
+        '--manifest',
+        manifest,
+        '--plans-dir',
+        plans,
+        '--commit',
+        'abc123',
+        '--out',
+        out,
+      ]);
+      expect(exported.code).toBe(0);
+      const review = JSON.parse(readFileSync(path.join(out, 'review.json'), 'utf8'));
+      expect(Object.keys(review.stacks)).toEqual(['petstore-dev']);
+      expect(readFileSync(path.join(out, 'petstore-prod.error.txt'), 'utf8')).toContain(reason);
+
+      const commentFile = path.join(dir, 'comment.md');
+      const commented = await runCli('plan-comment.ts', [
+        '--manifest',
+        manifest,
+        '--plans-dir',
+        plans,
+        '--marker',
+        'terraform-plan',
+        '--commit',
+        'abc123',
+        '--out',
+        commentFile,
+      ]);
+      expect(commented.code).toBe(0);
+      const body = readFileSync(commentFile, 'utf8');
+      expect(body).toContain(reason);
+      expect(body).toContain('petstore-dev');
+      expect(body).toContain('aws_dynamodb_table');
+    },
+  );
 });
 
 describe('plan-guard', () => {

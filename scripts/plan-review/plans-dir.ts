@@ -24,11 +24,17 @@ export function loadStackReports(plansDir: string, stacks: readonly string[]): S
       return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
     };
     const guard = read(PLAN_FILES.guard);
+    let verdict: GuardVerdict | undefined;
+    try {
+      verdict = guard === undefined ? undefined : (JSON.parse(guard) as GuardVerdict);
+    } catch {
+      return { stack, status: 'failed', error: `The guard verdict of ${stack} (guard.json) is not JSON.` };
+    }
     return buildStackReport(stack, {
       planJson: read(PLAN_FILES.json),
       planText: read(PLAN_FILES.text),
       error: read(PLAN_FILES.error),
-      guard: guard === undefined ? undefined : (JSON.parse(guard) as GuardVerdict),
+      guard: verdict,
     });
   });
 }

@@ -20,16 +20,35 @@ export interface StackPlanFiles {
   guard?: GuardVerdict;
 }
 
+/**
+ * One stack's report. A plan that cannot be read (a file missing or empty, JSON that is not a plan) makes
+ * that stack `failed` with the reason, so one broken stack never takes the comment or the review record
+ * of the others down.
+ */
 export function buildStackReport(stack: string, files: StackPlanFiles): StackReport {
   if (files.error !== undefined) return { stack, status: 'failed', error: files.error };
-  if (files.planJson === undefined) return { stack, status: 'missing' };
-  const plan = parseTerraformPlan(files.planJson);
-  const secrets = collectSensitiveStrings(plan);
-  return {
+  if (files.planJson === undefined && files.planText === undefined) return { stack, status: 'missing' };
+  const unreadable = (reason: string): StackReport => ({
     stack,
-    status: 'planned',
-    summary: classifyPlan(plan, secrets),
-    planText: redactSecrets(files.planText ?? '', secrets),
-    ...(files.guard ? { guard: files.guard } : {}),
-  };
+    status: 'failed',
+    error: `The plan of ${stack} could not be read: ${reason}.`,
+  });
+  if (files.planJson === undefined) return unreadable('plan.json is missing');
+  if (files.planJson.trim() === '') return unreadable('plan.json is empty');
+  if (files.planText === undefined) return unreadable('plan.txt is missing');
+  if (files.planText.trim() === '') return unreadable('plan.txt is empty');
+  try {
+    const plan = parseTerraformPlan(files.planJson);
+    const secrets = collectSensitiveStrings(plan);
+    return {
+      stack,
+      status: 'planned',
+      summary: classifyPlan(plan, secrets),
+      planText: redactSecrets(files.planText, secrets),
+      ...(files.guard ? { guard: files.guard } : {}),
+    };
+  } catch (error) {
+    // The message names what is wrong with the file; it never quotes the plan, which may hold secrets.
+    return unreadable(`plan.json is ${error instanceof SyntaxError ? 'not JSON' : (error as Error).message}`);
+  }
 }
