@@ -70,6 +70,20 @@ function workspace(stacks: Record<string, FixtureName | 'failed'>): {
   return { dir, manifest, plans };
 }
 
+/** `npm run plan:export` of a workspace, for commit abc123. */
+function exportPlans(manifest: string, plans: string, out: string): Promise<CliResult> {
+  return runCli('plan-export.ts', [
+    '--manifest',
+    manifest,
+    '--plans-dir',
+    plans,
+    '--commit',
+    'abc123',
+    '--out',
+    out,
+  ]);
+}
+
 let github: FakeGitHub;
 beforeEach(async () => {
   github = await new FakeGitHub().start();
@@ -217,16 +231,7 @@ describe('plan-export', () => {
   it('writes masked plan texts and the review record, and never the plan JSON', async () => {
     const { dir, manifest, plans } = workspace({ 'petstore-dev': 'sensitive', 'petstore-prod': 'failed' });
     const out = path.join(dir, 'plan-review');
-    const result = await runCli('plan-export.ts', [
-      '--manifest',
-      manifest,
-      '--plans-dir',
-      plans,
-      '--commit',
-      'abc123',
-      '--out',
-      out,
-    ]);
+    const result = exportPlans(manifest, plans, out);
     expect(result.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual([
       'petstore-dev.plan.txt',
@@ -259,29 +264,17 @@ describe('one unreadable plan', () => {
       (dir) => writeFileSync(path.join(dir, 'plan.json'), '{"format_ver'),
       'plan.json is not JSON',
     ],
-    ['a missing plan.txt', () => {}, 'plan.txt is missing'],
+    ['a missing plan.txt', (dir) => rmSync(path.join(dir, 'plan.txt')), 'plan.txt is missing'],
   ];
 
   it.each(broken)(
     '%s makes that stack failed; the other still renders and is in the review record',
     async (_case, breakIt, reason) => {
       const { dir, manifest, plans } = workspace({ 'petstore-dev': 'delete', 'petstore-prod': 'update' });
-      const prodDir = path.join(plans, 'petstore-prod');
-      // Only plan.json is rewritten by the first two; the third drops plan.txt.
-      if (reason === 'plan.txt is missing') rmSync(path.join(prodDir, 'plan.txt'));
-      else breakIt(prodDir);
+      breakIt(path.join(plans, 'petstore-prod'));
 
       const out = path.join(dir, 'plan-review');
-      const exported = await runCli('plan-export.ts', [
-        '--manifest',
-        manifest,
-        '--plans-dir',
-        plans,
-        '--commit',
-        'abc123',
-        '--out',
-        out,
-      ]);
+      const exported = exportPlans(manifest, plans, out);
       expect(exported.code).toBe(0);
       const review = JSON.parse(readFileSync(path.join(out, 'review.json'), 'utf8'));
       expect(Object.keys(review.stacks)).toEqual(['petstore-dev']);
