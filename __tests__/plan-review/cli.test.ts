@@ -231,7 +231,7 @@ describe('plan-export', () => {
   it('writes masked plan texts and the review record, and never the plan JSON', async () => {
     const { dir, manifest, plans } = workspace({ 'petstore-dev': 'sensitive', 'petstore-prod': 'failed' });
     const out = path.join(dir, 'plan-review');
-    const result = exportPlans(manifest, plans, out);
+    const result = await exportPlans(manifest, plans, out);
     expect(result.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual([
       'petstore-dev.plan.txt',
@@ -274,7 +274,7 @@ describe('one unreadable plan', () => {
       breakIt(path.join(plans, 'petstore-prod'));
 
       const out = path.join(dir, 'plan-review');
-      const exported = exportPlans(manifest, plans, out);
+      const exported = await exportPlans(manifest, plans, out);
       expect(exported.code).toBe(0);
       const review = JSON.parse(readFileSync(path.join(out, 'review.json'), 'utf8'));
       expect(Object.keys(review.stacks)).toEqual(['petstore-dev']);
