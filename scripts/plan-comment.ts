@@ -11,6 +11,7 @@ import {
   commitUrlFromEnv,
   DEFAULT_MANIFEST,
   githubApiFromEnv,
+  operatorMistake,
   runUrlFromEnv,
   stacksToReport,
 } from './plan-review/cli-support';
@@ -33,7 +34,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'plan-comment.md' },
   },
 });
-if (!values.marker || !values.commit) throw new Error('--marker <id> and --commit <sha> are required');
+if (!values.marker || !values.commit)
+  operatorMistake('plan:comment', '--marker <id> and --commit <sha> are required');
 
 const marker = commentMarker(values.marker);
 const stacks = stacksToReport(values.manifest, values.target);
@@ -53,7 +55,8 @@ appendStepSummary(body);
 console.log(`wrote ${values.out} (${body.length} characters)`);
 
 if (values.pr) {
-  if (!/^\d+$/.test(values.pr)) throw new Error(`--pr must be a pull request number, got "${values.pr}"`);
+  if (!/^\d+$/.test(values.pr))
+    operatorMistake('plan:comment', `--pr must be a pull request number, got "${values.pr}"`);
   const api = githubApiFromEnv();
   if (!api) {
     annotate('warning', 'Plan comment not posted: GITHUB_TOKEN or GITHUB_REPOSITORY is not set.');

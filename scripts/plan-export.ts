@@ -7,9 +7,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MANIFEST, stacksToReport } from './plan-review/cli-support';
-import { buildReviewRecord } from './plan-review/guard';
+import { DEFAULT_MANIFEST, operatorMistake, stacksToReport } from './plan-review/cli-support';
 import { loadStackReports } from './plan-review/plans-dir';
+import { buildReviewRecord } from './plan-review/stack-report';
 
 const { values } = parseArgs({
   options: {
@@ -20,7 +20,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'plan-review' },
   },
 });
-if (!values.commit) throw new Error('--commit <sha of the planned commit> is required');
+if (!values.commit) operatorMistake('plan:export', '--commit <sha of the planned commit> is required');
 
 const stacks = stacksToReport(values.manifest, values.target);
 const reports = loadStackReports(values['plans-dir'], stacks);

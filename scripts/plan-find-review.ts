@@ -6,7 +6,7 @@
  * safe outcome.
  */
 import { parseArgs } from 'node:util';
-import { annotate, githubApiFromEnv, setStepOutputs } from './plan-review/cli-support';
+import { annotate, githubApiFromEnv, operatorMistake, setStepOutputs } from './plan-review/cli-support';
 import { findMergedPullRequest, findPlanRunWithArtifact } from './plan-review/github';
 
 const { values } = parseArgs({
@@ -17,13 +17,16 @@ const { values } = parseArgs({
   },
 });
 if (!values.sha || !values.workflow || !values.artifact) {
-  throw new Error('--sha <commit>, --workflow <file name> and --artifact <name> are required');
+  operatorMistake(
+    'plan:find-review',
+    '--sha <commit>, --workflow <file name> and --artifact <name> are required',
+  );
 }
 
 const outputs = { pr_number: '', head_sha: '', plan_run_id: '' };
 const api = githubApiFromEnv();
 try {
-  if (!api) throw new Error('GITHUB_TOKEN or GITHUB_REPOSITORY is not set');
+  if (!api) operatorMistake('plan:find-review', 'GITHUB_TOKEN or GITHUB_REPOSITORY is not set');
   const pull = await findMergedPullRequest(api, values.sha);
   if (!pull) {
     annotate('notice', `No merged pull request produced ${values.sha}; there is no reviewed plan.`);

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { classifyPlan } from './plan-review/classify';
-import { annotate, appendStepSummary } from './plan-review/cli-support';
+import { annotate, appendStepSummary, operatorMistake } from './plan-review/cli-support';
 import {
   checkAgainstReview,
   describeDestructiveKey,
@@ -28,7 +28,7 @@ const { values } = parseArgs({
   },
 });
 if (!values.stack || !values.plan)
-  throw new Error('--stack <name> and --plan <terraform show -json file> are required');
+  operatorMistake('plan:guard', '--stack <name> and --plan <terraform show -json file> are required');
 
 let review: ReviewRecord | undefined;
 if (values.review && existsSync(values.review))

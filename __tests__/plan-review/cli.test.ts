@@ -256,6 +256,18 @@ describe('plan-export', () => {
   });
 });
 
+describe('operator mistakes', () => {
+  it.each([
+    ['plan-comment.ts', 'plan:comment: --marker <id> and --commit <sha> are required'],
+    ['plan-export.ts', 'plan:export: --commit <sha of the planned commit> is required'],
+    ['plan-guard.ts', 'plan:guard: --stack <name> and --plan <terraform show -json file> are required'],
+  ])('%s without its required flags says so in one line and exits 2', async (script, message) => {
+    const result = await runCli(script, []);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(message);
+  });
+});
+
 describe('one unreadable plan', () => {
   const broken: [string, (dir: string) => void, string][] = [
     ['an empty plan.json', (dir) => writeFileSync(path.join(dir, 'plan.json'), ''), 'plan.json is empty'],

@@ -1,12 +1,11 @@
 import { classifyPlan } from '../../scripts/plan-review/classify';
 import {
-  buildReviewRecord,
   checkAgainstReview,
   guardAllowsApply,
   parseReviewRecord,
   type ReviewRecord,
 } from '../../scripts/plan-review/guard';
-import { buildStackReport } from '../../scripts/plan-review/stack-report';
+import { buildReviewRecord, buildStackReport } from '../../scripts/plan-review/stack-report';
 import { parseTerraformPlan } from '../../scripts/plan-review/terraform-plan';
 import { type FixtureName, fixture } from './fixtures';
 

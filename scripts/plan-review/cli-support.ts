@@ -5,6 +5,12 @@ import { stacksInDependencyOrder } from './manifest';
 
 export const DEFAULT_MANIFEST = 'cdktf.out/manifest.json';
 
+/** An operator's mistake: one line naming the command and what to do, exit 2, no stack trace. */
+export function operatorMistake(command: string, message: string): never {
+  console.error(`${command}: ${message}`);
+  process.exit(2);
+}
+
 export function readManifest(manifestPath: string): Manifest {
   return parseManifest(JSON.parse(readFileSync(manifestPath, 'utf8')));
 }

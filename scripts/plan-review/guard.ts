@@ -1,5 +1,4 @@
 import { isDestructive, type PlanSummary } from './classify';
-import type { StackReport } from './stack-report';
 
 /** A deletion or replacement, identified the same way in the reviewed plan and in the deploy re-plan. */
 export interface DestructiveChangeKey {
@@ -27,14 +26,6 @@ export interface GuardVerdict {
   unreviewed: DestructiveChangeKey[];
   /** Applied anyway because a person asked for it (workflow_dispatch input). */
   accepted: boolean;
-}
-
-export function buildReviewRecord(commit: string, reports: readonly StackReport[]): ReviewRecord {
-  const stacks: ReviewRecord['stacks'] = {};
-  for (const report of reports) {
-    if (report.status === 'planned') stacks[report.stack] = { destructive: destructiveKeys(report.summary) };
-  }
-  return { version: 1, commit, stacks };
 }
 
 export function destructiveKeys(summary: PlanSummary): DestructiveChangeKey[] {

@@ -1,5 +1,5 @@
 import { classifyPlan, type PlanSummary } from './classify';
-import type { GuardVerdict } from './guard';
+import { destructiveKeys, type GuardVerdict, type ReviewRecord } from './guard';
 import { collectSensitiveStrings, redactSecrets } from './sensitive';
 import { parseTerraformPlan } from './terraform-plan';
 
@@ -51,4 +51,13 @@ export function buildStackReport(stack: string, files: StackPlanFiles): StackRep
     // The message names what is wrong with the file; it never quotes the plan, which may hold secrets.
     return unreadable(`plan.json is ${error instanceof SyntaxError ? 'not JSON' : (error as Error).message}`);
   }
+}
+
+/** The review record of the planned stacks (review.json); failed and missing stacks are left out. */
+export function buildReviewRecord(commit: string, reports: readonly StackReport[]): ReviewRecord {
+  const stacks: ReviewRecord['stacks'] = {};
+  for (const report of reports) {
+    if (report.status === 'planned') stacks[report.stack] = { destructive: destructiveKeys(report.summary) };
+  }
+  return { version: 1, commit, stacks };
 }
