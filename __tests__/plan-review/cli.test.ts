@@ -72,7 +72,7 @@ function workspace(stacks: Record<string, FixtureName | 'failed'>): {
 
 /** `npm run plan:export` of a workspace, for commit abc123. */
 function exportPlans(manifest: string, plans: string, out: string): Promise<CliResult> {
-  return runCli('plan-export.ts', [
+  return runCli('plan-review/bin/export.ts', [
     '--manifest',
     manifest,
     '--plans-dir',
@@ -117,10 +117,10 @@ describe('plan-stacks', () => {
     raw.stacks['petstore-dev'].dependencies = ['petstore-shared'];
     writeFileSync(manifest, JSON.stringify(raw));
 
-    expect((await runCli('plan-stacks.ts', ['--manifest', manifest])).stdout).toBe(
+    expect((await runCli('plan-review/bin/stacks.ts', ['--manifest', manifest])).stdout).toBe(
       'petstore-shared\npetstore-dev\n',
     );
-    const withDirs = await runCli('plan-stacks.ts', [
+    const withDirs = await runCli('plan-review/bin/stacks.ts', [
       '--manifest',
       manifest,
       '--with-dirs',
@@ -154,7 +154,7 @@ describe('plan-comment', () => {
     ];
 
     const first = await runCli(
-      'plan-comment.ts',
+      'plan-review/bin/comment.ts',
       [...args, '--artifact-name', 'plan-review'],
       actionsEnv(dir),
     );
@@ -169,7 +169,11 @@ describe('plan-comment', () => {
     expect(readFileSync(path.join(dir, 'step-summary.md'), 'utf8')).toContain(body);
     expect(github.comments).toEqual([{ id: expect.any(Number), body }]);
 
-    const second = await runCli('plan-comment.ts', [...args, '--commit', 'fff9999'], actionsEnv(dir));
+    const second = await runCli(
+      'plan-review/bin/comment.ts',
+      [...args, '--commit', 'fff9999'],
+      actionsEnv(dir),
+    );
     expect(second.code).toBe(0);
     expect(github.comments).toHaveLength(1);
     expect(github.comments[0]?.body).toContain('Commit [`fff9999`]');
@@ -179,7 +183,7 @@ describe('plan-comment', () => {
     const { dir, manifest, plans } = workspace({ 'petstore-dev': 'update' });
     github.failWith = 500;
     const result = await runCli(
-      'plan-comment.ts',
+      'plan-review/bin/comment.ts',
       [
         '--manifest',
         manifest,
@@ -204,7 +208,7 @@ describe('plan-comment', () => {
   it('reports the target stack as not planned when synth never produced a manifest', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'plan-review-cli-'));
     const out = path.join(dir, 'deploy-comment.md');
-    const result = await runCli('plan-comment.ts', [
+    const result = await runCli('plan-review/bin/comment.ts', [
       '--manifest',
       path.join(dir, 'cdktf.out/manifest.json'),
       '--plans-dir',
@@ -258,9 +262,12 @@ describe('plan-export', () => {
 
 describe('operator mistakes', () => {
   it.each([
-    ['plan-comment.ts', 'plan:comment: --marker <id> and --commit <sha> are required'],
-    ['plan-export.ts', 'plan:export: --commit <sha of the planned commit> is required'],
-    ['plan-guard.ts', 'plan:guard: --stack <name> and --plan <terraform show -json file> are required'],
+    ['plan-review/bin/comment.ts', 'plan:comment: --marker <id> and --commit <sha> are required'],
+    ['plan-review/bin/export.ts', 'plan:export: --commit <sha of the planned commit> is required'],
+    [
+      'plan-review/bin/guard.ts',
+      'plan:guard: --stack <name> and --plan <terraform show -json file> are required',
+    ],
   ])('%s without its required flags says so in one line and exits 2', async (script, message) => {
     const result = await runCli(script, []);
     expect(result.code).toBe(2);
@@ -293,7 +300,7 @@ describe('one unreadable plan', () => {
       expect(readFileSync(path.join(out, 'petstore-prod.error.txt'), 'utf8')).toContain(reason);
 
       const commentFile = path.join(dir, 'comment.md');
-      const commented = await runCli('plan-comment.ts', [
+      const commented = await runCli('plan-review/bin/comment.ts', [
         '--manifest',
         manifest,
         '--plans-dir',
@@ -318,7 +325,7 @@ describe('plan-guard', () => {
   async function guard(reviewed: FixtureName, planned: FixtureName, extra: string[] = []) {
     const review = workspace({ 'petstore-dev': reviewed });
     const reviewOut = path.join(review.dir, 'plan-review');
-    await runCli('plan-export.ts', [
+    await runCli('plan-review/bin/export.ts', [
       '--manifest',
       review.manifest,
       '--plans-dir',
@@ -330,7 +337,7 @@ describe('plan-guard', () => {
     ]);
     const deploy = workspace({ 'petstore-dev': planned });
     const verdictFile = path.join(deploy.plans, 'petstore-dev', 'guard.json');
-    const result = await runCli('plan-guard.ts', [
+    const result = await runCli('plan-review/bin/guard.ts', [
       '--stack',
       'petstore-dev',
       '--plan',
@@ -377,7 +384,7 @@ describe('plan-guard', () => {
 
   it('fails closed when the review file does not exist', async () => {
     const { plans } = workspace({ 'petstore-dev': 'replace' });
-    const result = await runCli('plan-guard.ts', [
+    const result = await runCli('plan-review/bin/guard.ts', [
       '--stack',
       'petstore-dev',
       '--plan',
@@ -401,7 +408,7 @@ describe('plan-find-review', () => {
     github.artifactsByRun[555] = [{ name: 'plan-review', expired: false }];
     const { dir } = workspace({});
     const result = await runCli(
-      'plan-find-review.ts',
+      'plan-review/bin/find-review.ts',
       ['--sha', 'abc123', '--workflow', 'pr-plan.yml', '--artifact', 'plan-review'],
       actionsEnv(dir),
     );
@@ -415,7 +422,7 @@ describe('plan-find-review', () => {
     github.failWith = 502;
     const { dir } = workspace({});
     const result = await runCli(
-      'plan-find-review.ts',
+      'plan-review/bin/find-review.ts',
       ['--sha', 'abc123', '--workflow', 'pr-plan.yml', '--artifact', 'plan-review'],
       actionsEnv(dir),
     );

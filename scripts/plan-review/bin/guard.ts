@@ -6,16 +6,16 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { classifyPlan } from './plan-review/classify';
-import { annotate, appendStepSummary, operatorMistake } from './plan-review/cli-support';
+import { classifyPlan } from '../classify';
+import { annotate, appendStepSummary, operatorMistake } from '../cli-support';
 import {
   checkAgainstReview,
   describeDestructiveKey,
   guardAllowsApply,
   parseReviewRecord,
   type ReviewRecord,
-} from './plan-review/guard';
-import { parseTerraformPlan } from './plan-review/terraform-plan';
+} from '../guard';
+import { parseTerraformPlan } from '../terraform-plan';
 
 const { values } = parseArgs({
   options: {

@@ -4,8 +4,8 @@
  * `--with-dirs`: each line is `<stack>\t<terraform working directory>`.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_MANIFEST, readManifest } from './plan-review/cli-support';
-import { stackDirectory, stacksInDependencyOrder } from './plan-review/manifest';
+import { DEFAULT_MANIFEST, readManifest } from '../cli-support';
+import { stackDirectory, stacksInDependencyOrder } from '../manifest';
 
 const { values } = parseArgs({
   options: {

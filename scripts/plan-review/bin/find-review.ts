@@ -6,8 +6,8 @@
  * safe outcome.
  */
 import { parseArgs } from 'node:util';
-import { annotate, githubApiFromEnv, operatorMistake, setStepOutputs } from './plan-review/cli-support';
-import { findMergedPullRequest, findPlanRunWithArtifact } from './plan-review/github';
+import { annotate, githubApiFromEnv, operatorMistake, setStepOutputs } from '../cli-support';
+import { findMergedPullRequest, findPlanRunWithArtifact } from '../github';
 
 const { values } = parseArgs({
   options: {

@@ -14,10 +14,10 @@ import {
   operatorMistake,
   runUrlFromEnv,
   stacksToReport,
-} from './plan-review/cli-support';
-import { loadStackReports } from './plan-review/plans-dir';
-import { publishComment } from './plan-review/publish';
-import { commentMarker, renderComment } from './plan-review/render-comment';
+} from '../cli-support';
+import { loadStackReports } from '../plans-dir';
+import { publishComment } from '../publish';
+import { commentMarker, renderComment } from '../render-comment';
 
 const { values } = parseArgs({
   options: {

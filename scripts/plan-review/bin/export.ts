@@ -7,9 +7,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MANIFEST, operatorMistake, stacksToReport } from './plan-review/cli-support';
-import { loadStackReports } from './plan-review/plans-dir';
-import { buildReviewRecord } from './plan-review/stack-report';
+import { DEFAULT_MANIFEST, operatorMistake, stacksToReport } from '../cli-support';
+import { loadStackReports } from '../plans-dir';
+import { buildReviewRecord } from '../stack-report';
 
 const { values } = parseArgs({
   options: {
