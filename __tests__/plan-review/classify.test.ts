@@ -76,7 +76,15 @@ describe('classifyPlan', () => {
   it('finds no changes in a plan of no-ops and reads', () => {
     const summary = summaryOf('no-changes');
     expect(hasChanges(summary)).toBe(false);
-    expect(summary.counts).toEqual({ create: 0, update: 0, delete: 0, replace: 0, forget: 0, import: 0 });
+    expect(summary.counts).toEqual({
+      create: 0,
+      update: 0,
+      delete: 0,
+      replace: 0,
+      forget: 0,
+      import: 0,
+      move: 0,
+    });
   });
 
   it('counts a pure import and refuses action lists it does not know', () => {

@@ -227,7 +227,9 @@ describe('plan-comment', () => {
       out,
     ]);
     expect(result.code).toBe(0);
-    expect(readFileSync(out, 'utf8')).toContain('| `petstore-prod` | – | – | – | – | not planned |');
+    expect(readFileSync(out, 'utf8')).toContain(
+      '| `petstore-prod` | – | – | – | – | – | – | – | not planned |',
+    );
   });
 });
 

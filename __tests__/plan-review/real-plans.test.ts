@@ -20,11 +20,16 @@ import { FIXTURES_DIR } from './fixtures';
 // (scripts/plan-review/fixtures/generate.ts; its index.json says what each one is).
 const REAL = path.join(FIXTURES_DIR, 'real');
 
-function real(name: string): StackPlanFiles {
+const INDEX = JSON.parse(readFileSync(path.join(REAL, 'index.json'), 'utf8')) as {
+  fixtures: Record<string, { exitCode: number }>;
+};
+
+function real(name: string): StackPlanFiles & { index: { exitCode: number } } {
   const read = (file: string) =>
     existsSync(path.join(REAL, name, file)) ? readFileSync(path.join(REAL, name, file), 'utf8') : undefined;
   const files = { planJson: read('plan.json'), planText: read('plan.txt'), error: read('error.txt') };
-  return Object.fromEntries(Object.entries(files).filter(([, value]) => value !== undefined));
+  const present = Object.fromEntries(Object.entries(files).filter(([, value]) => value !== undefined));
+  return { ...present, index: INDEX.fixtures[name] as { exitCode: number } };
 }
 
 /** Terraform's own count line of the plan text: `Plan: 1 to add, 9 to change, 1 to destroy.` */
@@ -101,6 +106,39 @@ describe('plan review on real plans of petstore-dev', () => {
 });
 
 describe('plan review on real plans of a small configuration', () => {
+  test('moves are changes, shown from → to, and a move that updates counts as both', () => {
+    const { counts, resourceChanges } = summaryOf('moved');
+    expect(real('moved').index.exitCode).toBe(2);
+    expect(counts).toMatchObject({ move: 2, update: 1, create: 0, delete: 0 });
+    expect(resourceChanges.map((change) => [change.kind, change.movedFrom, change.address])).toEqual([
+      ['update', 'aws_cloudwatch_log_group.api', 'aws_cloudwatch_log_group.service'],
+      ['move', 'aws_sns_topic.alerts', 'aws_sns_topic.alarms'],
+    ]);
+    const body = comment([buildStackReport('petstore-dev', real('moved'))]);
+    expect(body).not.toContain('no changes');
+    expect(body).toContain('**move** `aws_sns_topic.alerts` → `aws_sns_topic.alarms` in `petstore-dev`');
+    expect(body).toContain('| `petstore-dev` | 0 | 1 | 0 | 0 | 2 | 0 | 0 | changes |');
+  });
+
+  test('imports are counted and listed, and an import that updates counts as both, as Terraform says', () => {
+    const { counts } = summaryOf('import');
+    expect(real('import').planText).toContain('Plan: 2 to import, 0 to add, 1 to change, 0 to destroy.');
+    expect(counts).toMatchObject({ import: 2, update: 1 });
+    const body = comment([buildStackReport('petstore-dev', real('import'))]);
+    expect(body).toContain('**import** `aws_s3_bucket.legacy` in `petstore-dev`');
+    expect(body).toContain('**import** `aws_cloudwatch_log_group.legacy` in `petstore-dev`');
+  });
+
+  test('a forget is counted in the table and listed, not hidden in a collapsed summary', () => {
+    const body = comment([buildStackReport('petstore-dev', real('forget'))]);
+    expect(summaryOf('forget').counts.forget).toBe(1);
+    expect(body).toContain('| `petstore-dev` | 0 | 0 | 0 | 0 | 0 | 0 | 1 | changes |');
+    const note = body.slice(body.indexOf('> [!NOTE]'), body.indexOf('<details'));
+    expect(note).toContain(
+      '**forget** `aws_sns_topic.alerts` in `petstore-dev`: left in AWS, no longer managed',
+    );
+  });
+
   test('sensitive values never reach the comment, even where Terraform printed a copy in clear', () => {
     const files = real('sensitive');
     const secrets = collectSensitiveStrings(parseTerraformPlan(files.planJson as string));

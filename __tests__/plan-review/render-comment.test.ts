@@ -59,15 +59,15 @@ describe('renderComment', () => {
     );
   });
 
-  it('has one table row per stack, in the order given, with add/change/destroy/replace counts', () => {
+  it('has one table row per stack, in the order given, with add/change/destroy/replace/move/import/forget counts', () => {
     const body = comment([
       buildStackReport('petstore-dev', fixture('replace')),
       buildStackReport('petstore-prod', fixture('creates')),
     ]);
     const rows = body.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows).toEqual([
-      '| `petstore-dev` | 0 | 1 | 0 | 2 | ⚠️ deletes or replaces |',
-      '| `petstore-prod` | 3 | 0 | 0 | 0 | changes |',
+      '| `petstore-dev` | 0 | 1 | 0 | 2 | 0 | 0 | 0 | ⚠️ deletes or replaces |',
+      '| `petstore-prod` | 3 | 0 | 0 | 0 | 0 | 0 | 0 | changes |',
     ]);
   });
 
@@ -147,8 +147,8 @@ describe('renderComment', () => {
       buildStackReport('petstore-prod', {}),
     ]);
     expect(body.split('\n')[1]).toBe('### ❌ Terraform plan: plan failed for 1 stack');
-    expect(body).toContain('| `petstore-dev` | – | – | – | – | ❌ plan failed |');
-    expect(body).toContain('| `petstore-prod` | – | – | – | – | not planned |');
+    expect(body).toContain('| `petstore-dev` | – | – | – | – | – | – | – | ❌ plan failed |');
+    expect(body).toContain('| `petstore-prod` | – | – | – | – | – | – | – | not planned |');
     expect(body).toContain(
       '<details open><summary>❌ <code>petstore-dev</code>: plan failed</summary>\n\n```text\nError: No valid credential sources found\n```',
     );

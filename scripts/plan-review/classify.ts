@@ -9,8 +9,12 @@ import {
 } from './sensitive';
 import type { Change, ResourceChange, TerraformPlan } from './terraform-plan';
 
-/** `forget`: removed from state by a `removed { lifecycle { destroy = false } }` block, not destroyed. */
-export type ChangeKind = 'create' | 'update' | 'delete' | 'replace' | 'forget' | 'import';
+/**
+ * `forget`: removed from state by a `removed { lifecycle { destroy = false } }` block, not destroyed.
+ * `import` and `move` as a kind are an import or a move that changes nothing else; one that also updates is
+ * an `update` with `importing` or `movedFrom` set, and is counted under both, as Terraform counts it.
+ */
+export type ChangeKind = 'create' | 'update' | 'delete' | 'replace' | 'forget' | 'import' | 'move';
 
 export interface ReplacePath {
   /** Terraform-style attribute path, e.g. `container_definitions` or `tags.Name`. */
@@ -24,6 +28,10 @@ export interface ResourceChangeSummary {
   address: string;
   deposed?: string;
   kind: ChangeKind;
+  /** The address it had before a `moved` block (Terraform's `previous_address`). */
+  movedFrom?: string;
+  /** Brought under management by an `import` block. */
+  importing?: true;
   /** Terraform's `action_reason`, e.g. `delete_because_no_resource_config`. */
   reason?: string;
   replacePaths: ReplacePath[];
@@ -64,6 +72,8 @@ export function classifyPlan(plan: TerraformPlan, secrets: readonly string[] = [
       address: resource.address,
       ...(resource.deposed ? { deposed: resource.deposed } : {}),
       kind,
+      ...(resource.previous_address ? { movedFrom: resource.previous_address } : {}),
+      ...(resource.change.importing ? { importing: true as const } : {}),
       ...(resource.action_reason ? { reason: resource.action_reason } : {}),
       replacePaths: kind === 'replace' ? describeReplacePaths(resource.change, secrets) : [],
       ...(keepsRemoteObject(resource.change.before) ? { keepsRemoteObject: true } : {}),
@@ -87,8 +97,13 @@ export function classifyPlan(plan: TerraformPlan, secrets: readonly string[] = [
     replace: 0,
     forget: 0,
     import: 0,
+    move: 0,
   };
-  for (const change of resourceChanges) counts[change.kind] += 1;
+  for (const change of resourceChanges) {
+    counts[change.kind] += 1;
+    if (change.importing && change.kind !== 'import') counts.import += 1;
+    if (change.movedFrom && change.kind !== 'move') counts.move += 1;
+  }
   return { resourceChanges, outputChanges, counts };
 }
 
@@ -96,7 +111,9 @@ function kindOf(resource: ResourceChange): ChangeKind | undefined {
   const actions = resource.change.actions.join(',');
   switch (actions) {
     case 'no-op':
-      return resource.change.importing ? 'import' : undefined;
+      // A move or an import is a change even when nothing else is: `-detailed-exitcode` says 2.
+      if (resource.change.importing) return 'import';
+      return resource.previous_address ? 'move' : undefined;
     case 'create':
     case 'update':
     case 'delete':

@@ -109,14 +109,14 @@ function renderTable(stacks: readonly StackReport[]): string {
   const rows = stacks.map((report) => {
     const name = tableCell(codeSpan(report.stack));
     if (report.status !== 'planned') {
-      return `| ${name} | – | – | – | – | ${report.status === 'failed' ? '❌ plan failed' : 'not planned'} |`;
+      return `| ${name} | – | – | – | – | – | – | – | ${report.status === 'failed' ? '❌ plan failed' : 'not planned'} |`;
     }
     const { counts } = report.summary;
-    return `| ${name} | ${counts.create} | ${counts.update} | ${counts.delete} | ${counts.replace} | ${result(report)} |`;
+    return `| ${name} | ${counts.create} | ${counts.update} | ${counts.delete} | ${counts.replace} | ${counts.move} | ${counts.import} | ${counts.forget} | ${result(report)} |`;
   });
   return [
-    '| Stack | Add | Change | Destroy | Replace | Result |',
-    '| --- | ---: | ---: | ---: | ---: | --- |',
+    '| Stack | Add | Change | Destroy | Replace | Move | Import | Forget | Result |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows,
     '',
     '_Replacements are counted once, in Replace, not in Add and Destroy._',
@@ -143,6 +143,30 @@ function renderWarningLines(stacks: readonly StackReport[]): { head: string; lin
           .map((change) => describeChange(report.stack, change))
       : [],
   );
+  const relocated = stacks.flatMap((report) =>
+    report.status === 'planned'
+      ? report.summary.resourceChanges.flatMap((change) => {
+          const lines: string[] = [];
+          if (change.movedFrom)
+            lines.push(
+              `**move** ${codeSpan(change.movedFrom)} → ${codeSpan(change.address)} in ${codeSpan(report.stack)}`,
+            );
+          if (change.importing)
+            lines.push(`**import** ${codeSpan(change.address)} in ${codeSpan(report.stack)}`);
+          if (change.kind === 'forget')
+            lines.push(
+              `**forget** ${codeSpan(change.address)} in ${codeSpan(report.stack)}: left in AWS, no longer managed`,
+            );
+          return lines;
+        })
+      : [],
+  );
+  if (relocated.length > 0) {
+    blocks.push({
+      head: `> [!NOTE]\n> **This plan moves, imports or forgets ${plural(relocated.length, 'resource')}:**\n`,
+      lines: relocated.map((line) => `> - ${line}\n`),
+    });
+  }
   if (destructive.length > 0) {
     blocks.push({
       head: `> [!WARNING]\n> **This plan deletes or replaces ${plural(destructive.length, 'resource')}.** Check each one is intended:\n`,
@@ -236,6 +260,7 @@ function countsText(counts: Record<ChangeKind, number>): string {
   ];
   if (counts.import > 0) parts.push(`${counts.import} to import`);
   if (counts.forget > 0) parts.push(`${counts.forget} to forget`);
+  if (counts.move > 0) parts.push(`${counts.move} to move`);
   return parts.join(', ');
 }
 

@@ -33,6 +33,8 @@ export interface ResourceChange {
   name: string;
   /** Set when the change concerns an object left over from a create-before-destroy replacement. */
   deposed?: string;
+  /** The address before a `moved` block moved it. */
+  previous_address?: string;
   change: Change;
   action_reason?: string;
 }
