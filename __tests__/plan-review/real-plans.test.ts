@@ -149,6 +149,16 @@ describe('plan review on real plans of a small configuration', () => {
     for (const secret of secrets) expect(body).not.toContain(secret);
   });
 
+  test('every changed resource is listed by address and action, and the list is bounded', () => {
+    const body = comment([buildStackReport('petstore-dev', real('large'))]);
+    // The plan text is cut to fit; the first 100 addresses are still there, and the rest are counted.
+    expect(body).toContain('**create** (400): `aws_cloudwatch_log_group.route[0]`');
+    expect(body).toContain(', and 300 more in the plan text');
+    const replaced = comment([buildStackReport('petstore-dev', real('dev-replace'))]);
+    expect(replaced).toMatch(/- \*\*update\*\* \(9\): /);
+    expect(replaced).toMatch(/- \*\*replace\*\* \(1\): `aws_sns_topic\./);
+  });
+
   test('a plan of 400 resources still fits one GitHub comment', () => {
     const files = real('large');
     expect(terraformCounts(files.planText as string).add).toBe(400);
