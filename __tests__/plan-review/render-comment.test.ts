@@ -141,12 +141,20 @@ describe('renderComment', () => {
     );
   });
 
+  it('never reads "no changes" over a stack that was not planned', () => {
+    const body = comment([
+      buildStackReport('petstore-dev', fixture('no-changes')),
+      buildStackReport('petstore-prod', {}),
+    ]);
+    expect(body.split('\n')[1]).toBe('### ⚠️ Terraform plan: 1 stack not planned');
+  });
+
   it('shows a failed plan with its error, open, and says so in the headline and table', () => {
     const body = comment([
       buildStackReport('petstore-dev', { error: 'Error: No valid credential sources found\n' }),
       buildStackReport('petstore-prod', {}),
     ]);
-    expect(body.split('\n')[1]).toBe('### ❌ Terraform plan: plan failed for 1 stack');
+    expect(body.split('\n')[1]).toBe('### ❌ Terraform plan: plan failed for 1 stack; 1 stack not planned');
     expect(body).toContain('| `petstore-dev` | – | – | – | – | – | – | – | ❌ plan failed |');
     expect(body).toContain('| `petstore-prod` | – | – | – | – | – | – | – | not planned |');
     expect(body).toContain(

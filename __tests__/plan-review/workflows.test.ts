@@ -193,6 +193,17 @@ describe('checks', () => {
   });
 });
 
+describe('deploy plan loop', () => {
+  it("leaves a failed plan's error in error.txt, so the deploy comment carries it", () => {
+    const runs = Object.values(workflow('deploy-environment.yml').jobs).flatMap((job) =>
+      (job.steps ?? []).flatMap((step) => (step.run ? [step.run] : [])),
+    );
+    const loop = runs.find((run) => run.includes('plan:guard')) ?? '';
+    expect(loop).toContain('mv "$out/stderr.log" "$out/error.txt"');
+    expect(loop.indexOf('error.txt')).toBeLessThan(loop.indexOf('show -json tfplan'));
+  });
+});
+
 describe('rehearsal', () => {
   const rehearse = workflow('checks.yml').jobs.checks as Job;
   const steps = rehearse.steps ?? [];

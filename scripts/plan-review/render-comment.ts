@@ -97,7 +97,12 @@ function headline({ title, stacks }: CommentInput): string {
     0,
   );
   const changed = count((r) => r.status === 'planned' && hasChanges(r.summary));
-  if (failed > 0) return `❌ ${title}: plan failed for ${plural(failed, 'stack')}`;
+  const missing = count((r) => r.status === 'missing');
+  const notPlanned = missing > 0 ? `${plural(missing, 'stack')} not planned` : '';
+  if (failed > 0)
+    return `❌ ${title}: plan failed for ${plural(failed, 'stack')}${notPlanned ? `; ${notPlanned}` : ''}`;
+  // A stack that was never planned may hold any change: never "no changes" over it.
+  if (missing > 0) return `⚠️ ${title}: ${notPlanned}`;
   if (refused > 0) return `⛔ ${title}: unreviewed deletions or replacements in ${plural(refused, 'stack')}`;
   if (destructive > 0)
     return `⚠️ ${title}: ${plural(destructive, 'deletion or replacement', 'deletions or replacements')}`;
