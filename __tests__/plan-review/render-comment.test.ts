@@ -141,6 +141,19 @@ describe('renderComment', () => {
     );
   });
 
+  it('a cut error names the file the artifact holds for a failed stack: <stack>.error.txt', () => {
+    const error = Array.from(
+      { length: 3000 },
+      (_, line) => `Error line ${line}: something went wrong here`,
+    ).join('\n');
+    const body = comment([buildStackReport('petstore-dev', { error })]);
+    expect(body.length).toBeLessThanOrEqual(GITHUB_COMMENT_MAX_LENGTH);
+    expect(body).toContain(
+      'omitted to fit the comment — full error: petstore-dev.error.txt in artifact plan-review',
+    );
+    expect(body).not.toContain('petstore-dev.plan.txt');
+  });
+
   it('never reads "no changes" over a stack that was not planned', () => {
     const body = comment([
       buildStackReport('petstore-dev', fixture('no-changes')),

@@ -61,7 +61,7 @@ export function renderComment(input: CommentInput, budget = DEFAULT_COMMENT_BUDG
   const details = sections
     .map((section, index) => {
       const body = truncateMiddle(section.body, allowances[index] ?? 0, (lines, chars) =>
-        omissionNotice(lines, chars, section.stack, input.fullPlans),
+        omissionNotice(lines, chars, input.fullPlans, section.artifactFile),
       );
       return section.frame.replace(BODY_SLOT, () => body);
     })
@@ -228,6 +228,8 @@ const BODY_SLOT = '\u0000body\u0000';
 
 interface DetailSection {
   stack: string;
+  /** The file the artifact holds this body in: `<stack>.plan.txt`, or `<stack>.error.txt` for a failed plan. */
+  artifactFile: string;
   /** Everything around the body, with BODY_SLOT where the (possibly truncated) body goes. */
   frame: string;
   body: string;
@@ -239,6 +241,7 @@ function detailSection(report: StackReport): DetailSection[] {
     return [
       {
         stack: report.stack,
+        artifactFile: `${report.stack}.error.txt`,
         frame: `<details open><summary>❌ <code>${escapeHtml(report.stack)}</code>: plan failed</summary>\n\n${fence}text\n${BODY_SLOT}\n${fence}\n</details>\n\n`,
         body: report.error.trim(),
       },
@@ -250,6 +253,7 @@ function detailSection(report: StackReport): DetailSection[] {
   return [
     {
       stack: report.stack,
+      artifactFile: `${report.stack}.plan.txt`,
       frame: `<details><summary><code>${escapeHtml(report.stack)}</code>: ${escapeHtml(countsText(report.summary.counts))}</summary>\n\n${changedResources(report.summary.resourceChanges)}${fence}diff\n${BODY_SLOT}\n${fence}\n</details>\n\n`,
       body,
     },
@@ -324,10 +328,12 @@ function renderFooter({ fullPlans }: CommentInput): string {
 function omissionNotice(
   lines: number,
   chars: number,
-  stack: string,
   fullPlans: CommentInput['fullPlans'],
+  file: string,
 ): string {
-  const where = fullPlans ? ` — full plan: ${stack}.plan.txt in artifact ${fullPlans.artifactName}` : '';
+  // The file plan:export writes for this stack: the plan text, or the error of a failed plan.
+  const what = file.endsWith('.error.txt') ? 'full error' : 'full plan';
+  const where = fullPlans ? ` — ${what}: ${file} in artifact ${fullPlans.artifactName}` : '';
   return `@@ … ${lines.toLocaleString('en-US')} lines (${chars.toLocaleString('en-US')} characters) omitted to fit the comment${where} … @@`;
 }
 
