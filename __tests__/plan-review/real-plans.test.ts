@@ -6,6 +6,7 @@ import {
   commentMarker,
   GITHUB_COMMENT_MAX_LENGTH,
   renderComment,
+  toDiffSyntax,
 } from '../../scripts/plan-review/render-comment';
 import { collectSensitiveStrings } from '../../scripts/plan-review/sensitive';
 import {
@@ -157,6 +158,18 @@ describe('plan review on real plans of a small configuration', () => {
     const replaced = comment([buildStackReport('petstore-dev', real('dev-replace'))]);
     expect(replaced).toMatch(/- \*\*update\*\* \(9\): /);
     expect(replaced).toMatch(/- \*\*replace\*\* \(1\): `aws_sns_topic\./);
+  });
+
+  test('diff colouring leaves the contents of multi-line strings alone, and marks their changed lines', () => {
+    const created = toDiffSyntax(real('create').planText as string).split('\n');
+    expect(created).toContain('            - GET /pets');
+    expect(created.some((line) => line.startsWith('-') && line.includes('GET /pets'))).toBe(false);
+    const updated = toDiffSyntax(real('update').planText as string).split('\n');
+    expect(updated).toContain('            - GET /pets');
+    expect(updated).toContain('+           - PUT /pets/{petId}');
+    expect(updated).toContain('            + DELETE /pets/{petId} (admin)');
+    // Outside heredocs the symbols still move to the start of the line.
+    expect(updated).toContain('!       insecure_value  = <<-EOT');
   });
 
   test('a plan of 400 resources still fits one GitHub comment', () => {

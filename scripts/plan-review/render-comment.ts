@@ -342,9 +342,26 @@ function omissionNotice(
  * `  + x` → `+   x`, and `~` becomes `!` (a changed line to the diff highlighter).
  */
 export function toDiffSyntax(planText: string): string {
+  // Inside a heredoc (a multi-line string) lines are content: a "- GET /pets" there is text, not a removal.
+  // Terraform marks a changed line of an updated heredoc at two columns left of the content, 4 right of
+  // the attribute's own symbol; only a mark at that column counts.
+  let heredoc: { terminator: string; markColumn: number } | undefined;
   return planText
     .split('\n')
     .map((line) => {
+      if (heredoc) {
+        if (line.trim() === heredoc.terminator) {
+          heredoc = undefined;
+          return line;
+        }
+        const mark = new RegExp(`^( {${heredoc.markColumn}})([-+])( )`).exec(line);
+        return mark ? `${mark[2]}${mark[1]}${mark[3]}${line.slice(mark[0].length)}` : line;
+      }
+      const opener = /^(\s*)(-\/\+|\+\/-|[-+~])?(\s*).*<<-?([A-Za-z_]+)\s*$/.exec(line);
+      if (opener) {
+        const symbolColumn = opener[2] ? (opener[1] ?? '').length : (opener[1] ?? '').length - 2;
+        heredoc = { terminator: opener[4] ?? 'EOT', markColumn: symbolColumn + 4 };
+      }
       const match = /^(\s+)(-\/\+|\+\/-|[-+~])(\s|$)/.exec(line);
       if (!match) return line;
       const [whole, indent = '', symbol = '', after = ''] = match;
