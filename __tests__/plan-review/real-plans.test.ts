@@ -28,7 +28,12 @@ const INDEX = JSON.parse(readFileSync(path.join(REAL, 'index.json'), 'utf8')) as
 function real(name: string): StackPlanFiles & { index: { exitCode: number } } {
   const read = (file: string) =>
     existsSync(path.join(REAL, name, file)) ? readFileSync(path.join(REAL, name, file), 'utf8') : undefined;
-  const files = { planJson: read('plan.json'), planText: read('plan.txt'), error: read('error.txt') };
+  const files = {
+    planJson: read('plan.json'),
+    planText: read('plan.txt'),
+    planLog: read('plan.log'),
+    error: read('error.txt'),
+  };
   const present = Object.fromEntries(Object.entries(files).filter(([, value]) => value !== undefined));
   return { ...present, index: INDEX.fixtures[name] as { exitCode: number } };
 }
@@ -45,7 +50,11 @@ function summaryOf(name: string) {
 }
 
 function comment(stacks: StackReport[]): string {
-  return renderComment({
+  return renderComment(commentInput(stacks));
+}
+
+function commentInput(stacks: StackReport[]) {
+  return {
     marker: commentMarker('terraform-plan'),
     title: 'Terraform plan',
     commit: {
@@ -54,7 +63,7 @@ function comment(stacks: StackReport[]): string {
     },
     runUrl: 'https://github.com/o/r/actions/runs/42',
     stacks,
-  });
+  };
 }
 
 describe('plan review on real plans of petstore-dev', () => {
@@ -170,6 +179,22 @@ describe('plan review on real plans of a small configuration', () => {
     expect(updated).toContain('            + DELETE /pets/{petId} (admin)');
     // Outside heredocs the symbols still move to the start of the line.
     expect(updated).toContain('!       insecure_value  = <<-EOT');
+  });
+
+  test("Terraform's warnings reach the comment, collapsed", () => {
+    const body = comment([buildStackReport('petstore-dev', real('forget'))]);
+    expect(body).toContain('<details><summary>⚠️ <code>petstore-dev</code>: 1 Terraform warning</summary>');
+    expect(body).toContain('Warning: Some objects will no longer be managed by Terraform');
+    expect(body).toContain('will need to import them into Terraform to manage them again.');
+  });
+
+  test('after a deploy the comment says what was applied, not what to check', () => {
+    const stacks = [buildStackReport('petstore-dev', real('dev-delete'))];
+    const planned = comment(stacks);
+    const applied = renderComment({ ...commentInput(stacks), applied: true });
+    expect(planned).toContain('Check each one is intended');
+    expect(applied).toContain('**This deploy deleted or replaced 1 resource:**');
+    expect(applied).not.toContain('Check each one is intended');
   });
 
   test('a plan of 400 resources still fits one GitHub comment', () => {

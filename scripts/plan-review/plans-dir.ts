@@ -6,13 +6,14 @@ import { buildStackReport, type StackReport } from './stack-report';
 /**
  * Files the workflows write per stack, in `<plans dir>/<stack>/`:
  * plan.json (`terraform show -json tfplan`), plan.txt (`terraform show -no-color tfplan`),
- * error.txt (output of a failed init/plan) and guard.json (plan-guard's verdict, deploys only).
+ * plan.log (what `terraform plan` printed: its warnings), error.txt (output of a failed init/plan) and guard.json (plan-guard's verdict, deploys only).
  * plan.json holds secrets in clear text: it never leaves the runner.
  */
 export const PLAN_FILES = {
   json: 'plan.json',
   text: 'plan.txt',
   error: 'error.txt',
+  log: 'plan.log',
   guard: 'guard.json',
 } as const;
 
@@ -34,6 +35,7 @@ export function loadStackReports(plansDir: string, stacks: readonly string[]): S
       planJson: read(PLAN_FILES.json),
       planText: read(PLAN_FILES.text),
       error: read(PLAN_FILES.error),
+      planLog: read(PLAN_FILES.log),
       guard: verdict,
     });
   });

@@ -19,6 +19,8 @@ export interface CommentInput {
   stacks: readonly StackReport[];
   /** Where the full, untruncated plan texts are. */
   fullPlans?: { artifactName: string; url?: string };
+  /** The plans were applied (a deploy that succeeded): say what was done, not what to check. */
+  applied?: boolean;
 }
 
 /**
@@ -44,7 +46,7 @@ export function renderComment(input: CommentInput, budget = DEFAULT_COMMENT_BUDG
   const footer = renderFooter(input);
 
   const fixedLength = header.length + table.length + unchanged.length + footer.length;
-  const warningLines = renderWarningLines(stacks);
+  const warningLines = renderWarningLines(stacks, input.applied ?? false);
   const warnings = fitBlock(
     warningLines,
     Math.max(0, Math.floor((budget - fixedLength) / 2)),
@@ -139,7 +141,10 @@ function result(report: Extract<StackReport, { status: 'planned' }>): string {
   return 'no changes';
 }
 
-function renderWarningLines(stacks: readonly StackReport[]): { head: string; lines: string[] }[] {
+function renderWarningLines(
+  stacks: readonly StackReport[],
+  applied: boolean,
+): { head: string; lines: string[] }[] {
   const blocks: { head: string; lines: string[] }[] = [];
   const destructive = stacks.flatMap((report) =>
     report.status === 'planned'
@@ -168,13 +173,15 @@ function renderWarningLines(stacks: readonly StackReport[]): { head: string; lin
   );
   if (relocated.length > 0) {
     blocks.push({
-      head: `> [!NOTE]\n> **This plan moves, imports or forgets ${plural(relocated.length, 'resource')}:**\n`,
+      head: `> [!NOTE]\n> **This ${applied ? 'deploy moved, imported or forgot' : 'plan moves, imports or forgets'} ${plural(relocated.length, 'resource')}:**\n`,
       lines: relocated.map((line) => `> - ${line}\n`),
     });
   }
   if (destructive.length > 0) {
     blocks.push({
-      head: `> [!WARNING]\n> **This plan deletes or replaces ${plural(destructive.length, 'resource')}.** Check each one is intended:\n`,
+      head: applied
+        ? `> [!WARNING]\n> **This deploy deleted or replaced ${plural(destructive.length, 'resource')}:**\n`
+        : `> [!WARNING]\n> **This plan deletes or replaces ${plural(destructive.length, 'resource')}.** Check each one is intended:\n`,
       lines: destructive.map((line) => `> - ${line}\n`),
     });
   }
@@ -254,10 +261,25 @@ function detailSection(report: StackReport): DetailSection[] {
     {
       stack: report.stack,
       artifactFile: `${report.stack}.plan.txt`,
-      frame: `<details><summary><code>${escapeHtml(report.stack)}</code>: ${escapeHtml(countsText(report.summary.counts))}</summary>\n\n${changedResources(report.summary.resourceChanges)}${fence}diff\n${BODY_SLOT}\n${fence}\n</details>\n\n`,
+      frame: `<details><summary><code>${escapeHtml(report.stack)}</code>: ${escapeHtml(countsText(report.summary.counts))}</summary>\n\n${changedResources(report.summary.resourceChanges)}${fence}diff\n${BODY_SLOT}\n${fence}\n</details>\n\n${terraformWarnings(report)}`,
       body,
     },
   ];
+}
+
+/** Terraform's warnings of a stack's plan, collapsed; each is cut to a bounded length. */
+function terraformWarnings(report: Extract<StackReport, { status: 'planned' }>): string {
+  const warnings = report.warnings ?? [];
+  if (warnings.length === 0) return '';
+  const text = warnings.map((warning) => truncateEnd(warning, MAX_WARNING_LENGTH)).join('\n\n');
+  const fence = codeFence(text);
+  return `<details><summary>⚠️ <code>${escapeHtml(report.stack)}</code>: ${plural(warnings.length, 'Terraform warning')}</summary>\n\n${fence}text\n${text}\n${fence}\n</details>\n\n`;
+}
+
+const MAX_WARNING_LENGTH = 1_500;
+
+function truncateEnd(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
 /** The order Terraform's own summary reads in; every changed resource is under one of these. */

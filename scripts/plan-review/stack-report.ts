@@ -5,7 +5,15 @@ import { parseTerraformPlan } from './terraform-plan';
 
 /** What is known about one stack after the plan step, ready to render. All text is already redacted. */
 export type StackReport =
-  | { stack: string; status: 'planned'; summary: PlanSummary; planText: string; guard?: GuardVerdict }
+  | {
+      stack: string;
+      status: 'planned';
+      summary: PlanSummary;
+      planText: string;
+      guard?: GuardVerdict;
+      /** Terraform's warnings from the plan run (plan.log), secrets masked. */
+      warnings?: string[];
+    }
   | { stack: string; status: 'failed'; error: string }
   /** The stack was never planned, e.g. the loop stopped at an earlier stack. */
   | { stack: string; status: 'missing' };
@@ -17,6 +25,8 @@ export interface StackPlanFiles {
   planText?: string;
   /** Output of a failed init/plan. */
   error?: string;
+  /** What `terraform plan` printed (plan.log): its warnings reach the comment. */
+  planLog?: string;
   guard?: GuardVerdict;
 }
 
@@ -46,6 +56,9 @@ export function buildStackReport(stack: string, files: StackPlanFiles): StackRep
       summary: classifyPlan(plan, secrets),
       planText: redactSecrets(files.planText, secrets),
       ...(files.guard ? { guard: files.guard } : {}),
+      ...(files.planLog
+        ? { warnings: terraformWarnings(files.planLog).map((w) => redactSecrets(w, secrets)) }
+        : {}),
     };
   } catch (error) {
     // The message names what is wrong with the file; it never quotes the plan, which may hold secrets.
@@ -60,4 +73,29 @@ export function buildReviewRecord(commit: string, reports: readonly StackReport[
     if (report.status === 'planned') stacks[report.stack] = { destructive: destructiveKeys(report.summary) };
   }
   return { version: 1, commit, stacks };
+}
+
+/**
+ * The `Warning:` blocks of `terraform plan -no-color` output: each from its `Warning:` line to the next
+ * warning or error, the rule before the saved-plan note, or the end.
+ */
+export function terraformWarnings(planLog: string): string[] {
+  const warnings: string[] = [];
+  let current: string[] | undefined;
+  const close = () => {
+    if (current) warnings.push(current.join('\n').trim());
+    current = undefined;
+  };
+  for (const line of planLog.split('\n')) {
+    if (line.startsWith('Warning: ')) {
+      close();
+      current = [line];
+    } else if (line.startsWith('Error: ') || line.startsWith('─') || line.startsWith('Saved the plan to:')) {
+      close();
+    } else if (current) {
+      current.push(line);
+    }
+  }
+  close();
+  return warnings;
 }
