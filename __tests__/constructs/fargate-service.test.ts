@@ -15,7 +15,7 @@ import {
 } from '../../constructs/fargate-service';
 import { LOG_RETENTION_DAYS } from '../../constructs/logs';
 import {
-  CONTAINER_PORT,
+  fargateServiceProps,
   onlyResource,
   REGION,
   ref,
@@ -41,15 +41,7 @@ function synthService(props: Partial<PetFargateServiceProps> = {}) {
   const synthesized = synthScope((scope) => {
     const deps = serviceDependencies(scope);
     const service = new PetFargateService(scope, 'PetService', {
-      namePrefix: 'test',
-      region: REGION,
-      network: deps.network,
-      table: deps.table,
-      serviceDiscovery: deps.serviceDiscovery,
-      securityGroup: deps.securityGroups.tasks,
-      image: IMAGE,
-      imageRepository: deps.imageRepository,
-      containerPort: CONTAINER_PORT,
+      ...fargateServiceProps(deps, IMAGE),
       ...props,
     });
     refs.table = ref(deps.table.resource, 'arn');
@@ -328,14 +320,7 @@ describe('PetFargateService', () => {
       const number = (name: string) => new TerraformVariable(scope, name, { type: 'number' }).numberValue;
       const deps = serviceDependencies(scope);
       new PetFargateService(scope, 'PetService', {
-        namePrefix: 'test',
-        region: REGION,
-        network: deps.network,
-        table: deps.table,
-        serviceDiscovery: deps.serviceDiscovery,
-        securityGroup: deps.securityGroups.tasks,
-        image: IMAGE,
-        imageRepository: deps.imageRepository,
+        ...fargateServiceProps(deps, IMAGE),
         containerPort: number('port'),
         cpu: number('cpu'),
         memory: number('memory'),

@@ -3,7 +3,7 @@ import { PetHttpApi } from '../../constructs/http-api';
 import { Monitoring, type MonitoringProps } from '../../constructs/monitoring';
 import { UserAuth } from '../../constructs/user-auth';
 import {
-  CONTAINER_PORT,
+  fargateServiceProps,
   onlyResource,
   REGION,
   ref,
@@ -17,17 +17,7 @@ function synthMonitoring(props: Partial<MonitoringProps> = {}) {
   const refs = { topic: '', apiId: '', stage: '', cluster: '', service: '', table: '' };
   const synthesized = synthScope((scope) => {
     const deps = serviceDependencies(scope);
-    const service = new PetFargateService(scope, 'PetService', {
-      namePrefix: 'test',
-      region: REGION,
-      network: deps.network,
-      table: deps.table,
-      serviceDiscovery: deps.serviceDiscovery,
-      securityGroup: deps.securityGroups.tasks,
-      image: 'image:tag',
-      imageRepository: deps.imageRepository,
-      containerPort: CONTAINER_PORT,
-    });
+    const service = new PetFargateService(scope, 'PetService', fargateServiceProps(deps));
     const auth = new UserAuth(scope, 'Auth', { namePrefix: 'test', region: REGION });
     const api = new PetHttpApi(scope, 'HttpApi', {
       namePrefix: 'test',

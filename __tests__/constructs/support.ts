@@ -69,3 +69,18 @@ export function serviceDependencies(scope: Construct, networkProps: Partial<Netw
 }
 
 export const synthScope = Testing.synthScope;
+
+/** The props every PetFargateService in these tests shares, from `serviceDependencies`. */
+export function fargateServiceProps(deps: ReturnType<typeof serviceDependencies>, image = 'image:tag') {
+  return {
+    namePrefix: 'test',
+    region: REGION,
+    network: deps.network,
+    table: deps.table,
+    serviceDiscovery: deps.serviceDiscovery,
+    securityGroup: deps.securityGroups.tasks,
+    image,
+    imageRepository: deps.imageRepository,
+    containerPort: CONTAINER_PORT,
+  };
+}
