@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeGitHub } from './fake-github';
 import { type FixtureName, fixture } from './fixtures';
+import { readRunnerOutputs } from './runner-file-commands';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -92,7 +93,10 @@ afterEach(async () => {
   await github.stop();
 });
 
+/** A runner's environment for one step, with its empty output and summary files. */
 function actionsEnv(dir: string): Record<string, string> {
+  writeFileSync(path.join(dir, 'github-output'), '');
+  writeFileSync(path.join(dir, 'step-summary.md'), '');
   return {
     GITHUB_TOKEN: 'test-token',
     GITHUB_REPOSITORY: 'acme/petstore',
@@ -415,9 +419,11 @@ describe('plan-find-review', () => {
       actionsEnv(dir),
     );
     expect(result.code).toBe(0);
-    expect(readFileSync(path.join(dir, 'github-output'), 'utf8')).toBe(
-      'pr_number=12\nhead_sha=head12\nplan_run_id=555\n',
-    );
+    expect(readRunnerOutputs(readFileSync(path.join(dir, 'github-output'), 'utf8'))).toEqual({
+      pr_number: '12',
+      head_sha: 'head12',
+      plan_run_id: '555',
+    });
   });
 
   it('sets empty outputs and succeeds when GitHub cannot be asked', async () => {
@@ -430,8 +436,10 @@ describe('plan-find-review', () => {
     );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('::warning::Could not look up the reviewed plan');
-    expect(readFileSync(path.join(dir, 'github-output'), 'utf8')).toBe(
-      'pr_number=\nhead_sha=\nplan_run_id=\n',
-    );
+    expect(readRunnerOutputs(readFileSync(path.join(dir, 'github-output'), 'utf8'))).toEqual({
+      pr_number: '',
+      head_sha: '',
+      plan_run_id: '',
+    });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  connectGitHub,
   findMergedPullRequest,
   findPlanRunWithArtifact,
   type GitHubApi,
@@ -13,7 +14,7 @@ let api: GitHubApi;
 
 beforeEach(async () => {
   github = await new FakeGitHub().start();
-  api = { apiUrl: github.url, token: 'test-token', repository: 'acme/petstore' };
+  api = connectGitHub({ apiUrl: github.url, token: 'test-token', repository: 'acme/petstore' });
 });
 
 afterEach(async () => {
@@ -29,7 +30,7 @@ describe('upsertIssueComment', () => {
     expect(github.requests.at(-1)).toMatchObject({
       method: 'POST',
       url: '/repos/acme/petstore/issues/7/comments',
-      authorization: 'Bearer test-token',
+      authorization: 'token test-token',
     });
   });
 
@@ -63,13 +64,23 @@ describe('publishComment', () => {
   it('reports an API error instead of throwing', async () => {
     github.failWith = 403;
     const result = await publishComment(api, 7, MARKER, `${MARKER}\nplan`);
-    expect(result).toEqual({ ok: false, error: expect.stringContaining('HTTP 403') });
+    expect(result).toEqual({
+      ok: false,
+      error:
+        'GET http://127.0.0.1:PORT/repos/acme/petstore/issues/7/comments?per_page=100: HTTP 403 simulated failure'.replace(
+          'http://127.0.0.1:PORT',
+          github.url,
+        ),
+    });
   });
 
   it('reports an unreachable API instead of throwing', async () => {
     await github.stop(); // nothing listens on its port any more
     const result = await publishComment(api, 7, MARKER, `${MARKER}\nplan`);
-    expect(result).toEqual({ ok: false, error: expect.stringContaining('fetch failed') });
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(/GitHub could not be reached \(.*ECONNREFUSED/),
+    });
   });
 });
 

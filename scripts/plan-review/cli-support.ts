@@ -1,6 +1,7 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { error, notice, setOutput, summary, warning } from '@actions/core';
 import { type Manifest, parseManifest } from '../lib/cdktf-manifest';
-import type { GitHubApi } from './github';
+import { connectGitHub, type GitHubApi } from './github';
 import { stacksInDependencyOrder } from './manifest';
 
 export const DEFAULT_MANIFEST = 'cdktf.out/manifest.json';
@@ -24,12 +25,15 @@ export function stacksToReport(manifestPath: string, target: string | undefined)
   return stacksInDependencyOrder(readManifest(manifestPath), target);
 }
 
-/** The GitHub API as seen from a workflow step; undefined outside Actions or without a token. */
+/**
+ * The GitHub API as seen from a workflow step; undefined outside Actions, without a token, or when
+ * GITHUB_REPOSITORY is not owner/name (callers say which variables they need).
+ */
 export function githubApiFromEnv(env: NodeJS.ProcessEnv = process.env): GitHubApi | undefined {
   const token = env.GITHUB_TOKEN;
   const repository = env.GITHUB_REPOSITORY;
-  if (!token || !repository) return undefined;
-  return { apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com', token, repository };
+  if (!token || !repository || !/^[^/]+\/[^/]+$/.test(repository)) return undefined;
+  return connectGitHub({ apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com', token, repository });
 }
 
 export function runUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -46,20 +50,25 @@ export function commitUrlFromEnv(sha: string, env: NodeJS.ProcessEnv = process.e
     : undefined;
 }
 
-/** Step outputs go to $GITHUB_OUTPUT on a runner, to stdout elsewhere. */
-export function setStepOutputs(outputs: Record<string, string>, env: NodeJS.ProcessEnv = process.env): void {
-  const lines = Object.entries(outputs).map(([key, value]) => `${key}=${value}\n`);
-  if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, lines.join(''));
-  else process.stdout.write(lines.join(''));
+/**
+ * Step outputs: on a runner through @actions/core, which writes each value between generated
+ * delimiters so a multi-line value stays whole; elsewhere as `name=value` lines for a person to read.
+ */
+export function setStepOutputs(outputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(outputs)) {
+    if (process.env.GITHUB_OUTPUT) setOutput(name, value);
+    else process.stdout.write(`${name}=${value}\n`);
+  }
 }
 
-export function appendStepSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): void {
-  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+/** Adds markdown to the job summary on a runner; does nothing elsewhere. */
+export async function appendStepSummary(markdown: string): Promise<void> {
+  if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(markdown, true).write();
 }
 
-/** A GitHub Actions annotation, shown on the run page. */
-export function annotate(level: 'error' | 'warning' | 'notice', message: string): void {
-  console.log(
-    `::${level}::${message.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')}`,
-  );
+const ANNOTATIONS = { error, warning, notice };
+
+/** A GitHub Actions annotation (`::warning::…` on stdout), shown on the run page. */
+export function annotate(level: keyof typeof ANNOTATIONS, message: string): void {
+  ANNOTATIONS[level](message);
 }

@@ -1,55 +1,49 @@
-/** The few GitHub REST calls plan review needs, over global fetch (no SDK). */
+/** The few GitHub REST calls plan review needs, through Octokit (requests, pagination, errors). */
+import { RequestError } from '@octokit/request-error';
+import { Octokit } from '@octokit/rest';
 
-export interface GitHubApi {
+export interface GitHubConnection {
   /** e.g. https://api.github.com (GITHUB_API_URL on runners, also right for GitHub Enterprise). */
   apiUrl: string;
   token: string;
   /** owner/name */
   repository: string;
-  fetch?: typeof fetch;
 }
 
-export class GitHubApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
+/** One repository's API: the client and the owner/name every call is scoped to. */
+export interface GitHubApi {
+  octokit: Octokit;
+  owner: string;
+  repo: string;
 }
 
-interface Page<T> {
-  data: T;
-  next?: string;
+export function connectGitHub({ apiUrl, token, repository }: GitHubConnection): GitHubApi {
+  const [owner, repo, ...rest] = repository.split('/');
+  if (!owner || !repo || rest.length > 0)
+    throw new Error(`GITHUB_REPOSITORY must be owner/name, got "${repository}"`);
+  return {
+    octokit: new Octokit({
+      auth: token,
+      baseUrl: apiUrl,
+      userAgent: 'petstore-plan-review',
+      // Callers report each failed call once, with describeGitHubError; Octokit would log it again.
+      log: { debug: () => {}, info: () => {}, warn: console.warn, error: () => {} },
+    }),
+    owner,
+    repo,
+  };
 }
 
-async function request<T>(api: GitHubApi, method: string, url: string, body?: unknown): Promise<Page<T>> {
-  const response = await (api.fetch ?? fetch)(url.startsWith('http') ? url : `${api.apiUrl}${url}`, {
-    method,
-    headers: {
-      accept: 'application/vnd.github+json',
-      authorization: `Bearer ${api.token}`,
-      'x-github-api-version': '2022-11-28',
-      'user-agent': 'petstore-plan-review',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) {
-    const detail = (await response.text()).slice(0, 300);
-    throw new GitHubApiError(`${method} ${url}: HTTP ${response.status} ${detail}`, response.status);
-  }
-  const next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
-  return { data: (await response.json()) as T, ...(next ? { next } : {}) };
-}
-
-async function* paginate<T>(api: GitHubApi, path: string): AsyncGenerator<T> {
-  let url: string | undefined = path;
-  while (url) {
-    const page: Page<T[]> = await request<T[]>(api, 'GET', url);
-    yield* page.data;
-    url = page.next;
-  }
+/**
+ * One line for a failed call: the request, then the status and GitHub's message, or what stopped the
+ * request from reaching GitHub at all (Octokit reports that as status 500 with no response).
+ */
+export function describeGitHubError(error: unknown): string {
+  if (!(error instanceof RequestError)) return error instanceof Error ? error.message : String(error);
+  const request = `${error.request.method} ${error.request.url}`;
+  return error.response
+    ? `${request}: HTTP ${error.status} ${error.message.slice(0, 300)}`
+    : `${request}: GitHub could not be reached (${error.message})`;
 }
 
 export interface IssueComment {
@@ -63,59 +57,50 @@ export interface IssueComment {
  * Only a body that starts with the marker counts, so a reply quoting the comment is never taken for it.
  */
 export async function upsertIssueComment(
-  api: GitHubApi,
+  { octokit, owner, repo }: GitHubApi,
   issueNumber: number,
   marker: string,
   body: string,
 ): Promise<{ action: 'created' | 'updated'; comment: IssueComment }> {
   if (!body.startsWith(marker)) throw new Error('comment body must start with its marker');
-  const issuePath = `/repos/${api.repository}/issues/${issueNumber}/comments`;
-  for await (const comment of paginate<IssueComment>(api, `${issuePath}?per_page=100`)) {
-    if (comment.body?.startsWith(marker)) {
-      const updated = await request<IssueComment>(
-        api,
-        'PATCH',
-        `/repos/${api.repository}/issues/comments/${comment.id}`,
-        { body },
-      );
-      return { action: 'updated', comment: updated.data };
+  const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
+    owner,
+    repo,
+    issue_number: issueNumber,
+    per_page: 100,
+  });
+  for await (const { data: comments } of pages) {
+    const existing = comments.find((comment) => comment.body?.startsWith(marker));
+    if (existing) {
+      const { data } = await octokit.rest.issues.updateComment({
+        owner,
+        repo,
+        comment_id: existing.id,
+        body,
+      });
+      return { action: 'updated', comment: data };
     }
   }
-  const created = await request<IssueComment>(api, 'POST', issuePath, { body });
-  return { action: 'created', comment: created.data };
-}
-
-interface PullRequest {
-  number: number;
-  merged_at: string | null;
-  merge_commit_sha: string | null;
-  head: { sha: string };
+  const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
+  return { action: 'created', comment: data };
 }
 
 /** The pull request whose merge produced `sha` (merge, squash or rebase), if any. */
 export async function findMergedPullRequest(
-  api: GitHubApi,
+  { octokit, owner, repo }: GitHubApi,
   sha: string,
 ): Promise<{ number: number; headSha: string } | undefined> {
-  for await (const pull of paginate<PullRequest>(
-    api,
-    `/repos/${api.repository}/commits/${sha}/pulls?per_page=100`,
-  )) {
-    if (pull.merged_at && pull.merge_commit_sha === sha)
-      return { number: pull.number, headSha: pull.head.sha };
+  const pages = octokit.paginate.iterator(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
+    owner,
+    repo,
+    commit_sha: sha,
+    per_page: 100,
+  });
+  for await (const { data: pulls } of pages) {
+    const merged = pulls.find((pull) => pull.merged_at && pull.merge_commit_sha === sha);
+    if (merged) return { number: merged.number, headSha: merged.head.sha };
   }
   return undefined;
-}
-
-interface WorkflowRun {
-  id: number;
-  status: string;
-  head_sha: string;
-}
-
-interface Artifact {
-  name: string;
-  expired: boolean;
 }
 
 /**
@@ -123,24 +108,30 @@ interface Artifact {
  * artifact. A run whose plan failed for some stacks still counts: its record lists the stacks it planned.
  */
 export async function findPlanRunWithArtifact(
-  api: GitHubApi,
+  { octokit, owner, repo }: GitHubApi,
   workflowFile: string,
   headSha: string,
   artifactName: string,
 ): Promise<number | undefined> {
-  const runsPath = `/repos/${api.repository}/actions/workflows/${encodeURIComponent(workflowFile)}/runs?event=pull_request&status=completed&head_sha=${headSha}&per_page=20`;
-  const runs = await request<{ workflow_runs: WorkflowRun[] }>(api, 'GET', runsPath);
-  // GitHub lists runs newest first.
-  for (const run of runs.data.workflow_runs) {
+  // Newest first, as GitHub lists them; the 20 newest runs of one commit are plenty.
+  const { data: runs } = await octokit.rest.actions.listWorkflowRuns({
+    owner,
+    repo,
+    workflow_id: workflowFile,
+    event: 'pull_request',
+    status: 'completed',
+    head_sha: headSha,
+    per_page: 20,
+  });
+  for (const run of runs.workflow_runs) {
     if (run.head_sha !== headSha) continue;
-    const artifacts = await request<{ artifacts: Artifact[] }>(
-      api,
-      'GET',
-      `/repos/${api.repository}/actions/runs/${run.id}/artifacts?name=${encodeURIComponent(artifactName)}`,
-    );
-    if (artifacts.data.artifacts.some((artifact) => artifact.name === artifactName && !artifact.expired)) {
-      return run.id;
-    }
+    const { data } = await octokit.rest.actions.listWorkflowRunArtifacts({
+      owner,
+      repo,
+      run_id: run.id,
+      name: artifactName,
+    });
+    if (data.artifacts.some((artifact) => artifact.name === artifactName && !artifact.expired)) return run.id;
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { type GitHubApi, upsertIssueComment } from './github';
+import { describeGitHubError, type GitHubApi, upsertIssueComment } from './github';
 
 export type PublishResult =
   | { ok: true; action: 'created' | 'updated'; url: string }
@@ -18,6 +18,6 @@ export async function publishComment(
     const { action, comment } = await upsertIssueComment(api, issueNumber, marker, body);
     return { ok: true, action, url: comment.html_url };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return { ok: false, error: describeGitHubError(error) };
   }
 }

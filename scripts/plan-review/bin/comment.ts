@@ -53,7 +53,7 @@ const body = renderComment({
     : {}),
 });
 writeFileSync(values.out, body);
-appendStepSummary(body);
+await appendStepSummary(body);
 console.log(`wrote ${values.out} (${body.length} characters)`);
 
 if (values.pr) {
@@ -61,7 +61,10 @@ if (values.pr) {
     operatorMistake('plan:comment', `--pr must be a pull request number, got "${values.pr}"`);
   const api = githubApiFromEnv();
   if (!api) {
-    annotate('warning', 'Plan comment not posted: GITHUB_TOKEN or GITHUB_REPOSITORY is not set.');
+    annotate(
+      'warning',
+      'Plan comment not posted: GITHUB_TOKEN or GITHUB_REPOSITORY (owner/name) is not set.',
+    );
   } else {
     const result = await publishComment(api, Number(values.pr), marker, body);
     if (result.ok) console.log(`${result.action} ${result.url}`);

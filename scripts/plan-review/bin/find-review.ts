@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { annotate, githubApiFromEnv, operatorMistake, setStepOutputs } from '../cli-support';
-import { findMergedPullRequest, findPlanRunWithArtifact } from '../github';
+import { describeGitHubError, findMergedPullRequest, findPlanRunWithArtifact } from '../github';
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +26,7 @@ if (!values.sha || !values.workflow || !values.artifact) {
 const outputs = { pr_number: '', head_sha: '', plan_run_id: '' };
 const api = githubApiFromEnv();
 try {
-  if (!api) operatorMistake('plan:find-review', 'GITHUB_TOKEN or GITHUB_REPOSITORY is not set');
+  if (!api) operatorMistake('plan:find-review', 'GITHUB_TOKEN or GITHUB_REPOSITORY (owner/name) is not set');
   const pull = await findMergedPullRequest(api, values.sha);
   if (!pull) {
     annotate('notice', `No merged pull request produced ${values.sha}; there is no reviewed plan.`);
@@ -44,9 +44,6 @@ try {
     }
   }
 } catch (error) {
-  annotate(
-    'warning',
-    `Could not look up the reviewed plan: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  annotate('warning', `Could not look up the reviewed plan: ${describeGitHubError(error)}`);
 }
 setStepOutputs(outputs);

@@ -51,7 +51,7 @@ if (verdict.unreviewed.length === 0) {
 } else {
   const list = verdict.unreviewed.map((change) => `- ${describeDestructiveKey(change)}`).join('\n');
   const message = `${values.stack}: ${verdict.unreviewed.length} deletion(s)/replacement(s) not in the reviewed plan (${against}):\n${list}`;
-  appendStepSummary(`### Deploy guard\n\n${message}\n`);
+  await appendStepSummary(`### Deploy guard\n\n${message}\n`);
   if (guardAllowsApply(verdict)) {
     annotate('warning', `${message}\nApplying anyway: accept_unreviewed_destruction was set.`);
   } else {
