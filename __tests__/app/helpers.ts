@@ -34,6 +34,25 @@ export async function startLocalDynamoDb(): Promise<{ endpoint: string; close():
 }
 
 /**
+ * dynalite, a fault-injecting proxy in front of it (see startFaultyDynamoDbProxy) and a fresh table:
+ * the service under test talks to `faults.endpoint`; `dynamodb.endpoint` reaches the store directly.
+ */
+export async function startStoreBehindFaults() {
+  const dynamodb = await startLocalDynamoDb();
+  const faults = await startFaultyDynamoDbProxy(dynamodb.endpoint);
+  const tableName = await createTable(dynamodb.endpoint);
+  return {
+    dynamodb,
+    faults,
+    tableName,
+    async close() {
+      await faults.close();
+      await dynamodb.close();
+    },
+  };
+}
+
+/**
  * A new, empty pets table and its Idempotency-Key table (`<name>-idempotency`, the service's
  * default), so tests that count pets do not see each other's.
  */

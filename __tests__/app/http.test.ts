@@ -8,8 +8,7 @@ import {
   portOf,
   productionOptions,
   startDynamoDbProxy,
-  startFaultyDynamoDbProxy,
-  startLocalDynamoDb,
+  startStoreBehindFaults,
 } from './helpers';
 
 // Errors in the API's shape, input rules and HTTP semantics; over `inject`, and over a real port
@@ -17,18 +16,16 @@ import {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-let dynamodb: Awaited<ReturnType<typeof startLocalDynamoDb>>;
-let faults: Awaited<ReturnType<typeof startFaultyDynamoDbProxy>>;
+let store: Awaited<ReturnType<typeof startStoreBehindFaults>>;
 let app: FastifyInstance;
 let baseUrl: string;
 const logLines: string[] = [];
 let counter = 0;
 
 beforeAll(async () => {
-  dynamodb = await startLocalDynamoDb();
-  faults = await startFaultyDynamoDbProxy(dynamodb.endpoint);
+  store = await startStoreBehindFaults();
   app = buildApp({
-    ...productionOptions(faults.endpoint, await createTable(dynamodb.endpoint)),
+    ...productionOptions(store.faults.endpoint, store.tableName),
     logLevel: 'info',
     logStream: { write: (line) => logLines.push(line) },
   });
@@ -37,8 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await faults?.close();
-  await dynamodb?.close();
+  await store?.close();
 });
 
 function newPetId(): string {
@@ -309,11 +305,11 @@ describe('HTTP semantics', () => {
   });
 
   it('answers HEAD on the list without a Scan', async () => {
-    const before = faults.calls.length;
+    const before = store.faults.calls.length;
     const response = await inject({ method: 'HEAD', url: '/petstore/pets?limit=5' });
     expect(response.statusCode).toBe(200);
     expect(response.body).toBe('');
-    expect(faults.calls.slice(before)).toEqual([]);
+    expect(store.faults.calls.slice(before)).toEqual([]);
     expectApiError(await inject({ method: 'GET', url: '/petstore/pets?limit=500' }), 400, /limit/);
     expect((await inject({ method: 'HEAD', url: '/petstore/pets?limit=500' })).statusCode).toBe(400);
   });
@@ -322,7 +318,9 @@ describe('HTTP semantics', () => {
     let listApp: FastifyInstance;
 
     beforeAll(async () => {
-      listApp = buildApp(productionOptions(dynamodb.endpoint, await createTable(dynamodb.endpoint)));
+      listApp = buildApp(
+        productionOptions(store.dynamodb.endpoint, await createTable(store.dynamodb.endpoint)),
+      );
       for (let i = 0; i < 30; i++) {
         await listApp.inject({
           method: 'PUT',
@@ -385,11 +383,11 @@ describe('HTTP semantics', () => {
     });
 
     it('answer 503 with Retry-After for a reply that is not JSON', async () => {
-      faults.plan('GetItem', 'not-json', 'not-json', 'not-json');
+      store.faults.plan('GetItem', 'not-json', 'not-json', 'not-json');
       const response = await inject({ method: 'GET', url: '/petstore/pets/anyone' });
       expectApiError(response, 503, /temporarily unavailable/);
       expect(response.headers['retry-after']).toBe('1');
-      faults.plan('GetItem');
+      store.faults.plan('GetItem');
     });
 
     it('answer 503 with Retry-After while credentials are expired', async () => {
@@ -405,7 +403,7 @@ describe('slow clients', () => {
   let port: number;
 
   beforeAll(async () => {
-    strict = buildApp({ ...productionOptions(dynamodb.endpoint, 'pets'), requestTimeoutMs: 500 });
+    strict = buildApp({ ...productionOptions(store.dynamodb.endpoint, 'pets'), requestTimeoutMs: 500 });
     port = Number(new URL(await strict.listen({ port: 0, host: '127.0.0.1' })).port);
   });
 
@@ -448,7 +446,7 @@ describe('slow clients', () => {
 
 describe('while the service stops', () => {
   it('answers with Connection: close once shutdown begins', async () => {
-    const stopping = buildApp(productionOptions(dynamodb.endpoint, 'pets'));
+    const stopping = buildApp(productionOptions(store.dynamodb.endpoint, 'pets'));
     try {
       await stopping.ready();
       expect((await stopping.inject({ method: 'GET', url: '/health' })).headers.connection).not.toBe('close');
@@ -464,7 +462,7 @@ describe('while the service stops', () => {
   it('answers a request arriving while the server closes with the API’s 503, Retry-After and x-request-id', async () => {
     // A keep-alive connection busy with a slow request (DynamoDB takes 300 ms) when close()
     // starts; a second request then arrives on it.
-    const slowStore = await startDynamoDbProxy(Number(new URL(dynamodb.endpoint).port));
+    const slowStore = await startDynamoDbProxy(Number(new URL(store.dynamodb.endpoint).port));
     slowStore.delay(300);
     const closing = buildApp(productionOptions(slowStore.endpoint, 'pets'));
     const address = await closing.listen({ port: 0, host: '127.0.0.1' });

@@ -1,34 +1,29 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../app/app';
-import { createTable, productionOptions, startFaultyDynamoDbProxy, startLocalDynamoDb } from './helpers';
+import { productionOptions, startStoreBehindFaults } from './helpers';
 
 // A write reaches DynamoDB, but its response is lost on the way back: the SDK retries (it must, for
 // throttling and network errors), and the retry meets the state the first attempt left. The faults
 // come from a real proxy between the SDK and a real DynamoDB API; the retries are the SDK's own.
 
-let dynamodb: Awaited<ReturnType<typeof startLocalDynamoDb>>;
-let faults: Awaited<ReturnType<typeof startFaultyDynamoDbProxy>>;
+let store: Awaited<ReturnType<typeof startStoreBehindFaults>>;
 let app: FastifyInstance;
-let tableName: string;
 let counter = 0;
 
 beforeAll(async () => {
-  dynamodb = await startLocalDynamoDb();
-  faults = await startFaultyDynamoDbProxy(dynamodb.endpoint);
-  tableName = await createTable(dynamodb.endpoint);
-  app = buildApp(productionOptions(faults.endpoint, tableName));
+  store = await startStoreBehindFaults();
+  app = buildApp(productionOptions(store.faults.endpoint, store.tableName));
   await app.ready();
 });
 
 afterEach(() => {
   // Every planned fault was met: the test exercised what it says.
-  expect(faults.pending()).toBe(0);
+  expect(store.faults.pending()).toBe(0);
 });
 
 afterAll(async () => {
   await app?.close();
-  await faults?.close();
-  await dynamodb?.close();
+  await store?.close();
 });
 
 function newPetId(): string {
@@ -42,15 +37,15 @@ function send(method: 'GET' | 'POST' | 'PUT' | 'DELETE', petId: string, body?: o
 
 /** How many times the SDK sent `operation` during `action`. */
 async function attemptsOf(operation: string, action: () => Promise<unknown>): Promise<number> {
-  const before = faults.calls.length;
+  const before = store.faults.calls.length;
   await action();
-  return faults.calls.slice(before).filter((call) => call === operation).length;
+  return store.faults.calls.slice(before).filter((call) => call === operation).length;
 }
 
 describe('a POST whose response is lost', () => {
   it('answers 201 for the pet it created, not 409', async () => {
     const petId = newPetId();
-    faults.plan('PutItem', 'lose-response');
+    store.faults.plan('PutItem', 'lose-response');
     let response: LightMyRequestResponse | undefined;
     expect(
       await attemptsOf('PutItem', async () => {
@@ -66,7 +61,7 @@ describe('a POST whose response is lost', () => {
 
   it('answers 201 when every retry fails but a read shows the write landed, not 503', async () => {
     const petId = newPetId();
-    faults.plan('PutItem', 'lose-response', 'reset', 'reset');
+    store.faults.plan('PutItem', 'lose-response', 'reset', 'reset');
     const response = await send('POST', petId, { name: 'Landed' });
 
     expect(response.statusCode).toBe(201);
@@ -76,7 +71,7 @@ describe('a POST whose response is lost', () => {
   it('still answers 409 for a pet another request created', async () => {
     const petId = newPetId();
     expect((await send('POST', petId, { name: 'First' })).statusCode).toBe(201);
-    faults.plan('PutItem', 'lose-response');
+    store.faults.plan('PutItem', 'lose-response');
     const response = await send('POST', petId, { name: 'Second' });
     // The first attempt failed its condition; so does the retry, and neither was this request's pet.
     expect(response.statusCode).toBe(409);
@@ -85,8 +80,8 @@ describe('a POST whose response is lost', () => {
 
   it('answers 503 when the write did not land and DynamoDB stays unreachable', async () => {
     const petId = newPetId();
-    faults.plan('PutItem', 'reset', 'reset', 'reset');
-    faults.plan('GetItem', 'reset');
+    store.faults.plan('PutItem', 'reset', 'reset', 'reset');
+    store.faults.plan('GetItem', 'reset');
     const response = await send('POST', petId, { name: 'Never' });
     expect(response.statusCode).toBe(503);
     expect((await send('GET', petId)).statusCode).toBe(404);
@@ -96,7 +91,7 @@ describe('a POST whose response is lost', () => {
 describe('a PUT whose response is lost', () => {
   it('answers 201 when it created the pet, not 200', async () => {
     const petId = newPetId();
-    faults.plan('UpdateItem', 'lose-response');
+    store.faults.plan('UpdateItem', 'lose-response');
     const response = await send('PUT', petId, { name: 'New' });
 
     expect(response.statusCode).toBe(201);
@@ -107,7 +102,7 @@ describe('a PUT whose response is lost', () => {
   it('answers 200 when it replaced a pet, keeping its createdAt', async () => {
     const petId = newPetId();
     const original = (await send('POST', petId, { name: 'Old' })).json();
-    faults.plan('UpdateItem', 'lose-response');
+    store.faults.plan('UpdateItem', 'lose-response');
     const response = await send('PUT', petId, { name: 'Replaced' });
 
     expect(response.statusCode).toBe(200);
@@ -116,7 +111,7 @@ describe('a PUT whose response is lost', () => {
 
   it('answers 201 when every retry fails but a read shows it created the pet', async () => {
     const petId = newPetId();
-    faults.plan('UpdateItem', 'lose-response', 'reset', 'reset');
+    store.faults.plan('UpdateItem', 'lose-response', 'reset', 'reset');
     const response = await send('PUT', petId, { name: 'Landed' });
     expect(response.statusCode).toBe(201);
   });
@@ -126,7 +121,7 @@ describe('a DELETE whose response is lost', () => {
   it('answers 204 for the pet it deleted, not 404', async () => {
     const petId = newPetId();
     await send('POST', petId, { name: 'Doomed' });
-    faults.plan('DeleteItem', 'lose-response');
+    store.faults.plan('DeleteItem', 'lose-response');
     const response = await send('DELETE', petId);
 
     expect(response.statusCode).toBe(204);
@@ -136,7 +131,7 @@ describe('a DELETE whose response is lost', () => {
   it('answers 204 when the mark before the delete lost its response', async () => {
     const petId = newPetId();
     await send('POST', petId, { name: 'Doomed' });
-    faults.plan('UpdateItem', 'lose-response');
+    store.faults.plan('UpdateItem', 'lose-response');
     expect((await send('DELETE', petId)).statusCode).toBe(204);
     expect((await send('GET', petId)).statusCode).toBe(404);
   });
@@ -144,12 +139,12 @@ describe('a DELETE whose response is lost', () => {
   it('answers 204 when every retry fails but a read shows the pet is gone', async () => {
     const petId = newPetId();
     await send('POST', petId, { name: 'Doomed' });
-    faults.plan('DeleteItem', 'lose-response', 'reset', 'reset');
+    store.faults.plan('DeleteItem', 'lose-response', 'reset', 'reset');
     expect((await send('DELETE', petId)).statusCode).toBe(204);
   });
 
   it('still answers 404 for a pet that never existed', async () => {
-    faults.plan('UpdateItem', 'lose-response');
+    store.faults.plan('UpdateItem', 'lose-response');
     expect((await send('DELETE', newPetId())).statusCode).toBe(404);
   });
 
@@ -167,7 +162,7 @@ describe('a DELETE whose response is lost', () => {
 describe('the SDK’s retries', () => {
   it('still carry a throttled write through', async () => {
     const petId = newPetId();
-    faults.plan('PutItem', 'throttle');
+    store.faults.plan('PutItem', 'throttle');
     const response = await send('POST', petId, { name: 'Patient' });
     expect(response.statusCode).toBe(201);
   });

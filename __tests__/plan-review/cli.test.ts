@@ -85,6 +85,32 @@ function exportPlans(manifest: string, plans: string, out: string): Promise<CliR
   ]);
 }
 
+/** `npm run plan:comment` of a workspace with the pull-request plan's marker, for commit abc123. */
+function commentOnPlans(
+  { manifest, plans }: { manifest: string; plans: string },
+  out: string,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
+  return runCli(
+    'plan-review/bin/comment.ts',
+    [
+      '--manifest',
+      manifest,
+      '--plans-dir',
+      plans,
+      '--marker',
+      'terraform-plan',
+      '--commit',
+      'abc123',
+      '--out',
+      out,
+      ...extraArgs,
+    ],
+    env,
+  );
+}
+
 let github: FakeGitHub;
 beforeEach(async () => {
   github = await new FakeGitHub().start();
@@ -140,27 +166,14 @@ describe('plan-stacks', () => {
 
 describe('plan-comment', () => {
   it('writes the comment, adds it to the job summary, posts it once and updates it on the next run', async () => {
-    const { dir, manifest, plans } = workspace({ 'petstore-dev': 'replace', 'petstore-prod': 'failed' });
-    const out = path.join(dir, 'comment.md');
-    const args = [
-      '--manifest',
-      manifest,
-      '--plans-dir',
-      plans,
-      '--marker',
-      'terraform-plan',
-      '--commit',
-      'abc1234def',
-      '--pr',
-      '7',
-      '--out',
-      out,
-    ];
+    const ws = workspace({ 'petstore-dev': 'replace', 'petstore-prod': 'failed' });
+    const out = path.join(ws.dir, 'comment.md');
 
-    const first = await runCli(
-      'plan-review/bin/comment.ts',
-      [...args, '--artifact-name', 'plan-review'],
-      actionsEnv(dir),
+    const first = await commentOnPlans(
+      ws,
+      out,
+      ['--pr', '7', '--artifact-name', 'plan-review'],
+      actionsEnv(ws.dir),
     );
     expect(first.code).toBe(0);
     const body = readFileSync(out, 'utf8');
@@ -170,43 +183,23 @@ describe('plan-comment', () => {
       ),
     ).toBe(true);
     expect(body).toContain('[workflow run](https://github.com/acme/petstore/actions/runs/42)');
-    expect(readFileSync(path.join(dir, 'step-summary.md'), 'utf8')).toContain(body);
+    expect(readFileSync(path.join(ws.dir, 'step-summary.md'), 'utf8')).toContain(body);
     expect(github.comments).toEqual([{ id: expect.any(Number), body }]);
 
-    const second = await runCli(
-      'plan-review/bin/comment.ts',
-      [...args, '--commit', 'fff9999'],
-      actionsEnv(dir),
-    );
+    const second = await commentOnPlans(ws, out, ['--pr', '7', '--commit', 'fff9999'], actionsEnv(ws.dir));
     expect(second.code).toBe(0);
     expect(github.comments).toHaveLength(1);
     expect(github.comments[0]?.body).toContain('Commit [`fff9999`]');
   });
 
   it('exits 0 with a warning when the comment cannot be posted', async () => {
-    const { dir, manifest, plans } = workspace({ 'petstore-dev': 'update' });
+    const ws = workspace({ 'petstore-dev': 'update' });
     github.failWith = 500;
-    const result = await runCli(
-      'plan-review/bin/comment.ts',
-      [
-        '--manifest',
-        manifest,
-        '--plans-dir',
-        plans,
-        '--marker',
-        'terraform-plan',
-        '--commit',
-        'abc',
-        '--pr',
-        '7',
-        '--out',
-        path.join(dir, 'c.md'),
-      ],
-      actionsEnv(dir),
-    );
+    const out = path.join(ws.dir, 'c.md');
+    const result = await commentOnPlans(ws, out, ['--pr', '7'], actionsEnv(ws.dir));
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^::warning::Plan comment not posted: GET .* HTTP 500/m);
-    expect(existsSync(path.join(dir, 'c.md'))).toBe(true);
+    expect(existsSync(out)).toBe(true);
   });
 
   it('reports the target stack as not planned when synth never produced a manifest', async () => {
@@ -306,18 +299,7 @@ describe('one unreadable plan', () => {
       expect(readFileSync(path.join(out, 'petstore-prod.error.txt'), 'utf8')).toContain(reason);
 
       const commentFile = path.join(dir, 'comment.md');
-      const commented = await runCli('plan-review/bin/comment.ts', [
-        '--manifest',
-        manifest,
-        '--plans-dir',
-        plans,
-        '--marker',
-        'terraform-plan',
-        '--commit',
-        'abc123',
-        '--out',
-        commentFile,
-      ]);
+      const commented = await commentOnPlans({ manifest, plans }, commentFile);
       expect(commented.code).toBe(0);
       const body = readFileSync(commentFile, 'utf8');
       expect(body).toContain(reason);
