@@ -5,8 +5,15 @@ import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
 import { Apigatewayv2VpcLink } from '@cdktf/provider-aws/lib/apigatewayv2-vpc-link';
 import { Fn, Token } from 'cdktf';
 import { PetHttpApi, type PetHttpApiProps } from '../../constructs/http-api';
-import { UserAuth } from '../../constructs/user-auth';
-import { onlyResource, REGION, ref, resourcesOf, serviceDependencies, synthScope } from './support';
+import {
+  httpApiProps,
+  onlyResource,
+  REGION,
+  ref,
+  resourcesOf,
+  serviceDependencies,
+  synthScope,
+} from './support';
 
 function synthApi(props: Partial<PetHttpApiProps> = {}) {
   const refs = {
@@ -21,15 +28,9 @@ function synthApi(props: Partial<PetHttpApiProps> = {}) {
   };
   const synthesized = synthScope((scope) => {
     const deps = serviceDependencies(scope);
-    const auth = new UserAuth(scope, 'Auth', { namePrefix: 'test', region: REGION });
-    const api = new PetHttpApi(scope, 'HttpApi', {
-      namePrefix: 'test',
-      network: deps.network,
-      serviceDiscovery: deps.serviceDiscovery,
-      auth,
-      vpcLinkSecurityGroup: deps.securityGroups.vpcLink,
-      ...props,
-    });
+    const apiProps = { ...httpApiProps(scope, deps), ...props };
+    const api = new PetHttpApi(scope, 'HttpApi', apiProps);
+    const { auth } = apiProps;
     refs.cloudMap = ref(deps.serviceDiscovery.resource, 'arn');
     refs.vpcLink = ref(api.vpcLink, 'id');
     refs.vpcLinkGroup = ref(deps.securityGroups.vpcLink, 'id');

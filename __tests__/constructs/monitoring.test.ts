@@ -1,9 +1,9 @@
 import { PET_SERVICE_TABLE_ACTIONS, PetFargateService } from '../../constructs/fargate-service';
 import { PetHttpApi } from '../../constructs/http-api';
 import { Monitoring, type MonitoringProps } from '../../constructs/monitoring';
-import { UserAuth } from '../../constructs/user-auth';
 import {
   fargateServiceProps,
+  httpApiProps,
   onlyResource,
   REGION,
   ref,
@@ -18,14 +18,7 @@ function synthMonitoring(props: Partial<MonitoringProps> = {}) {
   const synthesized = synthScope((scope) => {
     const deps = serviceDependencies(scope);
     const service = new PetFargateService(scope, 'PetService', fargateServiceProps(deps));
-    const auth = new UserAuth(scope, 'Auth', { namePrefix: 'test', region: REGION });
-    const api = new PetHttpApi(scope, 'HttpApi', {
-      namePrefix: 'test',
-      network: deps.network,
-      serviceDiscovery: deps.serviceDiscovery,
-      auth,
-      vpcLinkSecurityGroup: deps.securityGroups.vpcLink,
-    });
+    const api = new PetHttpApi(scope, 'HttpApi', httpApiProps(scope, deps));
     const monitoring = new Monitoring(scope, 'Monitoring', {
       namePrefix: 'test',
       region: REGION,

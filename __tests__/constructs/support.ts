@@ -5,6 +5,7 @@ import { Network, type NetworkProps } from '../../constructs/network';
 import { PetTable } from '../../constructs/pet-table';
 import { ServiceSecurityGroups } from '../../constructs/security-groups';
 import { ServiceDiscovery } from '../../constructs/service-discovery';
+import { UserAuth } from '../../constructs/user-auth';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON is untyped
 export type TerraformBlock = Record<string, any>;
@@ -82,5 +83,16 @@ export function fargateServiceProps(deps: ReturnType<typeof serviceDependencies>
     image,
     imageRepository: deps.imageRepository,
     containerPort: CONTAINER_PORT,
+  };
+}
+
+/** The props every PetHttpApi in these tests shares: the collaborators and a user pool of its own. */
+export function httpApiProps(scope: Construct, deps: ReturnType<typeof serviceDependencies>) {
+  return {
+    namePrefix: 'test',
+    network: deps.network,
+    serviceDiscovery: deps.serviceDiscovery,
+    auth: new UserAuth(scope, 'Auth', { namePrefix: 'test', region: REGION }),
+    vpcLinkSecurityGroup: deps.securityGroups.vpcLink,
   };
 }
