@@ -129,7 +129,8 @@ describe('the local gateway against the emulator', () => {
       }),
     );
 
-    const resolver = new CloudMapResolver(client, 300);
+    let now = 0;
+    const resolver = new CloudMapResolver(client, 5_000, () => now);
     expect(await resolver.endpoints(service.arn)).toEqual(
       expect.arrayContaining([
         { host: '127.0.0.1', port: 8080 },
@@ -138,8 +139,9 @@ describe('the local gateway against the emulator', () => {
     );
     await client.send(new DeregisterInstanceCommand({ ServiceId: service.id, InstanceId: 'task-2' }));
     // API Gateway's view of Cloud Map lags; so does the stand-in's, until the refresh.
+    now = 4_999;
     expect(await resolver.endpoints(service.arn)).toHaveLength(2);
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    now = 5_000;
     expect(await resolver.endpoints(service.arn)).toEqual([{ host: '127.0.0.1', port: 8080 }]);
     client.destroy();
   });

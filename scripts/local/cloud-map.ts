@@ -25,13 +25,15 @@ export class CloudMapResolver {
   constructor(
     private readonly client: ServiceDiscoveryClient,
     private readonly refreshMs = 5_000,
+    /** The clock the lag is measured on; tests pass their own. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   async endpoints(serviceArn: string): Promise<Endpoint[]> {
     const cached = this.lists.get(serviceArn);
-    if (cached && Date.now() - cached.at < this.refreshMs) return cached.endpoints;
+    if (cached && this.now() - cached.at < this.refreshMs) return cached.endpoints;
     const endpoints = this.discover(serviceArn);
-    this.lists.set(serviceArn, { at: Date.now(), endpoints });
+    this.lists.set(serviceArn, { at: this.now(), endpoints });
     // A failed lookup is not kept: the next request asks again.
     endpoints.catch(() => this.lists.delete(serviceArn));
     return endpoints;
