@@ -272,6 +272,20 @@ describe('operator mistakes', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(message);
   });
+
+  it('plan:find-review with a GITHUB_REPOSITORY that is not owner/name says which variable, and asks nothing', async () => {
+    const { dir } = workspace({});
+    const result = await runCli(
+      'plan-review/bin/find-review.ts',
+      ['--sha', 'abc123', '--workflow', 'pr-plan.yml', '--artifact', 'plan-review'],
+      { ...actionsEnv(dir), GITHUB_REPOSITORY: 'petstore' },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'plan:find-review: GITHUB_TOKEN or GITHUB_REPOSITORY (owner/name) is not set',
+    );
+    expect(github.requests).toEqual([]);
+  });
 });
 
 describe('one unreadable plan', () => {

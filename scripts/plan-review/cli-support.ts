@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { error, notice, setOutput, summary, warning } from '@actions/core';
 import { type Manifest, parseManifest } from '../lib/cdktf-manifest';
-import { connectGitHub, type GitHubApi } from './github';
+import { connectGitHub, type GitHubApi, parseRepository } from './github';
 import { stacksInDependencyOrder } from './manifest';
 
 export const DEFAULT_MANIFEST = 'cdktf.out/manifest.json';
@@ -32,7 +32,7 @@ export function stacksToReport(manifestPath: string, target: string | undefined)
 export function githubApiFromEnv(env: NodeJS.ProcessEnv = process.env): GitHubApi | undefined {
   const token = env.GITHUB_TOKEN;
   const repository = env.GITHUB_REPOSITORY;
-  if (!token || !repository || !/^[^/]+\/[^/]+$/.test(repository)) return undefined;
+  if (!token || !repository || !parseRepository(repository)) return undefined;
   return connectGitHub({ apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com', token, repository });
 }
 

@@ -17,10 +17,16 @@ export interface GitHubApi {
   repo: string;
 }
 
+/** `owner/name` → its two parts; undefined for anything else. */
+export function parseRepository(repository: string): { owner: string; repo: string } | undefined {
+  const [, owner, repo] = /^([^/]+)\/([^/]+)$/.exec(repository) ?? [];
+  return owner && repo ? { owner, repo } : undefined;
+}
+
 export function connectGitHub({ apiUrl, token, repository }: GitHubConnection): GitHubApi {
-  const [owner, repo, ...rest] = repository.split('/');
-  if (!owner || !repo || rest.length > 0)
-    throw new Error(`GITHUB_REPOSITORY must be owner/name, got "${repository}"`);
+  const parsed = parseRepository(repository);
+  if (!parsed) throw new Error(`GITHUB_REPOSITORY must be owner/name, got "${repository}"`);
+  const { owner, repo } = parsed;
   return {
     octokit: new Octokit({
       auth: token,
