@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StackPlanFiles } from '../../scripts/plan-review/stack-report';
+import { type CommentInput, commentMarker } from '../../scripts/plan-review/render-comment';
+import type { StackPlanFiles, StackReport } from '../../scripts/plan-review/stack-report';
 
 export const FIXTURES_DIR = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -62,5 +63,19 @@ export function hugePlan(count: number): Required<Pick<StackPlanFiles, 'planJson
   return {
     planJson: JSON.stringify({ format_version: '1.2', resource_changes: resourceChanges }),
     planText: text.join('\n'),
+  };
+}
+
+/** A pull-request plan comment's input for `stacks`: its marker, a commit and a run link. */
+export function commentInput(stacks: StackReport[]): CommentInput {
+  return {
+    marker: commentMarker('terraform-plan'),
+    title: 'Terraform plan',
+    commit: {
+      sha: '9e8d7c6b5a41f00dfeedbeef0123456789abcdef',
+      url: 'https://github.com/o/r/commit/9e8d7c6b5a41',
+    },
+    runUrl: 'https://github.com/o/r/actions/runs/42',
+    stacks,
   };
 }

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { classifyPlan } from '../../scripts/plan-review/classify';
 import { checkAgainstReview, guardAllowsApply } from '../../scripts/plan-review/guard';
 import {
-  commentMarker,
   GITHUB_COMMENT_MAX_LENGTH,
   renderComment,
   toDiffSyntax,
@@ -15,7 +14,7 @@ import {
   type StackReport,
 } from '../../scripts/plan-review/stack-report';
 import { parseTerraformPlan } from '../../scripts/plan-review/terraform-plan';
-import { FIXTURES_DIR } from './fixtures';
+import { commentInput, FIXTURES_DIR } from './fixtures';
 
 // Real plans: Terraform 1.11 and hashicorp/aws 5.100 against moto, written by `npm run fixtures:plans`
 // (scripts/plan-review/fixtures/generate.ts; its index.json says what each one is).
@@ -51,19 +50,6 @@ function summaryOf(name: string) {
 
 function comment(stacks: StackReport[]): string {
   return renderComment(commentInput(stacks));
-}
-
-function commentInput(stacks: StackReport[]) {
-  return {
-    marker: commentMarker('terraform-plan'),
-    title: 'Terraform plan',
-    commit: {
-      sha: '9e8d7c6b5a41f00dfeedbeef0123456789abcdef',
-      url: 'https://github.com/o/r/commit/9e8d7c6b5a41',
-    },
-    runUrl: 'https://github.com/o/r/actions/runs/42',
-    stacks,
-  };
 }
 
 describe('plan review on real plans of petstore-dev', () => {

@@ -11,20 +11,13 @@ import {
   truncateMiddle,
 } from '../../scripts/plan-review/render-comment';
 import { buildStackReport, type StackReport } from '../../scripts/plan-review/stack-report';
-import { fixture, hugePlan } from './fixtures';
+import { commentInput, fixture, hugePlan } from './fixtures';
 
 const MARKER = commentMarker('terraform-plan');
 
 function comment(stacks: StackReport[], overrides: Partial<CommentInput> = {}): string {
   return renderComment({
-    marker: MARKER,
-    title: 'Terraform plan',
-    commit: {
-      sha: '9e8d7c6b5a41f00dfeedbeef0123456789abcdef',
-      url: 'https://github.com/o/r/commit/9e8d7c6b5a41',
-    },
-    runUrl: 'https://github.com/o/r/actions/runs/42',
-    stacks,
+    ...commentInput(stacks),
     fullPlans: { artifactName: 'plan-review', url: 'https://github.com/o/r/actions/runs/42/artifacts/7' },
     ...overrides,
   });
