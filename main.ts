@@ -1,32 +1,68 @@
-import { App } from 'cdktf';
+import { App, type TerraformStack } from 'cdktf';
 import { BOOTSTRAP_STACK_NAME, PetStoreBootstrapStack } from './constructs/bootstrap-stack';
 import {
   BOOTSTRAP,
   ENVIRONMENTS,
   readDeploySettings,
   stackName,
+  validateBootstrap,
   validateEnvironments,
 } from './constructs/config';
+import { type EmulatorTarget, targetEmulator } from './constructs/emulator-target';
 import { PetStoreStack } from './constructs/pet-store-stack';
-import { ConfigError } from './constructs/validation';
+import { ConfigError, requireMatch } from './constructs/validation';
+
+/**
+ * `EMULATOR_ENDPOINT` (a loopback URL) points every stack at an AWS emulator instead of AWS, with
+ * `EMULATOR_AWS_PROVIDER_VERSION` (the mirror's hashicorp/aws). `npm run rehearse` and `npm run local`
+ * set them; see docs/local.md.
+ */
+function readEmulatorTarget(env: NodeJS.ProcessEnv): EmulatorTarget | undefined {
+  const endpoint = env.EMULATOR_ENDPOINT;
+  if (!endpoint) return undefined;
+  requireMatch(
+    'EMULATOR_ENDPOINT',
+    endpoint,
+    /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/,
+    'a loopback URL such as http://127.0.0.1:5000',
+  );
+  const awsProviderVersion = env.EMULATOR_AWS_PROVIDER_VERSION || undefined;
+  if (awsProviderVersion) {
+    requireMatch(
+      'EMULATOR_AWS_PROVIDER_VERSION',
+      awsProviderVersion,
+      /^\d+\.\d+\.\d+$/,
+      'a version such as 5.100.0',
+    );
+  }
+  return { endpoint, awsProviderVersion };
+}
 
 function synth(): void {
-  const settings = readDeploySettings(process.env);
   validateEnvironments(ENVIRONMENTS);
+  validateBootstrap(BOOTSTRAP);
+  const emulator = readEmulatorTarget(process.env);
+  const settings = readDeploySettings(process.env);
+  // The emulator's state stays beside its synthesized stacks, never in the team's bucket.
+  const remoteState = emulator ? undefined : settings.remoteState;
 
   const app = new App();
-  for (const environment of ENVIRONMENTS) {
-    new PetStoreStack(app, stackName(environment), {
-      environment,
-      imageTag: settings.imageTag,
-      remoteState: settings.remoteState,
-    });
-  }
-  new PetStoreBootstrapStack(app, BOOTSTRAP_STACK_NAME, {
-    bootstrap: BOOTSTRAP,
-    environments: ENVIRONMENTS,
-    remoteState: settings.remoteState,
-  });
+  const stacks: TerraformStack[] = ENVIRONMENTS.map(
+    (environment) =>
+      new PetStoreStack(app, stackName(environment), {
+        environment,
+        imageTag: settings.imageTag,
+        remoteState,
+      }),
+  );
+  stacks.push(
+    new PetStoreBootstrapStack(app, BOOTSTRAP_STACK_NAME, {
+      bootstrap: BOOTSTRAP,
+      environments: ENVIRONMENTS,
+      remoteState,
+    }),
+  );
+  if (emulator) for (const stack of stacks) targetEmulator(stack, emulator);
   app.synth();
 }
 

@@ -7,7 +7,7 @@ import type { NetworkProps } from './network';
 import type { PetTableProps } from './pet-table';
 import type { RemoteStateSettings } from './state-backend';
 import type { UserAuthProps } from './user-auth';
-import { ConfigError, invalid, requireMatch } from './validation';
+import { ConfigError, invalid, type KeyTree, requireKnownKeys, requireMatch } from './validation';
 
 /**
  * The port the pet service listens on: app/config.ts's `PORT` default. The stack gives it to the service
@@ -138,8 +138,8 @@ export function stackName(environment: Pick<EnvironmentConfig, 'name'>): string 
 /** Settings read from the process environment rather than from code. */
 export interface DeploySettings {
   /**
-   * Image tag the service runs, from `IMAGE_TAG`: the commit SHA in CI. `npm run deploy` and `npm run
-   * diff` refuse to run without it. @default - the HEAD commit, the tag `npm run image:push` pushes
+   * Image tag the service runs, from `IMAGE_TAG`: the commit SHA in CI.
+   * @default - the HEAD commit, the tag `npm run image:push` pushes
    */
   readonly imageTag: string;
   /** S3 remote state, from `TF_STATE_BUCKET` and `TF_STATE_REGION`. @default - local state files */
@@ -149,24 +149,15 @@ export interface DeploySettings {
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const REGION_ALLOWED = 'an AWS region code such as us-east-1';
 
-/** The npm scripts that plan or apply against AWS: they must name an image someone pushed. */
-const DEPLOYING_SCRIPTS = ['deploy', 'diff'];
-
 /**
- * Reads `IMAGE_TAG`, `TF_STATE_BUCKET` and `TF_STATE_REGION`. Without `IMAGE_TAG`, `npm run deploy` and
- * `npm run diff` stop (npm names the script in `npm_lifecycle_event`): nothing pushes a tag by itself, and
- * a service pointed at a missing image waits out steady state and fails. Anything else (`npm start`,
- * tests, plain synth) gets `headCommit()`, the tag `npm run image:push` gives the committed code.
+ * Reads `IMAGE_TAG`, `TF_STATE_BUCKET` and `TF_STATE_REGION`. Without `IMAGE_TAG` the tag is
+ * `headCommit()`, the one `npm run image:push` gives the committed code; a deploy of an app stack needs
+ * that image pushed first, and the bootstrap stack runs no image at all.
  */
 export function readDeploySettings(
   env: NodeJS.ProcessEnv,
   headCommit: () => string | undefined = gitHeadCommit,
 ): DeploySettings {
-  if (!env.IMAGE_TAG && DEPLOYING_SCRIPTS.includes(env.npm_lifecycle_event ?? '')) {
-    throw new ConfigError(
-      `\`IMAGE_TAG\` is unset; \`npm run ${env.npm_lifecycle_event}\` needs the tag of a pushed image: run \`npm run image:push -- --stack <stack>\`, then the \`IMAGE_TAG=<tag> npm run ${env.npm_lifecycle_event} -- <stack>\` it prints.`,
-    );
-  }
   const imageTag = env.IMAGE_TAG || headCommit();
   if (!imageTag) {
     throw new ConfigError(
@@ -202,13 +193,67 @@ export function gitHeadCommit(): string | undefined {
   return result.status === 0 ? result.stdout.trim() || undefined : undefined;
 }
 
-/** Checks what the constructs cannot: the environment set as a whole. Construct props are checked by the constructs. */
-export function validateEnvironments(
-  environments: readonly Pick<EnvironmentConfig, 'name' | 'region'>[],
-): void {
+/** Every key an environment may set; the compiler holds it to `EnvironmentConfig`. */
+const ENVIRONMENT_KEYS = {
+  name: true,
+  region: true,
+  network: { availabilityZoneIds: true, natGateways: true, cidrBlock: true, flowLogRetentionDays: true },
+  service: {
+    cpu: true,
+    memory: true,
+    desiredCount: true,
+    containerPort: true,
+    autoscaling: { minCapacity: true, maxCapacity: true, targetCpuPercent: true },
+    logRetentionDays: true,
+    cpuArchitecture: true,
+  },
+  table: { deletionProtection: true },
+  api: {
+    throttlingRateLimit: true,
+    throttlingBurstLimit: true,
+    accessLogRetentionDays: true,
+    corsAllowOrigins: true,
+  },
+  auth: {
+    allowPasswordAuth: true,
+    selfSignUp: true,
+    deletionProtection: true,
+    totpMfa: true,
+    threatProtection: true,
+    emailSender: { sesIdentityArn: true, fromAddress: true, replyToAddress: true },
+  },
+  monitoring: {
+    alarmSubscriptions: [{ protocol: true, endpoint: true }],
+    api5xxPercent: true,
+    apiP99LatencyMs: true,
+    tasksBelowDesiredMinutes: true,
+    tableThrottledRequests: true,
+    tableSystemErrors: true,
+  },
+} as const satisfies KeyTree<EnvironmentConfig>;
+
+/** Every key of the bootstrap settings; the compiler holds it to `BootstrapConfig`. */
+const BOOTSTRAP_KEYS = {
+  region: true,
+  github: { owner: true, name: true },
+  environments: true,
+  stateBucket: true,
+} as const satisfies KeyTree<BootstrapConfig>;
+
+/** Fails on a key the bootstrap settings do not have, e.g. a misspelt `stateBuckt`. */
+export function validateBootstrap(bootstrap: BootstrapConfig): void {
+  requireKnownKeys('bootstrap', bootstrap, BOOTSTRAP_KEYS);
+}
+
+/**
+ * Checks what the constructs cannot: that every key is known (a misspelt one would be ignored) and the
+ * environment set as a whole. Construct props are checked by the constructs.
+ */
+export function validateEnvironments(environments: readonly EnvironmentConfig[]): void {
   const seen = new Set<string>();
   environments.forEach((environment, index) => {
     const at = `environments[${index}]`;
+    requireKnownKeys(`environments.${environment.name ?? index}`, environment, ENVIRONMENT_KEYS);
     requireMatch(
       `${at}.name`,
       environment.name,

@@ -39,3 +39,41 @@ export function requireMatch(field: string, value: string, pattern: RegExp, desc
     throw invalid(field, value, `expected ${description}`);
   }
 }
+
+/**
+ * Every key a configuration object may hold, as a tree: `true` for a value checked by its construct, a
+ * nested tree for an object, `[tree]` for a list of objects. Typed from the configuration itself, so the
+ * compiler keeps the tree and the type in step (`satisfies KeyTree<T>`: no key missing, none extra).
+ */
+export type KeyTree<T> = { readonly [K in keyof T]-?: KeyShape<NonNullable<T[K]>> };
+type KeyShape<V> = V extends readonly (infer E)[]
+  ? E extends object
+    ? readonly [KeyTree<E>]
+    : true
+  : V extends object
+    ? KeyTree<V>
+    : true;
+
+/**
+ * Fails on the first key of `value` that `tree` does not name, naming its path and the allowed keys: a
+ * misspelt setting (`desiredcount`) would otherwise be ignored and its default used.
+ */
+export function requireKnownKeys(path: string, value: unknown, tree: object): void {
+  if (Array.isArray(value)) {
+    const [items] = tree as readonly [object];
+    for (const [index, item] of value.entries()) requireKnownKeys(`${path}[${index}]`, item, items);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const allowed = Object.keys(tree);
+  for (const [key, child] of Object.entries(value)) {
+    const childTree = (tree as Record<string, unknown>)[key];
+    if (!Object.hasOwn(tree, key)) {
+      throw new ConfigError(
+        `Invalid configuration ${path}: unknown key \`${key}\`; allowed keys are ${allowed.join(', ')}.`,
+      );
+    }
+    if (typeof childTree === 'object' && childTree !== null)
+      requireKnownKeys(`${path}.${key}`, child, childTree);
+  }
+}

@@ -1,10 +1,13 @@
 import { Testing } from 'cdktf';
 import {
+  BOOTSTRAP,
+  type BootstrapConfig,
   ENVIRONMENTS,
   type EnvironmentConfig,
   gitHeadCommit,
   readDeploySettings,
   stackName,
+  validateBootstrap,
   validateEnvironments,
 } from '../../constructs/config';
 import type { PetFargateServiceProps } from '../../constructs/fargate-service';
@@ -296,7 +299,47 @@ describe('environment configuration', () => {
       "`environments[1].name` is 'dev'; environment names must be unique.",
     ],
   ])('rejects environment sets with bad names or regions: %o', (environments, message) => {
-    expect(() => validateEnvironments(environments)).toThrow(message);
+    const withNetwork = environments.map((environment) => ({
+      ...environment,
+      network: { availabilityZoneIds: ['use1-az1'] },
+    }));
+    expect(() => validateEnvironments(withNetwork)).toThrow(message);
+  });
+
+  test.each([
+    [
+      { service: { desiredcount: 2 } },
+      'environments.dev.service: unknown key `desiredcount`; allowed keys are cpu, memory, desiredCount,',
+    ],
+    [
+      { audit: { dataEvents: true } },
+      'environments.dev: unknown key `audit`; allowed keys are name, region, network, service, table, api, auth, monitoring.',
+    ],
+    [
+      { service: { autoscaling: { minCapacity: 1, maxCapacity: 2, targetCpu: 50 } } },
+      'environments.dev.service.autoscaling: unknown key `targetCpu`',
+    ],
+    [
+      { monitoring: { alarmSubscriptions: [{ protocol: 'email', endpoint: 'a@b.c', filter: 'x' }] } },
+      'environments.dev.monitoring.alarmSubscriptions[0]: unknown key `filter`',
+    ],
+  ])('an unknown or misspelt key fails, naming its path and the allowed keys: %o', (extra, message) => {
+    const dev = {
+      name: 'dev',
+      region: 'us-east-1',
+      network: { availabilityZoneIds: ['use1-az1'] },
+      ...extra,
+    };
+    expect(() => validateEnvironments([dev as EnvironmentConfig])).toThrow(
+      `Invalid configuration ${message}`,
+    );
+  });
+
+  test('an unknown key of the bootstrap settings fails too', () => {
+    expect(() => validateBootstrap({ ...BOOTSTRAP, stateBuckt: 'x' } as BootstrapConfig)).toThrow(
+      'Invalid configuration bootstrap: unknown key `stateBuckt`; allowed keys are region, github, environments, stateBucket.',
+    );
+    expect(() => validateBootstrap(BOOTSTRAP)).not.toThrow();
   });
 
   test('the configured environments are valid', () => {
@@ -313,22 +356,15 @@ describe('environment configuration', () => {
     );
   });
 
-  test('without IMAGE_TAG, synth, npm start and tests run the commit, the tag image:push pushes; never latest', () => {
+  test('without IMAGE_TAG, every command (synth, deploy, npm start, tests) runs the commit, the tag image:push pushes; never latest', () => {
     expect(readDeploySettings({}, head)).toEqual({ imageTag: SHA });
     expect(readDeploySettings({ npm_lifecycle_event: 'start' }, head)).toEqual({ imageTag: SHA });
     expect(readDeploySettings({ npm_lifecycle_event: 'synth' }, head)).toEqual({ imageTag: SHA });
+    // A deploy takes the same tag: the bootstrap stack runs no image, and an app stack's is pushed first.
+    expect(readDeploySettings({ npm_lifecycle_event: 'deploy' }, head)).toEqual({ imageTag: SHA });
     expect(() => readDeploySettings({}, () => undefined)).toThrow(
       '`IMAGE_TAG` is unset and there is no git commit to take the tag from',
     );
-  });
-
-  test.each(['deploy', 'diff'])('npm run %s refuses to run without IMAGE_TAG', (script) => {
-    expect(() => readDeploySettings({ npm_lifecycle_event: script }, head)).toThrow(
-      `\`IMAGE_TAG\` is unset; \`npm run ${script}\` needs the tag of a pushed image: run \`npm run image:push -- --stack <stack>\``,
-    );
-    expect(readDeploySettings({ npm_lifecycle_event: script, IMAGE_TAG: SHA }, head)).toEqual({
-      imageTag: SHA,
-    });
   });
 
   test("main.ts's settings come from this checkout's HEAD when IMAGE_TAG is unset", () => {

@@ -2,7 +2,6 @@ import { Testing } from 'cdktf';
 import { ENVIRONMENTS, stackName } from '../../constructs/config';
 import { PetStoreStack } from '../../constructs/pet-store-stack';
 import { EMULATED_SERVICES, forEmulator, rehearsalChanges } from '../../scripts/lib/emulator/stack';
-import { protectedResources, withoutDeletionProtection } from '../../scripts/rehearse/emulator-differences';
 
 /** The real synthesized JSON of each environment's stack, as cdktf writes it to cdk.tf.json. */
 function synthesize(name: string): Record<string, unknown> {
@@ -57,40 +56,5 @@ describe('forEmulator', () => {
   test('keeps the state local, in the place given', () => {
     const prepared = forEmulator(synthesize('dev'), target) as { terraform: Record<string, unknown> };
     expect(prepared.terraform.backend).toEqual({ local: { path: target.statePath } });
-  });
-});
-
-describe('deletion protection in the rehearsal', () => {
-  test("prod protects every table and its user pool, and moto enforces only the tables'", () => {
-    const prod = synthesize('prod') as { resource: Record<string, Record<string, unknown>> };
-    const tables = Object.keys(prod.resource.aws_dynamodb_table ?? {}).map(
-      (name) => `aws_dynamodb_table.${name}`,
-    );
-    const pools = Object.keys(prod.resource.aws_cognito_user_pool ?? {}).map(
-      (name) => `aws_cognito_user_pool.${name}`,
-    );
-    // The pets table and the idempotency keys' table; one pool.
-    expect(tables).toHaveLength(2);
-    expect(pools).toHaveLength(1);
-    expect(protectedResources(prod)).toEqual([
-      ...tables.map((address) => ({ address, enforced: true })),
-      ...pools.map((address) => ({ address, enforced: false })),
-    ]);
-  });
-
-  test('dev protects nothing, so its destroy must not be blocked', () => {
-    expect(protectedResources(synthesize('dev'))).toEqual([]);
-  });
-
-  test('turning protection off changes only the protection attributes', () => {
-    const prod = synthesize('prod');
-    const changed = rehearsalChanges(prod, withoutDeletionProtection(prod));
-    expect(changed).toHaveLength(3);
-    for (const path of changed) {
-      expect(path).toMatch(
-        /^resource\.(aws_cognito_user_pool\.[^.]+\.deletion_protection|aws_dynamodb_table\.[^.]+\.deletion_protection_enabled)$/,
-      );
-    }
-    expect(protectedResources(withoutDeletionProtection(prod))).toEqual([]);
   });
 });

@@ -201,7 +201,7 @@ async function main(): Promise<number> {
     await timed(
       'synth',
       () => {
-        run('npm run synth (cdktf)', 'bash', ['scripts/synth/cli.sh', '--output', cdktfOut], {
+        run('npm run synth (cdktf)', 'npx', ['cdktf', 'synth', '--output', cdktfOut], {
           cwd: projectRoot,
           env,
         });

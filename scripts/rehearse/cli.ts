@@ -1,191 +1,172 @@
 /**
- * `npm run rehearse [-- <stack or glob>…] [--skip-synth] [--keep] [--plans-dir <dir>]`: every deploy for
- * real, offline. Per stack: synthesize, then terraform init (provider from the local mirror) → validate →
- * plan → apply → a second plan, which must be empty → destroy, against an AWS emulator (moto) started on
- * a free loopback port (or `EMULATOR_ENDPOINT`). One line per step; exit 1 on any failure.
+ * `npm run rehearse [-- <stack or glob>…] [--keep]`: every deploy for real, offline, with the commands a
+ * user types. Against an AWS emulator (moto) on a free loopback port (or `EMULATOR_ENDPOINT`), with
+ * hashicorp/aws from the local mirror, it runs `cdktf deploy` of every stack at once, `cdktf diff` of
+ * each (which must say "No changes"), `cdktf output`, and `cdktf destroy`, turning deletion protection
+ * off first as an operator would. The app points the stacks at the emulator itself (main.ts,
+ * `EMULATOR_ENDPOINT`), so each command synthesizes what it applies. One line per step; exit 1 on any failure.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readSynthesizedStacks, selectStacks } from '../lib/cdktf-manifest';
+import { readSynthesizedStacks, type SynthesizedStack, selectStacks } from '../lib/cdktf-manifest';
 import { type Emulator, startEmulator } from '../lib/emulator';
-import { countChanges, EmulatorWorkspace, TerraformStepError } from '../lib/emulator/workspace';
+import { isRecord } from '../lib/json';
 import { OperatorError } from '../lib/operator-error';
-import {
-  findProviderMirror,
-  requireTerraform,
-  type TerraformRun,
-  terraformEnvironment,
-} from '../lib/terraform';
-import { protectedResources, unexplainedChange, withoutDeletionProtection } from './emulator-differences';
+import { findProviderMirror, requireTerraform, terraformEnvironment } from '../lib/terraform';
 
 const USAGE =
-  'usage: npm run rehearse [-- <stack or glob>…] [--skip-synth] [--keep] [--plans-dir <dir>] (EMULATOR_ENDPOINT uses a running emulator)';
+  'usage: npm run rehearse [-- <stack or glob>…] [--keep] (EMULATOR_ENDPOINT uses a running emulator)';
 
-interface Options {
-  readonly patterns: string[];
-  readonly skipSynth: boolean;
-  readonly keep: boolean;
-  readonly plansDirectory?: string;
-}
-
-function parseOptions(args: string[]): Options {
+function parseOptions(args: string[]): { patterns: string[]; keep: boolean } {
   try {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: {
-        'skip-synth': { type: 'boolean', default: false },
-        keep: { type: 'boolean', default: false },
-        'plans-dir': { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
+      options: { keep: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
     });
     if (values.help) {
       console.log(USAGE);
       process.exit(0);
     }
-    return {
-      patterns: positionals,
-      skipSynth: values['skip-synth'],
-      keep: values.keep,
-      plansDirectory: values['plans-dir'],
-    };
+    return { patterns: positionals, keep: values.keep };
   } catch (error) {
     throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
   }
 }
 
-/** One step's line: `petstore-dev   apply      ok     21.3 s  +45 ~0 -0`. */
-function report(stack: string, step: string, ok: boolean, seconds: number, detail = ''): void {
-  const line = `${stack.padEnd(20)} ${step.padEnd(12)} ${(ok ? 'ok' : 'FAILED').padEnd(6)} ${seconds.toFixed(1).padStart(6)} s  ${detail}`;
-  console.log(line.trimEnd());
+/** The CLI's own result lines (after its per-stack prefix), the ones worth a line of the rehearsal's log. */
+const CLI_RESULT = /^(\S+\s+|\s+)(Plan:|Apply complete!|Destroy complete!|Error:)/;
+
+interface CdktfRun {
+  readonly ok: boolean;
+  /** The CLI's output without colours or spinner frames, line by line. */
+  readonly lines: string[];
 }
 
-function counts(change: { add: number; change: number; destroy: number; replace?: number }): string {
-  if (change.add + change.change + (change.replace ?? 0) === 0 && change.destroy > 0)
-    return `-${change.destroy}`;
-  return `+${change.add} ~${change.change} -${change.destroy}${change.replace ? ` ±${change.replace}` : ''}`;
-}
+/** The emulator run: where its stacks are synthesized, its environment, its log. */
+class Rehearsal {
+  readonly outputDirectory: string;
+  private readonly log;
 
-function summaryOf(run: TerraformRun, operation: string): { add: number; change: number; destroy: number } {
-  const summary = run.messages.find(
-    (message) => message.type === 'change_summary' && message.changes?.operation === operation,
-  )?.changes;
-  return { add: summary?.add ?? 0, change: summary?.change ?? 0, destroy: summary?.remove ?? 0 };
-}
-
-async function rehearseStack(
-  workspace: EmulatorWorkspace,
-  plansDirectory: string | undefined,
-): Promise<boolean> {
-  const name = workspace.stack.name;
-  const step = async <T>(label: string, action: () => Promise<{ value: T; detail: string }>): Promise<T> => {
-    const started = performance.now();
-    try {
-      const { value, detail } = await action();
-      report(name, label, true, (performance.now() - started) / 1000, detail);
-      return value;
-    } catch (error) {
-      report(name, label, false, (performance.now() - started) / 1000);
-      throw error;
-    }
-  };
-  const savePlan = async (planFile: string, kind: string) => {
-    if (!plansDirectory) return;
-    mkdirSync(plansDirectory, { recursive: true });
-    const json = await workspace.show(planFile);
-    writeFileSync(
-      path.join(plansDirectory, `${name}.${kind}.plan.json`),
-      `${JSON.stringify(json, null, 2)}\n`,
-    );
-    writeFileSync(path.join(plansDirectory, `${name}.${kind}.plan.txt`), await workspace.showText(planFile));
-  };
-
-  try {
-    await step('init', async () => ({ value: await workspace.init(), detail: '' }));
-    await step('validate', async () => ({ value: await workspace.validate(), detail: '' }));
-    await step('plan', async () => {
-      await workspace.plan('plan', 'first.tfplan');
-      const plan = await workspace.show('first.tfplan');
-      return { value: plan, detail: counts(countChanges(plan)) };
-    });
-    await savePlan('first.tfplan', 'first-deploy');
-    await step('apply', async () => {
-      const run = await workspace.apply('apply', ['first.tfplan']);
-      return { value: run, detail: counts(summaryOf(run, 'apply')) };
-    });
-    const unexplained = await step('plan again', async () => {
-      await workspace.plan('plan-again', 'second.tfplan');
-      const plan = await workspace.show('second.tfplan');
-      const problems = (plan.resource_changes ?? []).flatMap((change) => unexplainedChange(change) ?? []);
-      if (problems.length > 0) {
-        for (const problem of problems) console.log(`  ${problem}`);
-        throw new Error(`${problems.length} perpetual diff(s)`);
-      }
-      const known = countChanges(plan);
-      const explained = known.change > 0 ? ` (${known.change} update(s) moto explains)` : '';
-      return { value: problems, detail: `empty${explained}` };
-    });
-    await savePlan('second.tfplan', 'no-change');
-    await step('destroy', () => destroy(workspace));
-    return unexplained.length === 0;
-  } catch (error) {
-    if (error instanceof TerraformStepError) console.log(error.message.replace(/^/gm, '  '));
-    else if (!(error instanceof Error && /perpetual diff/.test(error.message)))
-      console.log(`  ${String(error)}`);
-    return false;
+  constructor(
+    readonly workRoot: string,
+    private readonly environment: NodeJS.ProcessEnv,
+  ) {
+    this.outputDirectory = path.join(workRoot, 'cdktf.out');
+    this.log = createWriteStream(path.join(workRoot, 'cdktf.log'));
   }
+
+  /** `npx cdktf <args>` on the emulator's output directory; its whole output goes to cdktf.log. */
+  cdktf(args: string[], extraEnvironment: NodeJS.ProcessEnv = {}): Promise<CdktfRun> {
+    // `cdktf` from node_modules/.bin, which npm puts first on the PATH, as `npx cdktf` finds it.
+    const child = spawn('cdktf', [...args, '--output', this.outputDirectory], {
+      env: { ...this.environment, ...extraEnvironment },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    const collect = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    return new Promise((resolve) => {
+      child.on('close', (code) => {
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences
+        const lines = text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split(/\r?\n/);
+        this.log.write(`$ cdktf ${args.join(' ')}\n${lines.filter((line) => line.trim()).join('\n')}\n`);
+        resolve({ ok: code === 0, lines });
+      });
+    });
+  }
+
+  close(): void {
+    this.log.end();
+  }
+}
+
+/** Runs one step and prints its line: `petstore-dev  diff  ok  12.3 s  no changes`. */
+async function step(
+  scope: string,
+  name: string,
+  action: () => Promise<{ ok: boolean; detail?: string; lines?: string[] }>,
+): Promise<boolean> {
+  const started = performance.now();
+  const result = await action();
+  const seconds = ((performance.now() - started) / 1000).toFixed(1).padStart(6);
+  console.log(
+    `${scope.padEnd(20)} ${name.padEnd(10)} ${(result.ok ? 'ok' : 'FAILED').padEnd(6)} ${seconds} s  ${result.detail ?? ''}`.trimEnd(),
+  );
+  for (const line of result.lines ?? []) console.log(`  ${line}`);
+  return result.ok;
+}
+
+/** The CLI's per-stack result lines of a run; on failure, its last lines too. */
+function resultLines(run: CdktfRun): string[] {
+  const results = run.lines.filter((line) => CLI_RESULT.test(line)).map((line) => line.trim());
+  if (run.ok) return results;
+  const tail = run.lines.filter((line) => line.trim() && !/Processing|Synthesizing|Stacks? /.test(line));
+  return [...results, ...tail.slice(-15)];
+}
+
+/** Stacks that the emulator's teardown variable applies to: those with deletion protection on. */
+function hasDeletionProtection(stack: SynthesizedStack): boolean {
+  const config = JSON.parse(readFileSync(stack.configPath, 'utf8')) as { variable?: unknown };
+  return isRecord(config.variable) && 'emulator_teardown' in config.variable;
 }
 
 /**
- * `terraform destroy`. Where deletion protection blocks it, the blocked resources must be exactly the
- * protected ones (those the emulator enforces); then protection goes off as an operator would turn it off
- * (a targeted apply of the configuration with it off) and the destroy is run again.
+ * One stack, as a user takes it through its life: deploy, diff (which must be empty: anything else is a
+ * perpetual diff), output, deletion protection off where it is on, destroy.
  */
-async function destroy(workspace: EmulatorWorkspace): Promise<{ value: undefined; detail: string }> {
-  const first = await workspace.destroy('destroy');
-  const expected = protectedResources(workspace.config)
-    .filter((resource) => resource.enforced)
-    .map((resource) => resource.address)
-    .sort();
-  if (first.code === 0) {
-    if (expected.length > 0) {
-      throw new Error(`destroy succeeded although ${expected.join(', ')} should be protected from deletion`);
-    }
-    return { value: undefined, detail: counts(summaryOf(first, 'destroy')) };
+async function rehearseStack(rehearsal: Rehearsal, stack: SynthesizedStack): Promise<boolean> {
+  const name = stack.name;
+  const cdktf = async (args: string[]) => resultLinesOf(await rehearsal.cdktf(args));
+  const deploy = ['deploy', name, '--auto-approve', '--skip-synth', '--skip-provider-lock'];
+  if (!(await step(name, 'deploy', () => cdktf(deploy)))) return false;
+  // Both only read: the diff and the outputs side by side.
+  const [diffed, output] = await Promise.all([
+    step(name, 'diff', async () => {
+      const run = await rehearsal.cdktf(['diff', name, '--skip-synth', '--skip-provider-lock']);
+      const empty = run.lines.some((line) => line.includes('No changes. Your infrastructure matches'));
+      return {
+        ok: run.ok && empty,
+        detail: empty ? 'no changes' : 'a perpetual diff',
+        lines: empty ? [] : resultLines(run),
+      };
+    }),
+    step(name, 'output', async () => {
+      const file = path.join(rehearsal.workRoot, `${name}.outputs.json`);
+      const run = await rehearsal.cdktf(['output', name, '--skip-synth', '--outputs-file', file]);
+      if (!run.ok) return { ok: false, lines: resultLines(run) };
+      const outputs = (JSON.parse(readFileSync(file, 'utf8')) as Record<string, object>)[name] ?? {};
+      const count = Object.keys(outputs).length;
+      return { ok: count > 0, detail: `${count} outputs` };
+    }),
+  ]);
+  const teardown = hasDeletionProtection(stack) ? ['--var', 'emulator_teardown=true'] : [];
+  if (teardown.length > 0) {
+    if (!(await step(name, 'unprotect', () => cdktf([...deploy, ...teardown])))) return false;
   }
-  // Terraform's diagnostics of a failed delete carry no address; the `apply_errored` hook does.
-  const blocked = [
-    ...new Set(
-      first.messages
-        .filter((message) => message.type === 'apply_errored' && message.hook?.action === 'delete')
-        .map((message) => message.hook?.resource?.addr ?? '(no address)'),
-    ),
-  ].sort();
-  if (JSON.stringify(blocked) !== JSON.stringify(expected)) {
-    throw new TerraformStepError(
-      `destroy (blocked by ${blocked.join(', ')}; expected only the protected ${expected.join(', ') || 'none'})`,
-      first,
-    );
-  }
-  console.log(
-    `  deletion protection blocked exactly ${blocked.join(', ')}; turning it off and destroying again`,
-  );
-  workspace.writeConfig(withoutDeletionProtection(workspace.config));
-  await workspace.apply(
-    'protection-off',
-    blocked.map((address) => `-target=${address}`),
-  );
-  const second = await workspace.destroy('destroy-again');
-  if (second.code !== 0) throw new TerraformStepError('destroy (after turning protection off)', second);
-  const deleted = (run: TerraformRun) =>
-    run.messages.filter((message) => message.type === 'apply_complete' && message.hook?.action === 'delete')
-      .length;
-  const destroyed = deleted(first) + deleted(second);
-  return { value: undefined, detail: `-${destroyed} (${blocked.length} after protection off)` };
+  const destroy = ['destroy', name, '--auto-approve', '--skip-synth', ...teardown];
+  const destroyed = await step(name, 'destroy', () => cdktf(destroy));
+  return diffed && output && destroyed;
+}
+
+/** Synthesizes once, then takes every stack through its life at once: they do not depend on each other. */
+async function rehearse(rehearsal: Rehearsal, patterns: string[]): Promise<boolean> {
+  if (!(await step('all stacks', 'synth', async () => resultLinesOf(await rehearsal.cdktf(['synth'])))))
+    return false;
+  const stacks = selectStacks(readSynthesizedStacks(rehearsal.outputDirectory), patterns);
+  console.log(`Rehearsing ${stacks.map((stack) => stack.name).join(', ')} side by side`);
+  const results = await Promise.all(stacks.map((stack) => rehearseStack(rehearsal, stack)));
+  return results.every(Boolean);
+}
+
+function resultLinesOf(run: CdktfRun): { ok: boolean; lines: string[] } {
+  return { ok: run.ok, lines: resultLines(run) };
 }
 
 async function main(): Promise<number> {
@@ -193,51 +174,35 @@ async function main(): Promise<number> {
   const terraformVersion = requireTerraform();
   const mirror = findProviderMirror();
   const started = performance.now();
-
-  if (!options.skipSynth) {
-    const synthStarted = performance.now();
-    const synth = spawnSync('npm', ['run', '--silent', 'synth'], {
-      encoding: 'utf8',
-      env: { ...process.env, CHECKPOINT_DISABLE: '1' },
-    });
-    if (synth.status !== 0) {
-      report('all stacks', 'synth', false, (performance.now() - synthStarted) / 1000);
-      console.log(`${synth.stdout}${synth.stderr}`.trim());
-      return 1;
-    }
-    report('all stacks', 'synth', true, (performance.now() - synthStarted) / 1000);
-  }
-  const stacks = selectStacks(readSynthesizedStacks('cdktf.out'), options.patterns);
-
   const workRoot = mkdtempSync(path.join(tmpdir(), 'petstore-rehearse-'));
   let emulator: Emulator | undefined;
+  let rehearsal: Rehearsal | undefined;
   try {
     emulator = await startEmulator();
     console.log(
-      `Rehearsing ${stacks.map((stack) => stack.name).join(', ')}: Terraform ${terraformVersion}, hashicorp/aws ${mirror.awsVersion} from ${mirror.directory}, emulator ${emulator.endpoint}`,
+      `Terraform ${terraformVersion}, hashicorp/aws ${mirror.awsVersion} from ${mirror.directory}, emulator ${emulator.endpoint}, cdktf log in ${workRoot}/cdktf.log`,
     );
-    const environment = { ...process.env, ...terraformEnvironment(workRoot, mirror) };
-    const failed: string[] = [];
-    for (const stack of stacks) {
-      const workspace = new EmulatorWorkspace(stack, workRoot, environment, {
-        endpoint: emulator.endpoint,
-        mirror,
-      });
-      if (!(await rehearseStack(workspace, options.plansDirectory))) failed.push(stack.name);
-    }
+    rehearsal = new Rehearsal(workRoot, {
+      ...process.env,
+      ...terraformEnvironment(workRoot, mirror),
+      EMULATOR_ENDPOINT: emulator.endpoint,
+      EMULATOR_AWS_PROVIDER_VERSION: mirror.awsVersion,
+      // The CLI's plain output (no spinner): its lines are what the log keeps.
+      CI: 'true',
+    });
+    const passed = await rehearse(rehearsal, options.patterns);
+    rehearsal.close();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    if (failed.length > 0) {
-      console.log(`Rehearsal FAILED for ${failed.join(', ')} (${seconds} s); logs in ${workRoot}`);
-      options.keep || console.log('(kept for the failure; delete it when done)');
+    if (!passed) {
+      console.log(`Rehearsal FAILED (${seconds} s); the cdktf log and state are in ${workRoot}`);
       return 1;
     }
-    console.log(
-      `Rehearsal passed: ${stacks.length} stack(s) planned, applied, re-planned empty and destroyed in ${seconds} s`,
-    );
+    console.log(`Rehearsal passed in ${seconds} s: deployed, diffed empty, read the outputs and destroyed`);
     if (!options.keep) rmSync(workRoot, { recursive: true, force: true });
     else console.log(`Kept ${workRoot}`);
     return 0;
   } finally {
+    rehearsal?.close();
     await emulator?.stop();
   }
 }

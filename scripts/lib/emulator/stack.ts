@@ -1,26 +1,10 @@
+import { EMULATED_SERVICES } from '../../../constructs/emulator-target';
 import { isRecord } from '../json';
 
 /** A synthesized stack's `cdk.tf.json`, as far as the emulator changes it. */
 export type TerraformJson = Record<string, unknown>;
 
-/** Every service the stacks use; each gets the emulator as its endpoint (the provider's `endpoints` keys). */
-export const EMULATED_SERVICES = [
-  'apigatewayv2',
-  'applicationautoscaling',
-  'cloudwatch',
-  'cloudwatchlogs',
-  'cognitoidp',
-  'dynamodb',
-  'ec2',
-  'ecr',
-  'ecs',
-  'iam',
-  'kms',
-  's3',
-  'servicediscovery',
-  'sns',
-  'sts',
-] as const;
+export { EMULATED_SERVICES };
 
 export interface EmulatorTarget {
   /** The emulator's endpoint, for every service. */
@@ -32,7 +16,9 @@ export interface EmulatorTarget {
 }
 
 /**
- * The stack as the emulator can apply it. This is the whole list of what changes, and nothing else may:
+ * The stack as the emulator can apply it, for tools that apply a synthesized stack with Terraform itself
+ * (`npm run local`, `npm run fixtures:plans`); the cdktf commands get the same from the app
+ * (constructs/emulator-target.ts). This is the whole list of what changes, and nothing else may:
  * - the AWS provider's version constraint, to the installed version;
  * - the provider's credentials, endpoints and retries, for the emulator;
  * - the backend: local, at `statePath`;

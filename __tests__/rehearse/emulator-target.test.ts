@@ -1,0 +1,73 @@
+import { Testing } from 'cdktf';
+import { ENVIRONMENTS, stackName } from '../../constructs/config';
+import { EMULATED_SERVICES, EMULATOR_DIFFERENCES, targetEmulator } from '../../constructs/emulator-target';
+import { PetStoreStack } from '../../constructs/pet-store-stack';
+import { rehearsalChanges } from '../../scripts/lib/emulator/stack';
+
+type Json = Record<string, any>;
+
+/** The real synthesized JSON of an environment's stack, as is and pointed at the emulator. */
+function synthesize(name: string): { real: Json; emulated: Json } {
+  const environment = ENVIRONMENTS.find((candidate) => candidate.name === name);
+  if (!environment) throw new Error(`no environment ${name}`);
+  const build = () =>
+    new PetStoreStack(Testing.app(), stackName(environment), { environment, imageTag: 'abc123' });
+  const emulated = build();
+  targetEmulator(emulated, { endpoint: 'http://127.0.0.1:5000', awsProviderVersion: '5.100.0' });
+  return { real: JSON.parse(Testing.synth(build())), emulated: JSON.parse(Testing.synth(emulated)) };
+}
+
+describe('targetEmulator (EMULATOR_ENDPOINT at synth)', () => {
+  test.each(['dev', 'prod'])('changes only what its list names (%s)', (name) => {
+    const { real, emulated } = synthesize(name);
+    const allowed = [
+      /^terraform\.required_providers\.aws\.version$/,
+      /^terraform\.backend(\.|$)/,
+      /^provider\.aws\.0\.(access_key|secret_key|skip_credentials_validation|skip_metadata_api_check|s3_use_path_style|max_retries|endpoints)$/,
+      /^resource\.aws_ecs_service\.[^.]+\.wait_for_steady_state$/,
+      /^resource\.(aws_vpc_security_group_(ingress|egress)_rule|aws_cognito_user_pool|aws_ecs_service)\.[^.]+\.lifecycle(\.|$)/,
+      /^resource\.aws_dynamodb_table\.[^.]+\.deletion_protection_enabled$/,
+      /^resource\.aws_cognito_user_pool\.[^.]+\.deletion_protection$/,
+      /^variable$/,
+    ];
+    const changed = rehearsalChanges(real, emulated);
+    expect(changed.filter((path) => !allowed.some((pattern) => pattern.test(path)))).toEqual([]);
+    expect(emulated.terraform.required_providers.aws.version).toBe('5.100.0');
+    expect(emulated.terraform.backend).toEqual({ local: { path: 'terraform.tfstate' } });
+    const [provider] = emulated.provider.aws;
+    expect(provider.endpoints).toEqual([
+      Object.fromEntries(EMULATED_SERVICES.map((s) => [s, 'http://127.0.0.1:5000'])),
+    ]);
+    expect(provider.region).toBe('us-east-1');
+  });
+
+  test("ignores exactly the attributes moto does not read back, keeping a resource's own ignore_changes", () => {
+    const { real, emulated } = synthesize('prod');
+    for (const { type, attribute } of EMULATOR_DIFFERENCES) {
+      for (const [id, body] of Object.entries(emulated.resource[type] as Json)) {
+        const own = real.resource[type][id].lifecycle?.ignore_changes ?? [];
+        expect(body.lifecycle.ignore_changes).toEqual([...own, attribute]);
+      }
+    }
+    // prod's ECS service already ignores desired_count (autoscaling owns it).
+    const [service] = Object.values(emulated.resource.aws_ecs_service as Json);
+    expect(service.lifecycle.ignore_changes).toEqual(['desired_count', 'availability_zone_rebalancing']);
+    expect(service.wait_for_steady_state).toBe(false);
+  });
+
+  test('deletion protection follows the emulator_teardown variable where it is on, and only there', () => {
+    const prod = synthesize('prod').emulated;
+    expect(prod.variable.emulator_teardown).toMatchObject({ type: 'bool', default: false });
+    for (const table of Object.values(prod.resource.aws_dynamodb_table as Json)) {
+      expect(table.deletion_protection_enabled).toBe('${var.emulator_teardown ? false : true}');
+    }
+    const [pool] = Object.values(prod.resource.aws_cognito_user_pool as Json);
+    expect(pool.deletion_protection).toBe('${var.emulator_teardown ? "INACTIVE" : "ACTIVE"}');
+
+    const dev = synthesize('dev').emulated;
+    expect(dev.variable).toBeUndefined();
+    for (const table of Object.values(dev.resource.aws_dynamodb_table as Json)) {
+      expect(table.deletion_protection_enabled).toBe(false);
+    }
+  });
+});
