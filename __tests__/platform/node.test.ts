@@ -5,12 +5,13 @@ const dockerfile = readFileSync(new URL('../../app/Dockerfile', import.meta.url)
 const major = (version: string) => Number(/(\d+)/.exec(version)?.[1]);
 
 describe('one Node line everywhere', () => {
-  const line = major(packageJson.engines.node);
+  // The line is the `node` devDependency's; `engines` names only the Node that runs npm itself.
+  const line = major(packageJson.devDependencies.node);
 
   test('the tests run on it: npm scripts take the `node` devDependency, whatever the system Node is', () => {
     expect(line).toBeGreaterThanOrEqual(26);
-    expect(major(packageJson.devDependencies.node)).toBe(line);
     expect(major(process.versions.node)).toBe(line);
+    expect(major(packageJson.engines.node)).toBeLessThan(line);
   });
 
   test('the image runs it too', () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,24 @@ const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = path.join(projectRoot, '__tests__/fixtures/validate');
 const schemaPath = path.join(fixtures, 'schema.json');
 const invalidOutput = path.join(fixtures, 'synth-output');
-const validOutput = path.join(fixtures, 'synth-output-valid');
+
+/**
+ * A synth output holding only `stack` of the fixture's two (`network` is valid, `service` is not): each
+ * `terraform validate` loads the whole AWS provider, so each test validates no more than it needs.
+ */
+function outputWithOnly(stack: 'network' | 'service'): string {
+  const directory = mkdtempSync(path.join(os.tmpdir(), `validate-${stack}-`));
+  const manifest = JSON.parse(readFileSync(path.join(invalidOutput, 'manifest.json'), 'utf8'));
+  manifest.stacks = { [stack]: { ...manifest.stacks[stack], dependencies: [] } };
+  writeFileSync(path.join(directory, 'manifest.json'), JSON.stringify(manifest));
+  symlinkSync(path.join(invalidOutput, 'stacks'), path.join(directory, 'stacks'));
+  return directory;
+}
+const validOutput = outputWithOnly('network');
+const serviceOutput = outputWithOnly('service');
+afterAll(() => {
+  for (const directory of [validOutput, serviceOutput]) rmSync(directory, { recursive: true, force: true });
+});
 
 /** The environment minus anything that would change how the CLI validates. */
 function baseEnvironment(): NodeJS.ProcessEnv {
@@ -57,7 +74,7 @@ describe('npm run validate (scripts/terraform-validate/cli.ts)', () => {
   });
 
   test('without TF_PROVIDER_SCHEMA, terraform validate alone: an argument only 6.x has is an error it cannot tell from a typo', () => {
-    const { status, lines } = runValidate(invalidOutput);
+    const { status, lines } = runValidate(serviceOutput);
     expect(lines).toContain(
       'service: resource.aws_vpc.Main — terraform validate: Extraneous JSON object property: No argument or block type is named "region".',
     );
