@@ -13,6 +13,8 @@ export default defineConfig({
     isolate: false,
     // cdktf 0.21 calls util.isArray when it synthesizes an output, which Node 22+ deprecates (DEP0044).
     execArgv: ['--disable-warning=DEP0044'],
-    testTimeout: 20_000,
+    // A backstop against a hang, not a speed check: a file that runs Terraform takes seconds per provider
+    // load, more while three other workers share the two cores.
+    testTimeout: 60_000,
   },
 });

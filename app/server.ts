@@ -48,10 +48,30 @@ closeWithGrace({ delay: (STOP_TIMEOUT_SECONDS - 0.5) * 1000, logger: app.log }, 
   clearTimeout(deadline);
 });
 
+/** Why the server cannot listen, in one line naming the variable to fix; undefined for anything else. */
+function listenProblem(error: NodeJS.ErrnoException): string | undefined {
+  const where = `HOST '${config.host}', PORT ${config.port}`;
+  switch (error.code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `HOST is '${config.host}', which this machine cannot resolve: set it to an address of this machine (0.0.0.0 for all)`;
+    case 'EADDRNOTAVAIL':
+      return `HOST is '${config.host}', which is no address of this machine: set it to one (0.0.0.0 for all)`;
+    case 'EADDRINUSE':
+      return `PORT ${config.port} is in use on HOST '${config.host}': set PORT to a free one`;
+    case 'EACCES':
+      return `${where}: not permitted (a port below 1024 needs privileges): set PORT to 1024 or above`;
+    default:
+      return undefined;
+  }
+}
+
 try {
   await app.listen({ port: config.port, host: config.host });
   logDestination.flush();
 } catch (error) {
-  app.log.fatal({ err: error }, 'could not start listening');
+  const problem = listenProblem(error as NodeJS.ErrnoException);
+  if (problem) process.stderr.write(`${problem}\n`);
+  else app.log.fatal({ err: error }, 'could not start listening');
   process.exit(1);
 }

@@ -140,6 +140,26 @@ describe('configuration errors', () => {
     expect(stdout).not.toContain('Server listening');
   });
 
+  it.each([
+    [
+      'no-such-host.invalid',
+      "HOST is 'no-such-host.invalid', which this machine cannot resolve: set it to an address of this machine (0.0.0.0 for all)\n",
+    ],
+    [
+      '192.0.2.1',
+      "HOST is '192.0.2.1', which is no address of this machine: set it to one (0.0.0.0 for all)\n",
+    ],
+  ])('a HOST it cannot listen on (%s) is one line naming HOST, and exit 1', async (host, message) => {
+    const { code, stdout, stderr } = await run(['server.js'], {
+      ...serviceEnv(dynamodb.endpoint),
+      HOST: host,
+      PORT: '0',
+    });
+    expect(stderr).toBe(message);
+    expect(stdout).not.toContain('Server listening');
+    expect(code).toBe(1);
+  });
+
   it('accepts the original design’s DynamoDBTable for TABLE_NAME', async () => {
     const env = serviceEnv(dynamodb.endpoint);
     const service = await startService(['server.js'], {

@@ -185,7 +185,7 @@ describe('checks', () => {
       'npm run validate -- --skip-synth',
       'npm run build',
       'npm run check:cdktn',
-      'npm run rehearse -- --skip-synth',
+      'npm run rehearse',
       'npm run local:smoke -- --skip-synth --skip-build',
     ]);
     expect(workflow('pr-plan.yml').jobs.checks?.uses).toBe('./.github/workflows/checks.yml');
