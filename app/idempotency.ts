@@ -249,6 +249,8 @@ declare module 'fastify' {
 
 const KEY_MAX_LENGTH = 255;
 const INVALID_KEY = `Idempotency-Key must be a string of 1-${KEY_MAX_LENGTH} printable ASCII characters, e.g. "8e03978e-40d5-43e8-bc93-6894a57f9324"`;
+const KEY_WITHOUT_OWNER =
+  'An Idempotency-Key is kept per user, and this token names none (no sub claim): send the request without the key';
 
 /**
  * The key from the header: a Structured Field String as the draft specifies (`"…"`, with `\"` and
@@ -268,17 +270,20 @@ export function parseIdempotencyKey(header: string): string | undefined {
 }
 
 /**
- * Whose key it is. The gateway has verified the JWT on every write route, so the subject is read
- * from it unverified: two users' equal keys are then two keys, and neither sees the other's answer.
+ * Whose key it is: the `sub` of the token the gateway verified. API Gateway's JWT authorizer takes the
+ * token alone or after `Bearer ` (http-api-jwt-authorizer.html), so both are read here; the payload is
+ * read unverified, as the gateway has verified it on every write route. Two users' equal keys are then
+ * two keys. `''` when there is no Authorization at all (only without the gateway: `npm run dev`);
+ * undefined when a token is there but names no user, which must not share the anonymous scope.
  */
-function scopeOf(request: FastifyRequest): string {
-  const authorization = request.headers.authorization;
-  if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) return '';
+export function keyOwner(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return '';
+  const token = authorization.replace(/^Bearer +/i, '');
   try {
-    const payload = JSON.parse(Buffer.from(authorization.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof payload?.sub === 'string' ? payload.sub : '';
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof payload?.sub === 'string' && payload.sub !== '' ? payload.sub : undefined;
   } catch {
-    return '';
+    return undefined;
   }
 }
 
@@ -309,7 +314,12 @@ export function idempotencyHooks(store: IdempotencyStore) {
       handleError(new ClientError(400, INVALID_KEY), request, reply);
       return;
     }
-    const recordKey = sha256(`${scopeOf(request)}\n${key}`);
+    const owner = keyOwner(request.headers.authorization);
+    if (owner === undefined) {
+      handleError(new ClientError(400, KEY_WITHOUT_OWNER), request, reply);
+      return;
+    }
+    const recordKey = sha256(`${owner}\n${key}`);
     const claimToken = randomUUID();
     store.claim(recordKey, fingerprintOf(request), claimToken).then(
       (outcome) => {

@@ -191,6 +191,56 @@ describe('after a 5xx', () => {
   });
 });
 
+describe('whose key it is', () => {
+  /** A token as some clients send it: alone, with no `Bearer ` (API Gateway's authorizer takes both). */
+  const bare = (sub: string) => ({ authorization: (bearer(sub).authorization ?? '').replace('Bearer ', '') });
+
+  it.each([
+    ['bare tokens', bare],
+    [
+      'lower-case bearer tokens',
+      (sub: string) => ({ authorization: (bearer(sub).authorization ?? '').replace('Bearer', 'bearer') }),
+    ],
+  ])(
+    "with %s, one user's answer is never replayed to another: the second user's write runs",
+    async (_, token) => {
+      const petId = unique('idem-owner');
+      const key = unique('key');
+      const first = await write(app, 'PUT', petId, key, { name: 'Probe' }, token('alice'));
+      expect(first.statusCode).toBe(201);
+      const second = await write(app, 'PUT', petId, key, { name: 'Probe' }, token('bob'));
+      expect(second.headers['idempotent-replayed']).toBeUndefined();
+      // Bob's PUT ran: the pet existed, so it was replaced (200), not created again.
+      expect(second.statusCode).toBe(200);
+      // And Alice's retry is still hers.
+      const retry = await write(app, 'PUT', petId, key, { name: 'Probe' }, token('alice'));
+      expect(retry.statusCode).toBe(201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+    },
+  );
+
+  it.each([
+    [
+      'with no sub',
+      {
+        authorization: `Bearer ${Buffer.from('{}').toString('base64url')}.${Buffer.from('{"scope":"x"}').toString('base64url')}.s`,
+      },
+    ],
+    ['that is no JWT', { authorization: 'Bearer opaque-token' }],
+  ])('a keyed write whose token names no user (%s) gets 400, and nothing is written', async (_, headers) => {
+    const petId = unique('idem-no-owner');
+    const response = await write(app, 'POST', petId, unique('key'), { name: 'x' }, headers);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toMatch(
+      /^An Idempotency-Key is kept per user, and this token names none/,
+    );
+    const stored = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: { petId: { S: petId } } }),
+    );
+    expect(stored.Item).toBeUndefined();
+  });
+});
+
 describe('keys', () => {
   it('expire after 24 h: DynamoDB TTL deletes them by expiresAt, and an expired one counts as absent', async () => {
     const petId = unique('idem-ttl');
