@@ -180,4 +180,13 @@ function answerClientError(app: FastifyInstance, error: NodeJS.ErrnoException, s
       .map(([name, value]) => `${name}: ${value}\r\n`)
       .join('')}\r\n${body}`,
   );
+  // `end` only half-closes: a client that keeps sending and never reads (a slowloris) would hold the
+  // socket open for good. After a short linger, time for a client to read the answer before a reset
+  // could discard it, the socket goes whatever the client does.
+  const linger = setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS);
+  linger.unref();
+  socket.once('close', () => clearTimeout(linger));
 }
+
+/** How long a connection answered 400, 408 or 431 may stay half-closed before it is dropped. */
+export const CLIENT_ERROR_LINGER_MS = 1000;

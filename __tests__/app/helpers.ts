@@ -303,3 +303,14 @@ export async function startLaggingGateway(lagMs: number) {
     },
   };
 }
+
+/**
+ * Resolves when the socket has closed, however it closed. `events.once(socket, 'close')` would reject
+ * on an 'error' first (a reset by a server that drops the connection, which is often the point).
+ */
+export function closed(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.destroyed && socket.closed) resolve();
+    else socket.once('close', () => resolve());
+  });
+}

@@ -2,8 +2,9 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { buildApp } from '../../app/app';
+import { buildApp, CLIENT_ERROR_LINGER_MS } from '../../app/app';
 import {
+  closed,
   createTable,
   portOf,
   productionOptions,
@@ -71,7 +72,7 @@ async function raw(bytes: string | Buffer): Promise<string> {
   socket.on('data', (chunk) => {
     answer += chunk;
   });
-  await once(socket, 'close');
+  await closed(socket);
   return answer;
 }
 
@@ -431,7 +432,7 @@ describe('slow clients', () => {
       const trickle = setInterval(() => socket.writable && socket.write(drip), 50);
       const started = Date.now();
       try {
-        await once(socket, 'close');
+        await closed(socket);
         expect(Date.now() - started).toBeLessThan(1500);
         const response = parseRaw(answer);
         expectApiError(response, 408, /^The request was not received in time$/);
@@ -442,6 +443,36 @@ describe('slow clients', () => {
       }
     },
   );
+});
+
+describe('a slowloris that never reads', () => {
+  it('loses its connection one linger after the 408, though it keeps sending', async () => {
+    const strict = buildApp({ ...productionOptions(store.dynamodb.endpoint, 'pets'), requestTimeoutMs: 500 });
+    const port = Number(new URL(await strict.listen({ port: 0, host: '127.0.0.1' })).port);
+    const openConnections = () =>
+      new Promise<number>((resolve, reject) =>
+        strict.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    // It never reads: what the server sends stays unread, so the server's FIN is never answered.
+    socket.pause();
+    socket.write(
+      'POST /petstore/pets/slow HTTP/1.1\r\nhost: a\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{',
+    );
+    const trickle = setInterval(() => socket.writable && socket.write(' '), 50);
+    try {
+      await vi.waitFor(async () => expect(await openConnections()).toBe(1), { interval: 20 });
+      const started = Date.now();
+      // The request timeout (500 ms) brings the 408; one linger (1 s) later the server drops the socket.
+      await vi.waitFor(async () => expect(await openConnections()).toBe(0), { timeout: 5000, interval: 50 });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(CLIENT_ERROR_LINGER_MS);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+      await strict.close();
+    }
+  });
 });
 
 describe('while the service stops', () => {
@@ -475,10 +506,10 @@ describe('while the service stops', () => {
     try {
       socket.write('GET /petstore/pets/busy HTTP/1.1\r\nhost: a\r\n\r\n');
       await vi.waitFor(() => expect(slowStore.requestsSeen).toBe(1), { interval: 5 });
-      const closed = closing.close();
+      const serverClosed = closing.close();
       socket.write('GET /health HTTP/1.1\r\nhost: a\r\nx-request-id: late-1\r\n\r\n');
-      await once(socket, 'close');
-      await closed;
+      await closed(socket);
+      await serverClosed;
       const second = answer.slice(answer.indexOf('HTTP/1.1', 1));
       const response = parseRaw(second);
       expectApiError(response, 503, /^The service is restarting; retry shortly$/);

@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleService } from '../../app/build';
-import { createTable, REGION, startDynamoDbProxy, startLaggingGateway, startLocalDynamoDb } from './helpers';
+import {
+  closed,
+  createTable,
+  REGION,
+  startDynamoDbProxy,
+  startLaggingGateway,
+  startLocalDynamoDb,
+} from './helpers';
 
 // The service as it ships: the bundle, run by plain `node` from a directory with no node_modules
 // (as in the image), configured by its environment and stopped by SIGTERM.
@@ -267,7 +274,7 @@ describe('slow clients', () => {
       slowAnswer += chunk;
     });
     slow.on('error', () => {});
-    const slowClosed = once(slow, 'close');
+    const slowClosed = closed(slow);
     slow.write(
       'POST /petstore/pets/slow HTTP/1.1\r\nhost: a\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{',
     );
