@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config, LogLevel } from './config';
 import {
   API_HEADERS,
+  ClientError,
   errorBody,
   formatSchemaError,
   handleError,
@@ -131,6 +132,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
       unavailable(reply, 'The service is restarting; retry shortly');
       return;
     }
+    // RFC 9112 §3.2: a request with more than one Host field gets 400 (Node keeps the first and drops
+    // the rest, so which host was meant would be a guess).
+    if (hostFieldCount(request.raw.rawHeaders) > 1) {
+      done(new ClientError(400, 'The request has more than one Host header'));
+      return;
+    }
     done();
   });
 
@@ -186,6 +193,14 @@ function answerClientError(app: FastifyInstance, error: NodeJS.ErrnoException, s
   const linger = setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS);
   linger.unref();
   socket.once('close', () => clearTimeout(linger));
+}
+
+function hostFieldCount(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    if (rawHeaders[index]?.toLowerCase() === 'host') count += 1;
+  }
+  return count;
 }
 
 /** How long a connection answered 400, 408 or 431 may stay half-closed before it is dropped. */

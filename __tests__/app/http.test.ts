@@ -445,6 +445,17 @@ describe('slow clients', () => {
   );
 });
 
+describe('Host', () => {
+  it('two Host fields get 400 in the API’s shape (RFC 9112 §3.2), not the first host’s answer', async () => {
+    const response = parseRaw(
+      await raw('GET /health HTTP/1.1\r\nhost: a\r\nhost: b\r\nconnection: close\r\n\r\n'),
+    );
+    expectApiError(response, 400, /^The request has more than one Host header$/);
+    const one = parseRaw(await raw('GET /health HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n'));
+    expect(one.statusCode).toBe(200);
+  });
+});
+
 describe('a slowloris that never reads', () => {
   it('loses its connection one linger after the 408, though it keeps sending', async () => {
     const strict = buildApp({ ...productionOptions(store.dynamodb.endpoint, 'pets'), requestTimeoutMs: 500 });

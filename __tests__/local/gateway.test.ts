@@ -1,8 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import type { Endpoint } from '../../scripts/local/cloud-map';
-import { type Gateway, startGateway } from '../../scripts/local/gateway';
+import { type Gateway, MAX_REQUEST_HEAD_BYTES, startGateway } from '../../scripts/local/gateway';
 import type { HttpApi, Integration, Route } from '../../scripts/local/http-api';
 import { JwtAuthorizers } from '../../scripts/local/jwt-authorizer';
 
@@ -155,6 +155,20 @@ function idToken(): Promise<string> {
   return accessToken({ token_use: 'id', aud: CLIENT_ID, client_id: undefined, scope: undefined });
 }
 
+/** Sends `head` as is (it ends with connection: close) and returns the whole answer. */
+async function rawRequest(head: string): Promise<string> {
+  const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
+  socket.on('error', () => {});
+  let answer = '';
+  socket.on('data', (chunk) => {
+    answer += chunk;
+  });
+  // Written, not ended: a half-close would end the gateway's side before it could answer.
+  socket.write(head);
+  await new Promise((resolve) => socket.once('close', resolve));
+  return answer;
+}
+
 async function send(method: string, path: string, headers: Record<string, string> = {}, body?: string) {
   const response = await fetch(`${gateway.url}${path}`, { method, headers, body });
   const text = await response.text();
@@ -210,6 +224,52 @@ describe('the local gateway', () => {
       // The token goes on to the service, as API Gateway forwards it.
       expect(response.json().headers.authorization).toBe(authorization);
     }
+  });
+
+  test('a correctly signed token without kid, or without exp, gets 401, as API Gateway validates both', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { client_id: CLIENT_ID, scope: WRITE_SCOPE };
+    const noKid = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuer(ISSUER)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 600)
+      .sign(trusted.privateKey);
+    const noExp = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
+      .setIssuer(ISSUER)
+      .setIssuedAt(now)
+      .sign(trusted.privateKey);
+    for (const [token, why] of [
+      [noKid, 'the token has no kid matching the issuer keys'],
+      [noExp, 'the token has no expiration'],
+    ] as const) {
+      const response = await send('POST', '/petstore/pets/rex', { authorization: `Bearer ${token}` }, '{}');
+      expect(response.status).toBe(401);
+      expect(response.text).toBe('{"message":"Unauthorized"}');
+      expect(response.headers.get('www-authenticate')).toContain(`error_description="${why}"`);
+      expect(response.headers.get('x-upstream')).toBeNull();
+    }
+  });
+
+  test('a request line and headers over 10,240 bytes get 431 and never reach the task; just under passes', async () => {
+    const head = (padding: number) =>
+      `GET /petstore/pets/rex HTTP/1.1\r\nhost: a\r\nx-pad: ${'p'.repeat(padding)}\r\n\r\n`;
+    const base = Buffer.byteLength(head(0));
+    const over = await rawRequest(head(MAX_REQUEST_HEAD_BYTES - base + 1));
+    expect(over).toMatch(/^HTTP\/1\.1 431 /);
+    expect(over).not.toContain('x-upstream');
+    const under = await rawRequest(head(MAX_REQUEST_HEAD_BYTES - base - 200));
+    expect(under).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
+  test('two Host fields get 400 {"message":"Bad Request"} (RFC 9112 §3.2) and never reach the task', async () => {
+    const answer = await rawRequest(
+      'GET /petstore/pets/rex HTTP/1.1\r\nhost: a\r\nhost: b\r\nconnection: close\r\n\r\n',
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain('{"message":"Bad Request"}');
+    expect(answer).not.toContain('x-upstream');
   });
 
   test('an ID token (aud, no scope) passes where no scope is required and gets 403 where one is', async () => {

@@ -20,6 +20,18 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** The HTTP API quota on a request's line and headers together. */
+export const MAX_REQUEST_HEAD_BYTES = 10_240;
+
+/** The bytes of the request line and the header lines as received, CRLFs included. */
+function requestHeadBytes(request: IncomingMessage): number {
+  let bytes = Buffer.byteLength(`${request.method} ${request.url} HTTP/${request.httpVersion}\r\n`);
+  for (let index = 0; index < request.rawHeaders.length; index += 2) {
+    bytes += Buffer.byteLength(`${request.rawHeaders[index]}: ${request.rawHeaders[index + 1]}\r\n`);
+  }
+  return bytes + 2;
+}
+
 // Hop-by-hop headers (RFC 9110 §7.6.1) are the gateway's own, never forwarded.
 const HOP_BY_HOP = new Set([
   'connection',
@@ -47,6 +59,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       else response.destroy();
     });
   });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    // Past Node's own limit (16 KiB), or not HTTP at all.
+    const [status, message] =
+      error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    const body = JSON.stringify({ message });
+    socket.end(
+      `HTTP/1.1 ${status} ${message}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', resolve);
@@ -73,6 +95,17 @@ async function handle(
   response.setHeader('apigw-requestid', requestId);
   const method = request.method ?? 'GET';
   const url = new URL(request.url ?? '/', 'http://gateway');
+  // An HTTP API takes at most 10,240 bytes of request line and headers (http-api-quotas.html). AWS
+  // documents the quota, not its answer: 431 says what is wrong.
+  if (requestHeadBytes(request) > MAX_REQUEST_HEAD_BYTES) {
+    return answer(response, 431, { message: 'Request Header Fields Too Large' });
+  }
+  // RFC 9112 §3.2: more than one Host field is a 400.
+  if (
+    request.rawHeaders.filter((name, index) => index % 2 === 0 && name.toLowerCase() === 'host').length > 1
+  ) {
+    return answer(response, 400, { message: 'Bad Request' });
+  }
 
   if (api.cors && handleCors(api.cors, request, response)) return;
 

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
 import type { JwtAuthorizer } from './http-api';
 
 /** Why a request was refused: 401 for a bad or missing token, 403 for a good token without the route's scope. */
@@ -36,13 +36,18 @@ export class JwtAuthorizers {
   ): Promise<Authorization> {
     const token = tokenFrom(authorizer.identitySource, headers);
     if (!token) return deny(401, 'invalid_token', 'the token is missing');
+    // jose would take the JWKS's only key for a token without `kid`; API Gateway requires a matching kid.
+    if (typeof protectedHeader(token)?.kid !== 'string') {
+      return deny(401, 'invalid_token', 'the token has no kid matching the issuer keys');
+    }
     let claims: JWTPayload;
     try {
       ({ payload: claims } = await jwtVerify(token, this.keySet(authorizer.issuer), {
         issuer: authorizer.issuer,
         algorithms: ALGORITHMS,
-        // API Gateway allows no clock skew either.
+        // API Gateway allows no clock skew either, and validates `exp`: a token without one is refused.
         clockTolerance: 0,
+        requiredClaims: ['exp'],
       }));
     } catch (error) {
       return deny(401, 'invalid_token', describe(error));
@@ -88,6 +93,14 @@ function tokenFrom(
   return /^bearer\s+/i.test(text) ? text.replace(/^bearer\s+/i, '') : text;
 }
 
+function protectedHeader(token: string): ReturnType<typeof decodeProtectedHeader> | undefined {
+  try {
+    return decodeProtectedHeader(token);
+  } catch {
+    return undefined;
+  }
+}
+
 function grantedScopes(claims: JWTPayload): string[] {
   const value = claims.scope ?? claims.scp;
   if (typeof value === 'string') return value.split(' ').filter(Boolean);
@@ -109,6 +122,9 @@ function deny(
 
 function describe(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp') {
+    return 'the token has no expiration';
+  }
   if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'iss') {
     return 'the token does not have a valid issuer';
   }
