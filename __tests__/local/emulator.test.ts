@@ -7,6 +7,12 @@ import {
   CreateStageCommand,
 } from '@aws-sdk/client-apigatewayv2';
 import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
   CreatePrivateDnsNamespaceCommand,
   CreateServiceCommand,
   DeregisterInstanceCommand,
@@ -49,6 +55,40 @@ async function cloudMapService(client: ServiceDiscoveryClient, name: string) {
   );
   return { id: Service?.Id as string, arn: Service?.Arn as string };
 }
+
+describe("the emulator's DynamoDB", () => {
+  test('a conditional write is atomic: of 50 concurrent creates of one new item, exactly one succeeds', async () => {
+    const client = new DynamoDBClient({ ...clientConfig, maxAttempts: 1 });
+    const TableName = `atomic-${Date.now()}`;
+    await client.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'petId', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'petId', KeyType: 'HASH' }],
+      }),
+    );
+    // Five rounds: an unlocked moto let two through in about one round of five.
+    for (let round = 0; round < 5; round++) {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, writer) =>
+          client.send(
+            new PutItemCommand({
+              TableName,
+              Item: { petId: { S: `pet-${round}` }, writer: { N: String(writer) } },
+              ConditionExpression: 'attribute_not_exists(petId)',
+            }),
+          ),
+        ),
+      );
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected')
+          expect(outcome.reason).toBeInstanceOf(ConditionalCheckFailedException);
+      }
+    }
+  });
+});
 
 describe('the local gateway against the emulator', () => {
   test('reads routes, scopes, the JWT authorizer and the integration from API Gateway', async () => {

@@ -9,14 +9,20 @@ Added, and nothing else:
   RegisterScalableTarget are kept too, so `tags_all` reads back what was applied.
 
 Corrected, as AWS behaves:
+- DynamoDB writes are atomic: moto 5.2 runs a conditional write's check and its write as two steps, so
+  two concurrent conditional PutItems on a new key could both succeed. Every DynamoDB write here runs
+  under one lock (a superset of DynamoDB's per-item atomicity; the emulator serves one developer).
 - A Cloud Map service created with its namespace only in DnsConfig (as the provider creates it) belongs
   to that namespace, so DiscoverInstances finds it. moto 5.2 leaves it in no namespace.
 """
 
+import functools
 import json
 import sys
+import threading
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.dynamodb.responses import DynamoHandler
 from moto.servicediscovery.models import ServiceDiscoveryBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
@@ -60,6 +66,30 @@ def _create_service_in_dns_namespace(self: ServiceDiscoveryBackend, **kwargs):
         kwargs["namespace_id"] = dns_config["NamespaceId"]
     return _create_service(self, **kwargs)
 
+
+_dynamodb_writes = threading.Lock()
+
+
+def _atomic(write):
+    @functools.wraps(write)
+    def locked(self, *args, **kwargs):
+        with _dynamodb_writes:
+            return write(self, *args, **kwargs)
+
+    return locked
+
+
+for _write in (
+    "put_item",
+    "update_item",
+    "delete_item",
+    "batch_write_item",
+    "transact_write_items",
+    "execute_statement",
+    "batch_execute_statement",
+    "execute_transaction",
+):
+    setattr(DynamoHandler, _write, _atomic(getattr(DynamoHandler, _write)))
 
 ServiceDiscoveryBackend.create_service = _create_service_in_dns_namespace
 ApplicationAutoScalingResponse.register_scalable_target = _register_with_tags
