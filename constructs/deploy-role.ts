@@ -3,7 +3,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config';
-import { deployPermissions, deployPolicyDocuments } from './deploy-permissions';
+import { deployPermissions, deployPolicyDocuments } from './deploy-permissions/index';
 import { environmentSubject, type GithubOidcProvider, type GithubRepository } from './github-oidc';
 import type { StateBucket } from './state-bucket';
 

@@ -159,11 +159,11 @@ describe('PetStoreBootstrapStack', () => {
       const attached = resourcesOf(synthesized, 'aws_iam_role_policy_attachment').filter(
         (attachment) => attachment.role === ref(role?.resource as never, 'name'),
       );
-      expect(attached).toHaveLength(6);
+      expect(attached).toHaveLength(7);
       const policies = resourcesOf(synthesized, 'aws_iam_policy').filter((policy) =>
         policy.name.startsWith(`petstore-github-deploy-${environment}-`),
       );
-      expect(policies).toHaveLength(6);
+      expect(policies).toHaveLength(7);
       // Unresolved references are longer than the ids they become, so this errs on the safe side.
       for (const policy of policies) expect(policy.policy.length).toBeLessThanOrEqual(6144);
       const state = policies.find((policy) => policy.name.endsWith('-data'));

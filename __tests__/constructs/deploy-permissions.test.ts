@@ -6,7 +6,7 @@ import {
   deployPermissions,
   deployPolicyDocuments,
   type PolicyStatement,
-} from '../../constructs/deploy-permissions';
+} from '../../constructs/deploy-permissions/index';
 import { PetStoreStack } from '../../constructs/pet-store-stack';
 import { useRemoteState } from '../../constructs/state-backend';
 import { resourcesOf, type TerraformBlock } from './support';
@@ -39,6 +39,65 @@ function matches(pattern: string, arn: string): boolean {
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
   return new RegExp(`^${expression}$`).test(arn);
+}
+
+/** What IAM knows of a request beyond its action and resource, as far as these policies ask. */
+interface RequestContext {
+  readonly resourceTags?: Record<string, string>;
+  readonly requestTags?: Record<string, string>;
+  readonly values?: Record<string, string | string[]>;
+}
+
+/** The request's value(s) for a condition key, or undefined when it has none. */
+function valuesOf(key: string, request: RequestContext): string[] | undefined {
+  const tag = /^aws:(Resource|Request)Tag\/(.+)$/.exec(key);
+  if (tag) {
+    const tags = tag[1] === 'Resource' ? request.resourceTags : request.requestTags;
+    const value = tags?.[tag[2] as string];
+    return value === undefined ? undefined : [value];
+  }
+  if (key === 'aws:RequestedRegion') return ['us-east-1'];
+  if (key === 'aws:TagKeys') return Object.keys(request.requestTags ?? {});
+  const value = request.values?.[key];
+  return value === undefined ? undefined : [value].flat();
+}
+
+/** IAM's evaluation of the condition operators these policies use (a test's own, small copy). */
+function conditionHolds(condition: PolicyStatement['Condition'], request: RequestContext): boolean {
+  return Object.entries(condition ?? {}).every(([operator, keys]) =>
+    Object.entries(keys).every(([key, expected]) => {
+      const wanted = [expected].flat();
+      const actual = valuesOf(key, request);
+      switch (operator) {
+        case 'StringEquals':
+          return actual !== undefined && actual.length > 0 && actual.every((value) => wanted.includes(value));
+        case 'StringEqualsIfExists':
+          return actual === undefined || actual.every((value) => wanted.includes(value));
+        case 'Null':
+          return (actual === undefined) === (wanted[0] === 'true');
+        case 'ForAllValues:StringNotEquals':
+          return (actual ?? []).every((value) => !wanted.includes(value));
+        case 'ForAllValues:StringLike':
+          return (actual ?? []).every((value) => wanted.some((pattern) => matches(pattern, value)));
+        default:
+          throw new Error(`the test does not evaluate ${operator}`);
+      }
+    }),
+  );
+}
+
+/** Whether some statement allows `action` on `arn` for this request, conditions included. */
+function allowsRequest(
+  permissions: DeployPermission[],
+  action: string,
+  arn: string,
+  request: RequestContext,
+): boolean {
+  return statementsWith(permissions, action).some(
+    (statement) =>
+      [statement.Resource].flat().some((pattern) => matches(pattern, arn)) &&
+      conditionHolds(statement.Condition, request),
+  );
 }
 
 function allows(permissions: DeployPermission[], action: string, arn: string): boolean {
@@ -131,6 +190,141 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
     ).toBe(false);
   });
 
+  test("cannot change another environment's network, API, Cloud Map or autoscaling, though they share an account", () => {
+    const other = name === 'dev' ? 'prod' : 'dev';
+    const tagged = (environment: string) => ({ Project: 'petstore', Environment: environment });
+    const ec2 = (resource: string) => arn('ec2', resource);
+    const cases: [string, string, RequestContext][] = [
+      ['ec2:DeleteVpc', ec2('vpc/vpc-1'), {}],
+      ['ec2:AuthorizeSecurityGroupIngress', ec2('security-group/sg-1'), {}],
+      ['ec2:RevokeSecurityGroupIngress', ec2('security-group/sg-1'), {}],
+      ['ec2:ReplaceRoute', ec2('route-table/rtb-1'), {}],
+      ['ec2:DeleteNatGateway', ec2('natgateway/nat-1'), {}],
+      ['ec2:CreateSubnet', ec2('vpc/vpc-1'), {}],
+      ['apigateway:PATCH', 'arn:aws:apigateway:us-east-1::/apis/a1b2c3/routes/r1', {}],
+      ['servicediscovery:DeregisterInstance', arn('servicediscovery', 'service/srv-1'), {}],
+      ...(environment.service?.autoscaling
+        ? [
+            [
+              'application-autoscaling:PutScalingPolicy',
+              arn('application-autoscaling', 'scalable-target/1'),
+              {},
+            ] as [string, string, RequestContext],
+          ]
+        : []),
+      ['cognito-idp:DeleteUserPool', arn('cognito-idp', 'userpool/us-east-1_a'), {}],
+    ];
+    for (const [action, resource, request] of cases) {
+      // Its own environment's resource: allowed (every case is something the stack does).
+      expect([
+        action,
+        allowsRequest(permissions, action, resource, {
+          ...request,
+          resourceTags: tagged(name),
+          requestTags: tagged(name),
+        }),
+      ]).toEqual([action, true]);
+      // The other environment's: refused, even when the request claims this environment's tags.
+      expect([
+        action,
+        allowsRequest(permissions, action, resource, {
+          ...request,
+          resourceTags: tagged(other),
+          requestTags: tagged(name),
+        }),
+      ]).toEqual([action, false]);
+    }
+    // A create tags what it makes with this environment, and cannot make another's.
+    const newSubnet = ec2('subnet/subnet-1');
+    expect(allowsRequest(permissions, 'ec2:CreateSubnet', newSubnet, { requestTags: tagged(name) })).toBe(
+      true,
+    );
+    expect(allowsRequest(permissions, 'ec2:CreateSubnet', newSubnet, { requestTags: tagged(other) })).toBe(
+      false,
+    );
+    expect(allowsRequest(permissions, 'ec2:CreateSubnet', newSubnet, {})).toBe(false);
+    // Nor move a resource of its own into another environment by its tags.
+    expect(
+      allowsRequest(permissions, 'ec2:CreateTags', ec2('vpc/vpc-1'), {
+        resourceTags: tagged(name),
+        requestTags: { Environment: other },
+      }),
+    ).toBe(false);
+    expect(
+      allowsRequest(permissions, 'ec2:CreateTags', ec2('vpc/vpc-1'), {
+        resourceTags: tagged(name),
+        requestTags: { Name: 'x' },
+      }),
+    ).toBe(true);
+    // Cloud Map's records: its own zone's names only.
+    const zone = 'arn:aws:route53:::hostedzone/Z1';
+    const records = (names: string[]) => ({
+      values: { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': names },
+    });
+    expect(
+      allowsRequest(
+        permissions,
+        'route53:ChangeResourceRecordSets',
+        zone,
+        records([`pets.${name}.petstore.local`]),
+      ),
+    ).toBe(true);
+    expect(
+      allowsRequest(
+        permissions,
+        'route53:ChangeResourceRecordSets',
+        zone,
+        records([`pets.${other}.petstore.local`]),
+      ),
+    ).toBe(false);
+  });
+
+  test("keeps '*' only for calls AWS gives no resource scope, or holds them to the environment's tags", () => {
+    // Reads, and calls with no resource-level permissions: named here so that a new one is a decision.
+    const unscoped = new Set([
+      'ec2:Describe*',
+      'ecs:DescribeTaskDefinition',
+      'ecr:GetAuthorizationToken',
+      'application-autoscaling:Describe*',
+      'logs:*LogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'servicediscovery:GetOperation',
+      'route53:CreateHostedZone',
+      'route53:DeleteHostedZone',
+      'route53:Get*',
+      'route53:List*',
+      'route53:DeleteHealthCheck',
+      'apigateway:GET',
+      'logs:DescribeLogGroups',
+      'logs:DescribeLogStreams',
+      // Service-linked roles are the account's, one per service, whichever environment comes first.
+      'iam:CreateServiceLinkedRole',
+    ]);
+    const environmentTag = /^aws:(Resource|Request)Tag\/Environment$/;
+    for (const { statement } of permissions) {
+      // A resource pattern that names this environment (`petstore-dev-*`, its state) is held by its name.
+      const ownName = (resource: string) =>
+        resource.includes(`petstore-${name}`) || resource.startsWith(BUCKET_ARN);
+      const wildcard = [statement.Resource].flat().some((resource) => !ownName(resource));
+      if (!wildcard) continue;
+      // Held by the environment's tag, or by names in its own Cloud Map zone.
+      const zone = `${name}.petstore.local`;
+      const held = Object.values(statement.Condition ?? {}).some((keys) =>
+        Object.entries(keys).some(
+          ([key, value]) =>
+            (environmentTag.test(key) && value === name) ||
+            [value].flat().every((each) => each === zone || each.endsWith(`.${zone}`)),
+        ),
+      );
+      const unscopedOnly = statement.Action.every((action) =>
+        [...unscoped].some((pattern) => matches(pattern, action)),
+      );
+      expect([statement.Sid, held || unscopedOnly]).toEqual([statement.Sid, true]);
+    }
+  });
+
   test('passes exactly the roles the stack hands to services, each to its own service', () => {
     const passRole = statementsWith(permissions, 'iam:PassRole');
     const passed = Object.fromEntries(
@@ -190,7 +384,11 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
     const smoke = permissions.find((permission) => permission.neededBy.includes('tool:smoke'))?.statement;
     expect(new Set(smoke?.Action)).toEqual(calls);
     expect(smoke?.Condition).toEqual({
-      StringEquals: { 'aws:ResourceTag/Project': 'petstore', 'aws:ResourceTag/Environment': name },
+      StringEquals: {
+        'aws:RequestedRegion': 'us-east-1',
+        'aws:ResourceTag/Project': 'petstore',
+        'aws:ResourceTag/Environment': name,
+      },
     });
   });
 
@@ -212,6 +410,7 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
     const documents = deployPolicyDocuments(permissions);
     expect(documents.map((document) => document.name)).toEqual([
       'network',
+      'network-changes',
       'compute',
       'identity',
       'api',

@@ -1,0 +1,143 @@
+import type { DeployPermission, Scope } from './context';
+
+/** The ECS cluster, service and task definitions, the image repository, and autoscaling. */
+export function computePermissions(scope: Scope): DeployPermission[] {
+  const { arn, prefix, inRegion, autoscaling, taggedForEnvironment, creatingForEnvironment } = scope;
+  const permissions: (DeployPermission | false)[] = [
+    {
+      policy: 'compute',
+      neededBy: ['aws_ecs_cluster', 'aws_ecs_service', 'aws_ecs_task_definition'],
+      statement: {
+        Sid: 'EcsClusterAndService',
+        Effect: 'Allow',
+        Action: [
+          'ecs:CreateCluster',
+          'ecs:DeleteCluster',
+          'ecs:DescribeClusters',
+          'ecs:UpdateCluster',
+          'ecs:UpdateClusterSettings',
+          'ecs:CreateService',
+          'ecs:UpdateService',
+          'ecs:DeleteService',
+          'ecs:DescribeServices',
+          'ecs:TagResource',
+          'ecs:UntagResource',
+          'ecs:ListTagsForResource',
+        ],
+        Resource: [
+          arn('ecs', `cluster/${prefix}`),
+          arn('ecs', `service/${prefix}/*`),
+          arn('ecs', `task-definition/${prefix}-*:*`),
+        ],
+      },
+    },
+    {
+      policy: 'compute',
+      neededBy: ['aws_ecs_task_definition'],
+      // ECS has no resource scope for registering a revision: the request must carry the environment's
+      // tags. No DeregisterTaskDefinition: old revisions are kept (skip_destroy) for rollbacks.
+      statement: {
+        Sid: 'EcsRegisterTaskDefinition',
+        Effect: 'Allow',
+        Action: ['ecs:RegisterTaskDefinition'],
+        Resource: '*',
+        Condition: creatingForEnvironment,
+      },
+    },
+    {
+      policy: 'compute',
+      neededBy: ['aws_ecs_task_definition'],
+      // A read with no resource scope.
+      statement: {
+        Sid: 'EcsDescribeTaskDefinition',
+        Effect: 'Allow',
+        Action: ['ecs:DescribeTaskDefinition'],
+        Resource: '*',
+        Condition: inRegion,
+      },
+    },
+    {
+      policy: 'compute',
+      neededBy: ['aws_ecr_repository', 'aws_ecr_lifecycle_policy', 'tool:image:push'],
+      statement: {
+        Sid: 'EcrRepositoryAndPush',
+        Effect: 'Allow',
+        Action: [
+          'ecr:CreateRepository',
+          'ecr:DeleteRepository',
+          'ecr:DescribeRepositories',
+          'ecr:PutImageTagMutability',
+          'ecr:PutImageScanningConfiguration',
+          'ecr:PutLifecyclePolicy',
+          'ecr:GetLifecyclePolicy',
+          'ecr:DeleteLifecyclePolicy',
+          'ecr:TagResource',
+          'ecr:UntagResource',
+          'ecr:ListTagsForResource',
+          'ecr:DescribeImages',
+          'ecr:BatchCheckLayerAvailability',
+          'ecr:BatchGetImage',
+          'ecr:GetDownloadUrlForLayer',
+          'ecr:InitiateLayerUpload',
+          'ecr:UploadLayerPart',
+          'ecr:CompleteLayerUpload',
+          'ecr:PutImage',
+        ],
+        Resource: arn('ecr', `repository/${prefix}/*`),
+      },
+    },
+    {
+      policy: 'compute',
+      neededBy: ['tool:image:push'],
+      // `docker login` to ECR: an account-level call with no resource scope.
+      statement: { Sid: 'EcrLogin', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: '*' },
+    },
+    autoscaling && {
+      policy: 'compute',
+      neededBy: ['aws_appautoscaling_target'],
+      // Scalable targets have random ids: a new one must carry the environment's tags.
+      statement: {
+        Sid: 'NewScalableTarget',
+        Effect: 'Allow',
+        Action: ['application-autoscaling:RegisterScalableTarget', 'application-autoscaling:TagResource'],
+        Resource: arn('application-autoscaling', 'scalable-target/*'),
+        Condition: creatingForEnvironment,
+      },
+    },
+    autoscaling && {
+      policy: 'compute',
+      neededBy: ['aws_appautoscaling_target', 'aws_appautoscaling_policy'],
+      statement: {
+        Sid: 'ServiceAutoscaling',
+        Effect: 'Allow',
+        Action: [
+          'application-autoscaling:RegisterScalableTarget',
+          'application-autoscaling:DeregisterScalableTarget',
+          'application-autoscaling:PutScalingPolicy',
+          'application-autoscaling:DeleteScalingPolicy',
+          'application-autoscaling:TagResource',
+          'application-autoscaling:UntagResource',
+          'application-autoscaling:ListTagsForResource',
+        ],
+        Resource: arn('application-autoscaling', 'scalable-target/*'),
+        Condition: taggedForEnvironment,
+      },
+    },
+    autoscaling && {
+      policy: 'compute',
+      neededBy: ['aws_appautoscaling_target', 'aws_appautoscaling_policy'],
+      // Reads with no resource scope.
+      statement: {
+        Sid: 'AutoscalingReads',
+        Effect: 'Allow',
+        Action: [
+          'application-autoscaling:DescribeScalableTargets',
+          'application-autoscaling:DescribeScalingPolicies',
+        ],
+        Resource: '*',
+        Condition: inRegion,
+      },
+    },
+  ];
+  return permissions.filter((permission): permission is DeployPermission => permission !== false);
+}

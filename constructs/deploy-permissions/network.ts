@@ -1,0 +1,175 @@
+import type { DeployPermission, Scope } from './context';
+
+/** Each create call, and the one kind of resource it makes (which it must tag with the environment). */
+const CREATES: readonly (readonly [action: string, resource: string, neededBy: string])[] = [
+  ['ec2:CreateVpc', 'vpc', 'aws_vpc'],
+  ['ec2:CreateSubnet', 'subnet', 'aws_subnet'],
+  ['ec2:CreateInternetGateway', 'internet-gateway', 'aws_internet_gateway'],
+  ['ec2:AllocateAddress', 'elastic-ip', 'aws_eip'],
+  ['ec2:CreateNatGateway', 'natgateway', 'aws_nat_gateway'],
+  ['ec2:CreateRouteTable', 'route-table', 'aws_route_table'],
+  ['ec2:CreateSecurityGroup', 'security-group', 'aws_security_group'],
+  ['ec2:CreateVpcEndpoint', 'vpc-endpoint', 'aws_vpc_endpoint'],
+  ['ec2:AuthorizeSecurityGroupIngress', 'security-group-rule', 'aws_vpc_security_group_ingress_rule'],
+  ['ec2:AuthorizeSecurityGroupEgress', 'security-group-rule', 'aws_vpc_security_group_egress_rule'],
+];
+
+/** Calls on resources that exist: allowed only on those tagged with this environment. */
+const CHANGES = [
+  // The existing resources a create call names too: a subnet's VPC, a NAT gateway's subnet and address,
+  // an endpoint's VPC, route tables and groups, a rule's group.
+  ...CREATES.map(([action]) => action),
+  'ec2:DeleteVpc',
+  'ec2:ModifyVpcAttribute',
+  'ec2:DeleteSubnet',
+  'ec2:ModifySubnetAttribute',
+  'ec2:DeleteInternetGateway',
+  'ec2:AttachInternetGateway',
+  'ec2:DetachInternetGateway',
+  'ec2:ReleaseAddress',
+  'ec2:DisassociateAddress',
+  'ec2:DeleteNatGateway',
+  'ec2:DeleteRouteTable',
+  'ec2:AssociateRouteTable',
+  'ec2:DisassociateRouteTable',
+  'ec2:CreateRoute',
+  'ec2:ReplaceRoute',
+  'ec2:DeleteRoute',
+  'ec2:ModifyVpcEndpoint',
+  'ec2:DeleteVpcEndpoints',
+  'ec2:DeleteSecurityGroup',
+  'ec2:RevokeSecurityGroupIngress',
+  'ec2:RevokeSecurityGroupEgress',
+  'ec2:ModifySecurityGroupRules',
+  'ec2:UpdateSecurityGroupRuleDescriptionsIngress',
+  'ec2:UpdateSecurityGroupRuleDescriptionsEgress',
+];
+
+/**
+ * The VPC and everything in it. dev and prod may share an account and region, so a deploy role reaches
+ * only what carries its environment's tag: creates must tag what they make with it (the provider sends
+ * the stack's default tags), and every other change needs the tag on the resource already. Only the
+ * Describe calls keep `*`: EC2 has no resource-level permissions for them.
+ */
+export function networkPermissions(scope: Scope): DeployPermission[] {
+  const { arn, flowLogs, inRegion, taggedForEnvironment, creatingForEnvironment, context } = scope;
+  const creates = flowLogs
+    ? [...CREATES, ['ec2:CreateFlowLogs', 'vpc-flow-log', 'aws_flow_log'] as const]
+    : CREATES;
+  const environment = context.environment.name;
+  return [
+    {
+      policy: 'network',
+      neededBy: creates.map(([, , type]) => type),
+      // `*` because EC2 offers no resource scope for Describe calls.
+      statement: {
+        Sid: 'NetworkReads',
+        Effect: 'Allow',
+        Action: [
+          'ec2:DescribeAccountAttributes',
+          'ec2:DescribeAddresses',
+          'ec2:DescribeAddressesAttribute',
+          'ec2:DescribeAvailabilityZones',
+          'ec2:DescribeInternetGateways',
+          'ec2:DescribeNatGateways',
+          'ec2:DescribeNetworkAcls',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribePrefixLists',
+          'ec2:DescribeRegions',
+          'ec2:DescribeRouteTables',
+          'ec2:DescribeSecurityGroupRules',
+          'ec2:DescribeSecurityGroups',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeTags',
+          'ec2:DescribeVpcAttribute',
+          'ec2:DescribeVpcEndpoints',
+          'ec2:DescribeVpcEndpointServices',
+          'ec2:DescribeVpcs',
+          ...(flowLogs ? ['ec2:DescribeFlowLogs'] : []),
+        ],
+        Resource: '*',
+        Condition: inRegion,
+      },
+    },
+    // One statement per create: the new resource's type only, so a create cannot name another
+    // environment's resource under a new resource's tag (a subnet in prod's VPC, a rule on prod's group).
+    ...creates.map(
+      ([action, resource, type]): DeployPermission => ({
+        policy: 'network',
+        neededBy: [type],
+        statement: {
+          Sid: `New${action.slice(4)}`,
+          Effect: 'Allow',
+          Action: [action],
+          Resource: arn('ec2', `${resource}/*`),
+          Condition: creatingForEnvironment,
+        },
+      }),
+    ),
+    {
+      policy: 'network-changes',
+      neededBy: [
+        'aws_route',
+        'aws_route_table_association',
+        'aws_default_security_group',
+        ...creates.map(([, , type]) => type),
+      ],
+      statement: {
+        Sid: 'NetworkChanges',
+        Effect: 'Allow',
+        Action: [...CHANGES, ...(flowLogs ? ['ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs'] : [])],
+        Resource: arn('ec2', '*'),
+        Condition: taggedForEnvironment,
+      },
+    },
+    {
+      policy: 'network-changes',
+      neededBy: creates.map(([, , type]) => type),
+      // Tags given with a create call (tag on create), on what that call makes.
+      statement: {
+        Sid: 'TagOnCreate',
+        Effect: 'Allow',
+        Action: ['ec2:CreateTags'],
+        Resource: arn('ec2', '*'),
+        Condition: {
+          StringEquals: {
+            ...creatingForEnvironment.StringEquals,
+            'ec2:CreateAction': creates.map(([action]) => action.slice(4)),
+          },
+        },
+      },
+    },
+    {
+      policy: 'network-changes',
+      neededBy: creates.map(([, , type]) => type),
+      // Tag changes on this environment's resources, never moving one to another environment.
+      statement: {
+        Sid: 'RetagOwnResources',
+        Effect: 'Allow',
+        Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
+        Resource: arn('ec2', '*'),
+        Condition: {
+          ...taggedForEnvironment,
+          'ForAllValues:StringNotEquals': { 'aws:TagKeys': ['Project', 'Environment'] },
+        },
+      },
+    },
+    {
+      policy: 'network-changes',
+      neededBy: ['aws_default_security_group'],
+      // A new VPC's default security group comes untagged; the stack adopts it (empties its rules, gives
+      // it the environment's tags). Only a group no environment has claimed yet can be adopted so.
+      statement: {
+        Sid: 'AdoptDefaultSecurityGroup',
+        Effect: 'Allow',
+        Action: ['ec2:CreateTags', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+        Resource: arn('ec2', 'security-group/*'),
+        Condition: {
+          ...inRegion,
+          Null: { 'aws:ResourceTag/Environment': 'true' },
+          StringEqualsIfExists: { 'aws:RequestTag/Environment': environment },
+        },
+      },
+    },
+  ];
+}
