@@ -49,7 +49,13 @@ export interface EnvironmentConfig {
   >;
   readonly auth?: Pick<
     UserAuthProps,
-    'allowPasswordAuth' | 'selfSignUp' | 'deletionProtection' | 'totpMfa' | 'threatProtection' | 'emailSender'
+    | 'allowPasswordAuth'
+    | 'selfSignUp'
+    | 'deletionProtection'
+    | 'totpMfa'
+    | 'threatProtection'
+    | 'emailSender'
+    | 'refreshTokenValidityDays'
   >;
   readonly monitoring?: Pick<
     MonitoringProps,
@@ -98,7 +104,9 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
       // No browser client is published yet: add its https origin here when there is one.
       corsAllowOrigins: [],
     },
-    auth: { deletionProtection: true, totpMfa: true },
+    // Threat protection blocks sign-ins with leaked passwords or risky patterns (Cognito's Plus plan,
+    // billed per monthly active user): production's users are worth it.
+    auth: { deletionProtection: true, totpMfa: true, threatProtection: 'ENFORCED' },
     // Tighter than dev's defaults: production traffic makes a small share meaningful.
     monitoring: {
       api5xxPercent: 1,
@@ -221,6 +229,7 @@ const ENVIRONMENT_KEYS = {
     totpMfa: true,
     threatProtection: true,
     emailSender: { sesIdentityArn: true, fromAddress: true, replyToAddress: true },
+    refreshTokenValidityDays: true,
   },
   monitoring: {
     alarmSubscriptions: [{ protocol: true, endpoint: true }],

@@ -174,6 +174,8 @@ export class PetHttpApi extends Construct {
         format: JSON.stringify({
           requestId: '$context.requestId',
           ip: '$context.identity.sourceIp',
+          userAgent: '$context.identity.userAgent',
+          protocol: '$context.protocol',
           requestTime: '$context.requestTime',
           httpMethod: '$context.httpMethod',
           path: '$context.path',

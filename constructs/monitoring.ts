@@ -3,6 +3,9 @@ import {
   CloudwatchMetricAlarm,
   type CloudwatchMetricAlarmMetricQuery,
 } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { Construct } from 'constructs';
@@ -52,6 +55,8 @@ const FIVE_MINUTES = 300;
 export class Monitoring extends Construct {
   /** The topic every alarm notifies. */
   public readonly alarmTopic: SnsTopic;
+  /** The key the topic's messages are encrypted under. */
+  public readonly alarmTopicKey: KmsKey;
   public readonly alarms: CloudwatchMetricAlarm[];
   public readonly dashboard: CloudwatchDashboard;
 
@@ -85,9 +90,38 @@ export class Monitoring extends Construct {
         );
     });
 
-    // Not encrypted: CloudWatch cannot publish to a topic under the AWS managed SNS key, a customer key
-    // costs $1 a month, and alarm notifications carry no data.
-    this.alarmTopic = new SnsTopic(this, 'AlarmTopic', { name: `${props.namePrefix}-alarms` });
+    // Encrypted at rest under a key of its own ($1 a month): CloudWatch cannot publish to a topic under
+    // the AWS managed SNS key, so this key's policy lets CloudWatch alarms of this account use it.
+    const account = new DataAwsCallerIdentity(this, 'Account');
+    const partition = new DataAwsPartition(this, 'Partition');
+    this.alarmTopicKey = new KmsKey(this, 'AlarmTopicKey', {
+      description: `${props.namePrefix}: the alarm topic's messages`,
+      enableKeyRotation: true,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AccountAdministers',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:${partition.partition}:iam::${account.accountId}:root` },
+            Action: 'kms:*',
+            Resource: '*',
+          },
+          {
+            Sid: 'CloudWatchAlarmsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:SourceAccount': account.accountId } },
+          },
+        ],
+      }),
+    });
+    this.alarmTopic = new SnsTopic(this, 'AlarmTopic', {
+      name: `${props.namePrefix}-alarms`,
+      kmsMasterKeyId: this.alarmTopicKey.arn,
+    });
     alarmSubscriptions.forEach((subscription, index) => {
       new SnsTopicSubscription(this, `AlarmSubscription${index + 1}`, {
         topicArn: this.alarmTopic.arn,

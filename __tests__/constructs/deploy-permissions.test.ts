@@ -120,7 +120,7 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
     const stale = [...needed].filter((type) => !type.startsWith('tool:') && !resourceTypes.includes(type));
     expect(stale).toEqual([]);
     // prod adds flow logs and autoscaling's target and policy.
-    expect(resourceTypes).toHaveLength(name === 'prod' ? 38 : 35);
+    expect(resourceTypes).toHaveLength(name === 'prod' ? 39 : 36);
   });
 
   test("may manage the stack's named resources, found by the names the stack gives them", () => {

@@ -135,6 +135,9 @@ describe('PetHttpApi', () => {
       path: '$context.path',
       errorMessage: '$context.error.message',
       integrationLatencyMs: '$context.integrationLatency',
+      // Who asked, and how: an abusive client stands out by its user agent and protocol.
+      userAgent: '$context.identity.userAgent',
+      protocol: '$context.protocol',
     });
   });
 

@@ -71,6 +71,25 @@ describe('Monitoring', () => {
     }
   });
 
+  test("the topic is encrypted under a rotating key of its own, which only this account's CloudWatch may use", () => {
+    const key = onlyResource(synthesized, 'aws_kms_key');
+    expect(key.enable_key_rotation).toBe(true);
+    expect(onlyResource(synthesized, 'aws_sns_topic').kms_master_key_id).toMatch(
+      /^\$\{aws_kms_key\.[^.]+\.arn\}$/,
+    );
+    const statements = JSON.parse(key.policy).Statement as Record<string, any>[];
+    const cloudWatch = statements.find(
+      (statement) => statement.Principal?.Service === 'cloudwatch.amazonaws.com',
+    );
+    expect(cloudWatch).toMatchObject({
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': expect.stringMatching(/data\.aws_caller_identity/) },
+      },
+    });
+    expect(statements).toHaveLength(2);
+  });
+
   test('no subscriptions by default; each configured one subscribes to the topic', () => {
     expect(resourcesOf(synthesized, 'aws_sns_topic_subscription')).toHaveLength(0);
     const subscribed = synthMonitoring({

@@ -59,6 +59,18 @@ describe('UserAuth', () => {
     });
   });
 
+  test('refresh tokens last 7 days (a prop, 1 to 3650), not the 30 Cognito would give, and can be revoked', () => {
+    expect(clientsOf(synthAuth()).app).toMatchObject({
+      refresh_token_validity: 7,
+      enable_token_revocation: true,
+      token_validity_units: [{ access_token: 'minutes', id_token: 'minutes', refresh_token: 'days' }],
+    });
+    expect(clientsOf(synthAuth({ refreshTokenValidityDays: 1 })).app.refresh_token_validity).toBe(1);
+    expect(() => synthAuth({ refreshTokenValidityDays: 0 })).toThrow(
+      '`refreshTokenValidityDays` is 0; expected an integer from 1 to 3650.',
+    );
+  });
+
   test('password auth for scripted clients is a prop of the public client', () => {
     const { app, smokeTest } = clientsOf(synthAuth({ allowPasswordAuth: true }));
     expect(app.explicit_auth_flows).toContain('ALLOW_USER_PASSWORD_AUTH');

@@ -2,8 +2,42 @@ import type { DeployPermission, Scope } from './context';
 
 /** Log groups, alarms, the dashboard and the alarm topic. */
 export function observabilityPermissions(scope: Scope): DeployPermission[] {
-  const { arn, prefix, autoscaling, alarmSubscriptions } = scope;
+  const { arn, prefix, autoscaling, alarmSubscriptions, taggedForEnvironment, creatingForEnvironment } =
+    scope;
   const permissions: (DeployPermission | false)[] = [
+    {
+      policy: 'observability',
+      neededBy: ['aws_kms_key'],
+      // Key ids are random: a new key must carry the environment's tags.
+      statement: {
+        Sid: 'NewAlarmTopicKey',
+        Effect: 'Allow',
+        Action: ['kms:CreateKey', 'kms:TagResource'],
+        Resource: '*',
+        Condition: creatingForEnvironment,
+      },
+    },
+    {
+      policy: 'observability',
+      neededBy: ['aws_kms_key', 'aws_sns_topic'],
+      statement: {
+        Sid: 'AlarmTopicKey',
+        Effect: 'Allow',
+        Action: [
+          'kms:DescribeKey',
+          'kms:GetKeyPolicy',
+          'kms:PutKeyPolicy',
+          'kms:GetKeyRotationStatus',
+          'kms:EnableKeyRotation',
+          'kms:ListResourceTags',
+          'kms:TagResource',
+          'kms:UntagResource',
+          'kms:ScheduleKeyDeletion',
+        ],
+        Resource: arn('kms', 'key/*'),
+        Condition: taggedForEnvironment,
+      },
+    },
     {
       policy: 'observability',
       neededBy: ['aws_cloudwatch_log_group'],
