@@ -7,6 +7,11 @@ import { parse } from 'yaml';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WORKFLOWS_DIR = path.join(ROOT, '.github/workflows');
 
+/** The action a step uses, without the commit it is pinned to: `actions/checkout`. */
+function actionOf(step: { uses?: string }): string | undefined {
+  return step.uses?.split('@')[0];
+}
+
 interface Step {
   id?: string;
   name?: string;
@@ -158,13 +163,21 @@ describe('security rules', () => {
     }
   });
 
-  it('pin every action to a major version and use the agreed toolchain', () => {
+  it('pin every action to a full commit SHA, with its tag in a comment, and use the agreed toolchain', () => {
     const actions = allSteps().flatMap(([, , step]) => (step.uses ? [step.uses] : []));
-    for (const uses of actions) expect(uses).toMatch(/^[\w-]+\/[\w-]+@v\d+$/);
+    expect(actions.length).toBeGreaterThan(10);
+    for (const uses of actions) expect(uses).toMatch(/^[\w-]+\/[\w-]+@[0-9a-f]{40}$/);
+    // The tag each SHA was taken from, for the reader and for Dependabot.
+    for (const file of readdirSync(WORKFLOWS_DIR)) {
+      const text = readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8');
+      for (const line of text.split('\n').filter((each) => /uses: [\w-]+\/[\w-]+@/.test(each))) {
+        expect(line).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+      }
+    }
     for (const [, , step] of allSteps()) {
-      if (step.uses === 'actions/setup-node@v4')
+      if (actionOf(step) === 'actions/setup-node')
         expect(step.with).toEqual({ 'node-version': 26, cache: 'npm' });
-      if (step.uses === 'hashicorp/setup-terraform@v3') {
+      if (actionOf(step) === 'hashicorp/setup-terraform') {
         expect(step.with).toEqual({ terraform_version: '1.11.4', terraform_wrapper: false });
       }
     }
@@ -178,6 +191,7 @@ describe('checks', () => {
     const runs = (jobs.checks?.steps ?? []).flatMap((step) => (step.run && !step.name ? [step.run] : []));
     expect(runs).toEqual([
       'npm ci',
+      'npm audit --audit-level=high',
       'npm run lint',
       'npm run typecheck',
       'npm test',
@@ -190,6 +204,29 @@ describe('checks', () => {
     ]);
     expect(workflow('pr-plan.yml').jobs.checks?.uses).toBe('./.github/workflows/checks.yml');
     expect(workflow('deploy.yml').jobs.checks?.uses).toBe('./.github/workflows/checks.yml');
+  });
+});
+
+describe('supply chain', () => {
+  it('Dependabot keeps npm, the workflow actions and the image base up to date', () => {
+    const config = parse(readFileSync(path.join(ROOT, '.github/dependabot.yml'), 'utf8')) as {
+      version: number;
+      updates: { 'package-ecosystem': string; directory: string }[];
+    };
+    expect(config.version).toBe(2);
+    expect(config.updates.map((update) => [update['package-ecosystem'], update.directory])).toEqual([
+      ['npm', '/'],
+      ['github-actions', '/'],
+      ['docker', '/app'],
+    ]);
+  });
+
+  it('npm runs only the install scripts package.json names, and refuses any other', () => {
+    const { allowScripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      allowScripts: Record<string, boolean>;
+    };
+    // The node devDependency links its binary in its preinstall; the others have prebuilt binaries.
+    expect(allowScripts).toEqual({ node: true, esbuild: false, 'classic-level': false });
   });
 });
 
@@ -253,9 +290,9 @@ describe('pull request plan', () => {
   it('exports, uploads and comments even when a stack failed to plan, and a comment failure does not fail the job', () => {
     const steps = plan.steps ?? [];
     const after = steps.slice(steps.findIndex((step) => step.id === 'plan') + 1);
-    expect(after.map((step) => step.run?.split(' ').slice(0, 3).join(' ') ?? step.uses)).toEqual([
+    expect(after.map((step) => step.run?.split(' ').slice(0, 3).join(' ') ?? actionOf(step))).toEqual([
       'npm run plan:export',
-      'actions/upload-artifact@v4',
+      'actions/upload-artifact',
       'npm run plan:comment',
     ]);
     for (const step of after) expect(step.if).toBe(expr("!cancelled() && steps.plan.outcome != 'skipped'"));
@@ -267,7 +304,7 @@ describe('pull request plan', () => {
   });
 
   it('never uploads the plan JSON or the binary plan, which hold secrets in clear text', () => {
-    const upload = plan.steps?.find((step) => step.uses === 'actions/upload-artifact@v4');
+    const upload = plan.steps?.find((step) => actionOf(step) === 'actions/upload-artifact');
     expect(upload?.with).toMatchObject({ name: 'plan-review', path: `${expr('runner.temp')}/plan-review/` });
     expect(stepRunning(plan, 'plan:export').run).toContain('--out "$RUNNER_TEMP/plan-review"');
   });
@@ -343,10 +380,10 @@ describe('deploy', () => {
     const [, workflowFile, artifact] = /--workflow (\S+) --artifact (\S+)/.exec(find) ?? [];
     expect(existsSync(path.join(WORKFLOWS_DIR, workflowFile ?? ''))).toBe(true);
     const uploaded = workflow(workflowFile ?? '').jobs.plan?.steps?.find(
-      (s) => s.uses === 'actions/upload-artifact@v4',
+      (s) => actionOf(s) === 'actions/upload-artifact',
     );
     expect(uploaded?.with?.name).toBe(artifact);
-    const download = deploy.steps?.find((step) => step.uses === 'actions/download-artifact@v4');
+    const download = deploy.steps?.find((step) => actionOf(step) === 'actions/download-artifact');
     expect(download?.with).toMatchObject({
       name: artifact,
       'run-id': expr('steps.review.outputs.plan_run_id'),
