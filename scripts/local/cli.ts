@@ -32,6 +32,7 @@ import { CloudMapResolver, cloudMapServiceId } from './cloud-map';
 import { type Gateway, startGateway } from './gateway';
 import { loadHttpApi } from './http-api';
 import { JwtAuthorizers } from './jwt-authorizer';
+import { type Supervisor, supervise } from './supervisor';
 
 const USAGE =
   'usage: npm run local [-- --stack <name>] [--skip-synth] [--skip-build]  (PORT: the gateway, 8080)';
@@ -120,13 +121,13 @@ async function main(): Promise<void> {
   const mirror = findProviderMirror();
   const workRoot = mkdtempSync(path.join(tmpdir(), 'petstore-local-'));
   let emulator: Emulator | undefined;
-  let service: ChildProcess | undefined;
+  let service: Supervisor | undefined;
   let gateway: Gateway | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       await gateway?.close();
-      if (service) await stopChild(service);
+      if (service) await stopChild(service.stop());
       await emulator?.stop();
       rmSync(workRoot, { recursive: true, force: true });
     })();
@@ -185,36 +186,54 @@ async function main(): Promise<void> {
     ];
 
     const servicePort = await freePort();
-    service = await startService(
-      {
-        ...process.env,
-        ...emulatorEnvironment(emulator.endpoint, region),
-        TABLE_NAME: outputs.table_name,
-        DYNAMODB_ENDPOINT: emulator.endpoint,
-        // Nothing lags behind this gateway's Cloud Map view at shutdown: stop at once.
-        PRE_STOP_DELAY_SECONDS: '0',
+    const instanceId = `local-${servicePort}`;
+    const reportHealth = async (status: 'HEALTHY' | 'UNHEALTHY') => {
+      for (const serviceArn of serviceArns) {
+        await cloudMap.send(
+          new UpdateInstanceCustomHealthStatusCommand({
+            ServiceId: cloudMapServiceId(serviceArn),
+            InstanceId: instanceId,
+            Status: status,
+          }),
+        );
+      }
+    };
+    const serviceEnvironment = {
+      ...process.env,
+      ...emulatorEnvironment(emulator.endpoint, region),
+      TABLE_NAME: outputs.table_name,
+      DYNAMODB_ENDPOINT: emulator.endpoint,
+      // Nothing lags behind this gateway's Cloud Map view at shutdown: stop at once.
+      PRE_STOP_DELAY_SECONDS: '0',
+    };
+    // As ECS keeps a service's task running: a service that dies is reported unhealthy (so the gateway
+    // answers 503, as API Gateway does with no healthy task), started again and reported healthy.
+    service = await supervise({
+      start: () => startService(serviceEnvironment, servicePort),
+      onDown: async ({ code, signal }) => {
+        console.error(`local: the pet service exited (${signal ?? `code ${code}`}); restarting it`);
+        await reportHealth('UNHEALTHY');
       },
-      servicePort,
-    );
+      onUp: async () => {
+        await reportHealth('HEALTHY');
+        console.error('local: the pet service is serving again');
+      },
+      onGiveUp: (reason) => {
+        console.error(`local: the pet service keeps stopping (${reason}); stopping`);
+        stop().then(() => process.exit(1));
+      },
+    });
     // As ECS does for a task of a service with service discovery: register its IP and port, report it healthy.
     for (const serviceArn of serviceArns) {
-      const serviceId = cloudMapServiceId(serviceArn);
-      const instanceId = `local-${servicePort}`;
       await cloudMap.send(
         new RegisterInstanceCommand({
-          ServiceId: serviceId,
+          ServiceId: cloudMapServiceId(serviceArn),
           InstanceId: instanceId,
           Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(servicePort) },
         }),
       );
-      await cloudMap.send(
-        new UpdateInstanceCustomHealthStatusCommand({
-          ServiceId: serviceId,
-          InstanceId: instanceId,
-          Status: 'HEALTHY',
-        }),
-      );
     }
+    await reportHealth('HEALTHY');
 
     const emulatorEndpoint = emulator.endpoint;
     const resolver = new CloudMapResolver(cloudMap);
