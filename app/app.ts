@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -26,6 +27,12 @@ declare module 'fastify' {
      * that clients (the gateway) stop reusing connections to this process. `close()` follows.
      */
     beginShutdown(): void;
+    /**
+     * The last step of a graceful stop, once the request timeout has passed since `close()`: every
+     * connection still receiving its request gets the 408 that Node's own check (which stops with
+     * `close()`) would have given. Requests received whole are left to finish or be dropped.
+     */
+    answerUnfinishedRequests(): void;
   }
 }
 
@@ -113,6 +120,30 @@ export function buildApp(options: AppOptions): FastifyInstance {
     { parseAs: 'buffer' },
     jsonBodyParser(app.getDefaultJsonParser('error', 'error')),
   );
+
+  // Which connection is serving which request: a connection with none is still receiving one.
+  const sockets = new Set<Socket>();
+  const requests = new Map<Socket, { request: IncomingMessage; response: ServerResponse }>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    requests.set(request.socket, { request, response });
+    response.once('close', () => {
+      if (requests.get(request.socket)?.request === request) requests.delete(request.socket);
+    });
+  });
+  app.decorate('answerUnfinishedRequests', () => {
+    app.server.closeIdleConnections();
+    for (const socket of sockets) {
+      if (socket.destroyed) continue;
+      const current = requests.get(socket);
+      if (current?.request.complete || current?.response.headersSent) continue;
+      const timeout = Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
+      answerClientError(app, timeout, socket);
+    }
+  });
 
   let stopping = false;
   let closing = false;

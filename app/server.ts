@@ -40,8 +40,11 @@ closeWithGrace({ delay: (STOP_TIMEOUT_SECONDS - 0.5) * 1000, logger: app.log }, 
   // Keep dropping connections as they fall idle.
   const dropIdleConnections = setInterval(() => app.server.closeIdleConnections(), 50);
   const deadline = setTimeout(() => {
+    // A client still sending its request gets the 408 it is owed; whatever else is open is dropped
+    // once that answer is on its way.
+    app.answerUnfinishedRequests();
     app.log.warn('dropping the connections still open');
-    app.server.closeAllConnections();
+    setTimeout(() => app.server.closeAllConnections(), 100).unref();
   }, drainMs);
   await app.close();
   clearInterval(dropIdleConnections);
