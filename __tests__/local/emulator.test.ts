@@ -90,6 +90,25 @@ describe("the emulator's DynamoDB", () => {
   });
 });
 
+describe("the emulator's Cloud Map", () => {
+  test('forgets a deregistered instance at once: the lag the pre-stop delay covers is not the emulator’s', async () => {
+    const client = new ServiceDiscoveryClient({ ...clientConfig, disableHostPrefix: true });
+    const service = await cloudMapService(client, `lag-${Date.now()}`);
+    await client.send(
+      new RegisterInstanceCommand({
+        ServiceId: service.id,
+        InstanceId: 'task-1',
+        Attributes: { AWS_INSTANCE_IPV4: '10.0.0.1', AWS_INSTANCE_PORT: '8080' },
+      }),
+    );
+    // No refresh lag of the resolver's own: only the emulator's is measured.
+    const resolver = new CloudMapResolver(client, 0);
+    expect(await resolver.endpoints(service.arn)).toHaveLength(1);
+    await client.send(new DeregisterInstanceCommand({ ServiceId: service.id, InstanceId: 'task-1' }));
+    expect(await resolver.endpoints(service.arn)).toEqual([]);
+  });
+});
+
 describe('the local gateway against the emulator', () => {
   test('reads routes, scopes, the JWT authorizer and the integration from API Gateway', async () => {
     const client = new ApiGatewayV2Client(clientConfig);
