@@ -23,7 +23,7 @@ export const KEY_TTL_SECONDS = 24 * 60 * 60;
  * How long a claimed key counts as in flight. Longer than a write can take (its DynamoDB calls are
  * bounded to a few seconds each); past it, a process that died holding the key no longer blocks it.
  */
-const LEASE_MS = 15_000;
+export const LEASE_MS = 15_000;
 
 /** Bounds the read that checks whether a claim landed when DynamoDB failed to answer it. */
 const VERIFY_TIMEOUT_MS = 1000;
@@ -38,7 +38,12 @@ export interface StoredAnswer {
 
 export type ClaimOutcome =
   /** The request holds the key; its writes use `writeToken`, the same for every run of it. */
-  | { readonly kind: 'claimed'; readonly writeToken: string }
+  | {
+      readonly kind: 'claimed';
+      readonly writeToken: string;
+      /** The answer an earlier run of this request wrote ahead before acting, when it did. */
+      readonly intended?: number;
+    }
   | { readonly kind: 'answered'; readonly answer: StoredAnswer }
   | { readonly kind: 'other-request' }
   | { readonly kind: 'in-flight' };
@@ -46,6 +51,11 @@ export type ClaimOutcome =
 export interface IdempotencyStore {
   /** Reserves the key for this request (`claimToken`), or says why not. */
   claim(recordKey: string, fingerprint: string, claimToken: string): Promise<ClaimOutcome>;
+  /**
+   * Writes ahead the status the request is about to earn, before a step whose effect a retry could not
+   * see (a DELETE: the pet is gone afterwards). A retry that finds the effect already done answers it.
+   */
+  intend(recordKey: string, claimToken: string, statusCode: number): Promise<void>;
   /** Stores the answer given to the request holding the key. */
   complete(recordKey: string, claimToken: string, answer: StoredAnswer): Promise<void>;
   /** Gives the key up after a 5xx, so that a retry runs the request again, with the same write token. */
@@ -55,7 +65,8 @@ export interface IdempotencyStore {
 // A record: `fingerprint` of the request; `state` in-flight (held by `claimToken` until
 // `leaseUntil`), answered (`statusCode`, `body`, `location`) or released; `writeToken`, chosen when
 // the key is first used and kept by every later run of the same request, so that a run after a
-// failure finds the writes of the one before (pets/repository.ts); `expiresAt` for TTL.
+// failure finds the writes of the one before (pets/repository.ts); `intendedStatus`, written ahead of an
+// effect a retry could not see; `expiresAt` for TTL.
 // Names, not the attributes themselves, in expressions: several are DynamoDB reserved words.
 const NAMES = {
   '#key': 'idempotencyKey',
@@ -67,6 +78,7 @@ const NAMES = {
   '#statusCode': 'statusCode',
   '#body': 'body',
   '#location': 'location',
+  '#intendedStatus': 'intendedStatus',
 } as const;
 
 function namesFor(expression: string): Record<string, string> {
@@ -195,7 +207,9 @@ export function createIdempotencyStore(client: DynamoDBClient, tableName: string
                   ':seen': { S: seen },
                 },
               );
-              return { kind: 'claimed', writeToken: item.writeToken?.S ?? '' };
+              const intended =
+                item.intendedStatus?.N === undefined ? undefined : Number(item.intendedStatus.N);
+              return { kind: 'claimed', writeToken: item.writeToken?.S ?? '', intended };
             },
             () => ({ kind: 'in-flight' }),
           );
@@ -225,6 +239,13 @@ export function createIdempotencyStore(client: DynamoDBClient, tableName: string
       }
     },
 
+    async intend(recordKey, claimToken, statusCode) {
+      await update(recordKey, 'SET #intendedStatus = :status', '#claimToken = :claimToken', {
+        ':status': { N: String(statusCode) },
+        ':claimToken': { S: claimToken },
+      });
+    },
+
     async release(recordKey, claimToken) {
       try {
         await update(recordKey, 'SET #state = :released REMOVE #leaseUntil', '#claimToken = :claimToken', {
@@ -243,7 +264,7 @@ declare module 'fastify' {
     /** Ties this request's writes to it (repository tokens); the same for retries with one Idempotency-Key. */
     writeToken: string;
     /** The Idempotency-Key this request holds, until its answer is stored. */
-    idempotencyClaim: { recordKey: string; claimToken: string } | null;
+    idempotencyClaim: { recordKey: string; claimToken: string; intended?: number } | null;
   }
 }
 
@@ -328,7 +349,7 @@ export function idempotencyHooks(store: IdempotencyStore) {
             // Every run of this request, first or retried with the key, writes with the same
             // token, so a retry after a failure that left the write done finds its own write.
             request.writeToken = outcome.writeToken;
-            request.idempotencyClaim = { recordKey, claimToken };
+            request.idempotencyClaim = { recordKey, claimToken, intended: outcome.intended };
             done();
             return;
           case 'answered': {
@@ -400,5 +421,14 @@ export function idempotencyHooks(store: IdempotencyStore) {
     );
   }
 
-  return { claimKey, storeAnswer };
+  /**
+   * For a keyed request: writes ahead `statusCode` before an effect a retry could not see. Without a
+   * key there is nothing to write. Throws when DynamoDB cannot take it, so the effect does not happen.
+   */
+  async function intend(request: FastifyRequest, statusCode: number): Promise<void> {
+    const claim = request.idempotencyClaim;
+    if (claim) await store.intend(claim.recordKey, claim.claimToken, statusCode);
+  }
+
+  return { claimKey, storeAnswer, intend };
 }

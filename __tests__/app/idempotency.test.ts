@@ -1,7 +1,7 @@
 import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../../app/app';
-import { KEY_TTL_SECONDS } from '../../app/idempotency';
+import { KEY_TTL_SECONDS, LEASE_MS } from '../../app/idempotency';
 import {
   createTable,
   productionOptions,
@@ -184,6 +184,43 @@ describe('after a 5xx', () => {
       const retry = await write(faulty, 'POST', petId, key, { name: 'Landed' });
       expect(retry.statusCode).toBe(201);
       expect(retry.json()).toMatchObject({ petId, name: 'Landed' });
+    } finally {
+      await faulty.close();
+      await faults.close();
+    }
+  });
+});
+
+describe('a keyed DELETE whose answer could not be stored', () => {
+  it('still answers 204 to a retry after the lease, though the pet is gone by then', async () => {
+    const faults = await startFaultyDynamoDbProxy(dynamodb.endpoint);
+    const faulty = buildApp(productionOptions(faults.endpoint, tableName));
+    try {
+      await faulty.ready();
+      const petId = unique('idem-delete');
+      const key = unique('key');
+      expect((await write(app, 'PUT', petId, undefined, { name: 'Doomed' })).statusCode).toBe(201);
+      // The mark and the written-ahead 204 go through; storing the answer fails on every attempt.
+      faults.plan('UpdateItem', 'pass', 'pass', 'reset', 'reset', 'reset', 'reset', 'reset');
+      const first = await write(faulty, 'DELETE', petId, key);
+      expect(first.statusCode).toBe(204);
+      expect((await app.inject({ method: 'GET', url: `/petstore/pets/${petId}` })).statusCode).toBe(404);
+
+      // Until the lease runs out the key is in flight; after it, the retry runs again.
+      expect((await write(app, 'DELETE', petId, key)).statusCode).toBe(409);
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + LEASE_MS + 1000 });
+      try {
+        const retry = await write(app, 'DELETE', petId, key);
+        expect(retry.statusCode).toBe(204);
+        expect(retry.headers['idempotent-replayed']).toBeUndefined();
+        // Its answer is stored this time.
+        const again = await write(app, 'DELETE', petId, key);
+        expect([again.statusCode, again.headers['idempotent-replayed']]).toEqual([204, 'true']);
+      } finally {
+        vi.useRealTimers();
+      }
+      // Without the key nothing was written ahead: a plain DELETE of a missing pet is a 404.
+      expect((await write(app, 'DELETE', petId, undefined)).statusCode).toBe(404);
     } finally {
       await faulty.close();
       await faults.close();

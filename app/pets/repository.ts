@@ -31,7 +31,8 @@ export interface PetRepository {
   /** Stores the pet whole, keeping `createdAt` of the one it replaces. */
   replace(petId: string, input: PetInput, token: string): Promise<{ pet: Pet; created: boolean }>;
   /** `deleting` when another request is deleting the pet at this moment. */
-  delete(petId: string, token: string): Promise<DeleteOutcome>;
+  /** `beforeDelete` runs once the pet bears this request's mark, before it goes; it may refuse by throwing. */
+  delete(petId: string, token: string, beforeDelete?: () => Promise<void>): Promise<DeleteOutcome>;
   list(limit: number, afterPetId: string | undefined): Promise<PetPageResult>;
 }
 
@@ -200,7 +201,7 @@ export function createPetRepository(client: DynamoDBClient, tableName: string): 
       );
     },
 
-    async delete(petId, token) {
+    async delete(petId, token, beforeDelete) {
       // Two steps, so that the item carries this request's token before it goes: mark it, then
       // delete it only if it still bears this mark. A DELETE whose response was lost and is sent
       // again then knows the pet is gone because of it: nobody else can remove a fresh mark (other
@@ -240,6 +241,7 @@ export function createPetRepository(client: DynamoDBClient, tableName: string): 
           found === undefined ? 'not-found' : found.deleteToken?.S === token ? 'marked' : undefined,
       );
       if (marked !== 'marked') return marked;
+      await beforeDelete?.();
       return resolving<DeleteOutcome>(
         petId,
         async () => {

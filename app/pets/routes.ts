@@ -77,8 +77,10 @@ export async function petRoutes(instance: FastifyInstance, options: PetRoutesOpt
     { schema: deletePetSchema, preHandler: idempotency.claimKey, onSend: idempotency.storeAnswer },
     async (request, reply) => {
       const { petId } = request.params;
-      const outcome = await pets.delete(petId, request.writeToken);
-      if (outcome === 'deleted') {
+      // A keyed DELETE writes its 204 ahead: if its answer is then lost (the key's record cannot be
+      // completed), a retry after the lease finds the pet gone and still answers 204, not 404.
+      const outcome = await pets.delete(petId, request.writeToken, () => idempotency.intend(request, 204));
+      if (outcome === 'deleted' || (outcome === 'not-found' && request.idempotencyClaim?.intended === 204)) {
         // Returning nothing sends no body: reply.send() without a payload, which the 204's
         // `type: 'null'` schema would not type.
         reply.code(204);
