@@ -1,42 +1,10 @@
 import { App, type TerraformStack } from 'cdktf';
 import { BOOTSTRAP_STACK_NAME, PetStoreBootstrapStack } from './constructs/bootstrap-stack';
-import {
-  BOOTSTRAP,
-  ENVIRONMENTS,
-  readDeploySettings,
-  stackName,
-  validateBootstrap,
-  validateEnvironments,
-} from './constructs/config';
-import { type EmulatorTarget, targetEmulator } from './constructs/emulator-target';
+import { stackName, validateBootstrap, validateEnvironments } from './constructs/config';
+import { targetEmulator } from './constructs/emulator-target';
 import { PetStoreStack } from './constructs/pet-store-stack';
-import { ConfigError, requireMatch } from './constructs/validation';
-
-/**
- * `EMULATOR_ENDPOINT` (a loopback URL) points every stack at an AWS emulator instead of AWS, with
- * `EMULATOR_AWS_PROVIDER_VERSION` (the mirror's hashicorp/aws). `npm run rehearse` and `npm run local`
- * set them; see docs/local.md.
- */
-function readEmulatorTarget(env: NodeJS.ProcessEnv): EmulatorTarget | undefined {
-  const endpoint = env.EMULATOR_ENDPOINT;
-  if (!endpoint) return undefined;
-  requireMatch(
-    'EMULATOR_ENDPOINT',
-    endpoint,
-    /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/,
-    'a loopback URL such as http://127.0.0.1:5000',
-  );
-  const awsProviderVersion = env.EMULATOR_AWS_PROVIDER_VERSION || undefined;
-  if (awsProviderVersion) {
-    requireMatch(
-      'EMULATOR_AWS_PROVIDER_VERSION',
-      awsProviderVersion,
-      /^\d+\.\d+\.\d+$/,
-      'a version such as 5.100.0',
-    );
-  }
-  return { endpoint, awsProviderVersion };
-}
+import { ConfigError } from './constructs/validation';
+import { BOOTSTRAP, ENVIRONMENTS, readDeploySettings, readEmulatorTarget } from './environments';
 
 function synth(): void {
   validateEnvironments(ENVIRONMENTS);

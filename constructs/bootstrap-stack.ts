@@ -39,7 +39,7 @@ export class PetStoreBootstrapStack extends TerraformStack {
     validateGithubRepository('bootstrap.github', bootstrap.github);
     if (bootstrap.github.owner === UNSET_GITHUB_OWNER) {
       Annotations.of(this).addWarning(
-        'bootstrap.github.owner (constructs/config.ts) is not set: until it names your GitHub user or organization, no workflow can assume the plan or deploy roles.',
+        'bootstrap.github.owner (environments.ts) is not set: until it names your GitHub user or organization, no workflow can assume the plan or deploy roles.',
       );
     }
     if (bootstrap.stateBucket !== undefined) {

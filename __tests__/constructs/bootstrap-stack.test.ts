@@ -1,8 +1,9 @@
 import { Testing } from 'cdktf';
 import { BOOTSTRAP_STACK_NAME, PetStoreBootstrapStack } from '../../constructs/bootstrap-stack';
-import { BOOTSTRAP, type BootstrapConfig, ENVIRONMENTS, stackName } from '../../constructs/config';
+import { type BootstrapConfig, stackName } from '../../constructs/config';
 import { PetStoreStack } from '../../constructs/pet-store-stack';
 import { PLAN_ROLE_DENIED_DATA_READS } from '../../constructs/plan-role';
+import { BOOTSTRAP, ENVIRONMENTS } from '../../environments';
 import { onlyResource, ref, resourcesOf, type TerraformBlock } from './support';
 
 const CONFIG: BootstrapConfig = {

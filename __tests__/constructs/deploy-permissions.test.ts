@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { TerraformStack, Testing } from 'cdktf';
-import { ENVIRONMENTS, type EnvironmentConfig, stackName } from '../../constructs/config';
+import { type EnvironmentConfig, stackName } from '../../constructs/config';
 import {
   type DeployPermission,
   deployPermissions,
@@ -9,6 +9,7 @@ import {
 } from '../../constructs/deploy-permissions/index';
 import { PetStoreStack } from '../../constructs/pet-store-stack';
 import { useRemoteState } from '../../constructs/state-backend';
+import { ENVIRONMENTS } from '../../environments';
 import { resourcesOf, type TerraformBlock } from './support';
 
 const ACCOUNT = '123456789012';

@@ -1,11 +1,7 @@
 import { Testing } from 'cdktf';
 import {
-  BOOTSTRAP,
   type BootstrapConfig,
-  ENVIRONMENTS,
   type EnvironmentConfig,
-  gitHeadCommit,
-  readDeploySettings,
   stackName,
   validateBootstrap,
   validateEnvironments,
@@ -17,6 +13,7 @@ import type { NetworkProps } from '../../constructs/network';
 import { PetStoreStack } from '../../constructs/pet-store-stack';
 import type { PetTableProps } from '../../constructs/pet-table';
 import type { UserAuthProps } from '../../constructs/user-auth';
+import { BOOTSTRAP, ENVIRONMENTS, gitHeadCommit, readDeploySettings } from '../../environments';
 import { onlyResource, ref, refsWhere, resourcesOf } from './support';
 
 const dev = ENVIRONMENTS.find((environment) => environment.name === 'dev') as EnvironmentConfig;

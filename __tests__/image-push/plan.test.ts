@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Testing } from 'cdktf';
-import { ENVIRONMENTS } from '../../constructs/config';
 import { PetStoreStack } from '../../constructs/pet-store-stack';
+import { ENVIRONMENTS } from '../../environments';
 import {
   checkStateBackend,
   deploySettingsFrom,

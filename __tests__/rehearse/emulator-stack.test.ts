@@ -1,6 +1,7 @@
 import { Testing } from 'cdktf';
-import { ENVIRONMENTS, stackName } from '../../constructs/config';
+import { stackName } from '../../constructs/config';
 import { PetStoreStack } from '../../constructs/pet-store-stack';
+import { ENVIRONMENTS } from '../../environments';
 import { EMULATED_SERVICES, forEmulator, rehearsalChanges } from '../../scripts/lib/emulator/stack';
 
 /** The real synthesized JSON of each environment's stack, as cdktf writes it to cdk.tf.json. */

@@ -1,7 +1,8 @@
 import { Testing } from 'cdktf';
-import { ENVIRONMENTS, stackName } from '../../constructs/config';
+import { stackName } from '../../constructs/config';
 import { EMULATED_SERVICES, EMULATOR_DIFFERENCES, targetEmulator } from '../../constructs/emulator-target';
 import { PetStoreStack } from '../../constructs/pet-store-stack';
+import { ENVIRONMENTS } from '../../environments';
 import { rehearsalChanges } from '../../scripts/lib/emulator/stack';
 
 type Json = Record<string, any>;

@@ -1,6 +1,6 @@
-import { readDeploySettings } from '../../constructs/config';
 import type { RemoteStateSettings } from '../../constructs/state-backend';
 import { ConfigError } from '../../constructs/validation';
+import { readDeploySettings } from '../../environments';
 import { isRecord } from '../lib/json';
 import { OperatorError, terraformOutputCommand } from '../lib/stack-outputs';
 

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { ENVIRONMENTS, stackName } from '../../constructs/config';
+import { stackName } from '../../constructs/config';
+import { ENVIRONMENTS } from '../../environments';
 import { readSynthesizedStacks, type SynthesizedStack } from './cdktf-manifest';
 import { isRecord } from './json';
 import { OperatorError } from './operator-error';
