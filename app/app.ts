@@ -4,6 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config, LogLevel } from './config';
+import { HEALTH_PATH } from './contract';
 import {
   API_HEADERS,
   ClientError,
@@ -182,7 +183,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   // Liveness only: it must not depend on DynamoDB, or a DynamoDB outage would get healthy tasks replaced.
-  app.get('/health', { schema: healthSchema }, async () => ({ status: 'ok' }));
+  app.get(HEALTH_PATH, { schema: healthSchema }, async () => ({ status: 'ok' }));
 
   return app;
 }

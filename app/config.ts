@@ -1,3 +1,10 @@
+import {
+  PRE_STOP_DELAY_SECONDS,
+  SERVICE_ENVIRONMENT,
+  SERVICE_PORT,
+  STOP_MARGIN_SECONDS,
+  STOP_TIMEOUT_SECONDS,
+} from './contract';
 /** The service's configuration, read once from the environment at start. */
 export interface Config {
   readonly port: number;
@@ -20,12 +27,9 @@ export interface Config {
   readonly preStopDelaySeconds: number;
 }
 
-/**
- * ECS sends SIGKILL this long after SIGTERM (the task definition's stopTimeout). The pre-stop delay,
- * then at most one request timeout of draining, must fit in it with a margin.
- */
-export const STOP_TIMEOUT_SECONDS = 30;
-const STOP_MARGIN_SECONDS = 2;
+// The pre-stop delay, then at most one request timeout of draining, must fit in the task's stop timeout
+// with a margin (contract.ts).
+export { STOP_TIMEOUT_SECONDS };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -65,7 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     return value;
   }
 
-  const portText = read('PORT') ?? '8080';
+  const portText = read(SERVICE_ENVIRONMENT.port) ?? String(SERVICE_PORT);
   const port = Number(portText);
   if (!/^\d{1,5}$/.test(portText) || port > 65535) {
     problems.push(`PORT must be an integer from 0 to 65535, got '${portText}'`);
@@ -77,7 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
 
   // The original design's Terraform passed the table as `DynamoDBTable`; keep it working.
-  const tableName = read('TABLE_NAME');
+  const tableName = read(SERVICE_ENVIRONMENT.tableName);
   const legacyTableName = read('DynamoDBTable');
   if (tableName === undefined && legacyTableName === undefined) {
     problems.push(
@@ -98,7 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 
   // Named after the pets table unless set: `npm run dev` and local runs need not say it.
   const idempotencyTableName =
-    read('IDEMPOTENCY_TABLE_NAME') ??
+    read(SERVICE_ENVIRONMENT.idempotencyTableName) ??
     (TABLE_NAME_PATTERN.test(resolvedTableName) ? `${resolvedTableName}-idempotency` : '');
   if (idempotencyTableName !== '' && !TABLE_NAME_PATTERN.test(idempotencyTableName)) {
     problems.push(
@@ -107,7 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
 
   const requestTimeoutSeconds = readSeconds('REQUEST_TIMEOUT_SECONDS', 10, 1, 20);
-  const preStopDelaySeconds = readSeconds('PRE_STOP_DELAY_SECONDS', 15, 0, 20);
+  const preStopDelaySeconds = readSeconds('PRE_STOP_DELAY_SECONDS', PRE_STOP_DELAY_SECONDS, 0, 20);
   if (
     requestTimeoutSeconds !== undefined &&
     preStopDelaySeconds !== undefined &&
@@ -118,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     );
   }
 
-  const region = read('AWS_REGION');
+  const region = read(SERVICE_ENVIRONMENT.region);
   if (region === undefined) {
     problems.push('AWS_REGION is required: the region of the DynamoDB table, e.g. eu-west-1');
   } else if (!REGION_PATTERN.test(region)) {

@@ -1,3 +1,4 @@
+import { SERVICE_PORT } from '../app/contract';
 import type { PetFargateServiceProps } from './fargate-service';
 import type { GithubRepository } from './github-oidc';
 import type { PetHttpApiProps } from './http-api';
@@ -11,10 +12,10 @@ import { ConfigError, invalid, type KeyTree, requireKnownKeys, requireMatch } fr
 export { REGION, REGION_ALLOWED };
 
 /**
- * The port the pet service listens on: app/config.ts's `PORT` default. The stack gives it to the service
- * (its `PORT` and port mapping) and to the tasks' security group, so the two cannot disagree.
+ * The port the pet service listens on (app/contract.ts). The stack gives it to the service (its `PORT`
+ * and port mapping) and to the tasks' security group, so the two cannot disagree.
  */
-export const DEFAULT_CONTAINER_PORT = 8080;
+export const DEFAULT_CONTAINER_PORT = SERVICE_PORT;
 
 /**
  * One deployment of the pet store. Only `name`, `region` and the AZs (`network.availabilityZoneIds`)

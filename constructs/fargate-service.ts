@@ -11,6 +11,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { SERVICE_ENVIRONMENT, STOP_TIMEOUT_SECONDS } from '../app/contract';
 import type { ImageRepository } from './image-repository';
 import { LOG_RETENTION_DAYS } from './logs';
 import type { Network } from './network';
@@ -224,10 +225,10 @@ export class PetFargateService extends Construct {
           readonlyRootFilesystem: true,
           portMappings: [{ containerPort, protocol: 'tcp' }],
           environment: [
-            { name: 'TABLE_NAME', value: props.table.tableName },
-            { name: 'IDEMPOTENCY_TABLE_NAME', value: props.table.idempotencyTableName },
-            { name: 'AWS_REGION', value: props.region },
-            { name: 'PORT', value: text(containerPort) },
+            { name: SERVICE_ENVIRONMENT.tableName, value: props.table.tableName },
+            { name: SERVICE_ENVIRONMENT.idempotencyTableName, value: props.table.idempotencyTableName },
+            { name: SERVICE_ENVIRONMENT.region, value: props.region },
+            { name: SERVICE_ENVIRONMENT.port, value: text(containerPort) },
           ],
           logConfiguration: {
             logDriver: 'awslogs',
@@ -245,7 +246,7 @@ export class PetFargateService extends Construct {
             startPeriod: 10,
           },
           // ECS sends SIGTERM, then SIGKILL after this many seconds; the service drains well within it.
-          stopTimeout: 30,
+          stopTimeout: STOP_TIMEOUT_SECONDS,
           // An init process forwards signals and reaps zombies; node as PID 1 does neither by default.
           linuxParameters: { initProcessEnabled: true },
         },

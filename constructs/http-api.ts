@@ -8,25 +8,12 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { PET_ROUTES, routeKey } from '../app/contract';
 import { LOG_RETENTION_DAYS } from './logs';
 import type { Network } from './network';
 import type { ServiceDiscovery } from './service-discovery';
 import { ACCESS_TOKEN_SCOPE, type UserAuth } from './user-auth';
 import { invalid, requireIntegerInRange, requireOneOf } from './validation';
-
-/**
- * The routes of the pet API, exactly those app/pets/routes.ts declares (a test holds the two together);
- * reads are public, writes need a Cognito access token.
- */
-export const PET_ROUTES: readonly { readonly routeKey: string; readonly requiresToken: boolean }[] = [
-  { routeKey: 'GET /petstore/pets', requiresToken: false },
-  // The service answers HEAD itself, without the Scan a GET runs; API Gateway matches methods exactly.
-  { routeKey: 'HEAD /petstore/pets', requiresToken: false },
-  { routeKey: 'GET /petstore/pets/{petId}', requiresToken: false },
-  { routeKey: 'POST /petstore/pets/{petId}', requiresToken: true },
-  { routeKey: 'PUT /petstore/pets/{petId}', requiresToken: true },
-  { routeKey: 'DELETE /petstore/pets/{petId}', requiresToken: true },
-];
 
 /** What a write route requires of a token's `scope` claim: an access token, never an ID token. */
 export const WRITE_ROUTE_SCOPES: readonly string[] = [ACCESS_TOKEN_SCOPE];
@@ -145,10 +132,10 @@ export class PetHttpApi extends Construct {
       },
     });
 
-    for (const route of PET_ROUTES) {
-      new Apigatewayv2Route(this, routeId(route.routeKey), {
+    for (const route of Object.values(PET_ROUTES)) {
+      new Apigatewayv2Route(this, routeId(routeKey(route)), {
         apiId: this.resource.id,
-        routeKey: route.routeKey,
+        routeKey: routeKey(route),
         target: `integrations/${this.integration.id}`,
         ...(route.requiresToken
           ? {

@@ -6,6 +6,7 @@ import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { TerraformVariable } from 'cdktf';
+import { HEALTH_PATH } from '../../app/contract';
 import {
   FARGATE_SIZES,
   PET_SERVICE_TABLE_ACTIONS,
@@ -136,7 +137,8 @@ describe('PetFargateService', () => {
     expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
     expect(dockerfile).toMatch(/^COPY --from=build .*\/healthcheck\.js .*\.\/$/m);
     const healthcheck = readFileSync(new URL('../../app/healthcheck.ts', import.meta.url), 'utf8');
-    expect(healthcheck).toContain('/health`');
+    expect(healthcheck).toContain('${HEALTH_PATH}`');
+    expect(HEALTH_PATH).toBe('/health');
   });
 
   test('the tasks run in the private subnets with no public IP, behind the tasks security group', () => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { fastifyPath, PET_ROUTES, type PetRoute } from '../contract';
 import { ClientError, errorBody, handleError, JSON_BODY_REQUIRED } from '../errors';
 import { createIdempotencyStore, idempotencyHooks } from '../idempotency';
 import {
@@ -33,20 +34,22 @@ export async function petRoutes(instance: FastifyInstance, options: PetRoutesOpt
   app.decorateRequest('writeToken', '');
   app.decorateRequest('idempotencyClaim', null);
 
-  app.get('/petstore/pets/:petId', { schema: getPetSchema }, async (request, reply) => {
-    const pet = await pets.get(request.params.petId);
-    return pet ?? reply.code(404).send(petNotFound(request.params.petId));
+  app.route({
+    ...declared(PET_ROUTES.getPet),
+    schema: getPetSchema,
+    handler: async (request, reply) => {
+      const pet = await pets.get(request.params.petId);
+      return pet ?? reply.code(404).send(petNotFound(request.params.petId));
+    },
   });
 
-  app.post(
-    '/petstore/pets/:petId',
-    {
-      schema: createPetSchema,
-      preValidation: requireJsonBody,
-      preHandler: [requireMatchingPetId, idempotency.claimKey],
-      onSend: idempotency.storeAnswer,
-    },
-    async (request, reply) => {
+  app.route({
+    ...declared(PET_ROUTES.createPet),
+    schema: createPetSchema,
+    preValidation: requireJsonBody,
+    preHandler: [requireMatchingPetId, idempotency.claimKey],
+    onSend: idempotency.storeAnswer,
+    handler: async (request, reply) => {
       const { petId } = request.params;
       const pet = await pets.create(petId, request.body, request.writeToken);
       if (pet === undefined) {
@@ -54,28 +57,28 @@ export async function petRoutes(instance: FastifyInstance, options: PetRoutesOpt
       }
       return reply.code(201).header('location', `/petstore/pets/${petId}`).send(pet);
     },
-  );
+  });
 
-  app.put(
-    '/petstore/pets/:petId',
-    {
-      schema: replacePetSchema,
-      preValidation: requireJsonBody,
-      preHandler: [requireMatchingPetId, idempotency.claimKey],
-      onSend: idempotency.storeAnswer,
-    },
-    async (request, reply) => {
+  app.route({
+    ...declared(PET_ROUTES.replacePet),
+    schema: replacePetSchema,
+    preValidation: requireJsonBody,
+    preHandler: [requireMatchingPetId, idempotency.claimKey],
+    onSend: idempotency.storeAnswer,
+    handler: async (request, reply) => {
       const { petId } = request.params;
       const { pet, created } = await pets.replace(petId, request.body, request.writeToken);
       if (created) reply.code(201).header('location', `/petstore/pets/${petId}`);
       return pet;
     },
-  );
+  });
 
-  app.delete(
-    '/petstore/pets/:petId',
-    { schema: deletePetSchema, preHandler: idempotency.claimKey, onSend: idempotency.storeAnswer },
-    async (request, reply) => {
+  app.route({
+    ...declared(PET_ROUTES.deletePet),
+    schema: deletePetSchema,
+    preHandler: idempotency.claimKey,
+    onSend: idempotency.storeAnswer,
+    handler: async (request, reply) => {
       const { petId } = request.params;
       // A keyed DELETE writes its 204 ahead: if its answer is then lost (the key's record cannot be
       // completed), a retry after the lease finds the pet gone and still answers 204, not 404.
@@ -91,13 +94,15 @@ export async function petRoutes(instance: FastifyInstance, options: PetRoutesOpt
         'retry-after': '1',
       });
     },
-  );
+  });
 
-  app.get(
-    '/petstore/pets',
+  app.route({
+    ...declared(PET_ROUTES.listPets),
     // HEAD is its own route below.
-    { schema: listPetsSchema, preHandler: requireValidCursor, exposeHeadRoute: false },
-    async (request) => {
+    schema: listPetsSchema,
+    preHandler: requireValidCursor,
+    exposeHeadRoute: false,
+    handler: async (request) => {
       const { limit, cursor } = request.query;
       const page = await pets.list(
         limit === undefined ? DEFAULT_PAGE_SIZE : Number(limit),
@@ -108,17 +113,23 @@ export async function petRoutes(instance: FastifyInstance, options: PetRoutesOpt
         nextCursor: page.lastPetId === undefined ? null : encodeCursor(page.lastPetId),
       };
     },
-  );
+  });
 
   // Declared, so that Fastify does not answer HEAD by running the GET (a Scan) and dropping its body.
-  app.head(
-    '/petstore/pets',
-    { schema: headPetsSchema, preHandler: requireValidCursor },
+  app.route({
+    ...declared(PET_ROUTES.headPets),
+    schema: headPetsSchema,
+    preHandler: requireValidCursor,
     // Returning nothing sends no body, as for DELETE's 204.
-    async (_request, reply) => {
+    handler: async (_request, reply) => {
       reply.type('application/json; charset=utf-8');
     },
-  );
+  });
+}
+
+/** A route of the contract, as Fastify declares it. */
+function declared<const Route extends PetRoute>(route: Route): { method: Route['method']; url: string } {
+  return { method: route.method, url: fastifyPath(route) };
 }
 
 function petNotFound(petId: string) {
