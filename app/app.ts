@@ -31,7 +31,7 @@ declare module 'fastify' {
     /**
      * The last step of a graceful stop, once the request timeout has passed since `close()`: every
      * connection still receiving its request gets the 408 that Node's own check (which stops with
-     * `close()`) would have given. Requests received whole are left to finish or be dropped.
+     * `close()`) would have given, and goes after its linger; every other connection is dropped.
      */
     answerUnfinishedRequests(): void;
   }
@@ -140,7 +140,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     for (const socket of sockets) {
       if (socket.destroyed) continue;
       const current = requests.get(socket);
-      if (current?.request.complete || current?.response.headersSent) continue;
+      if (current?.request.complete || current?.response.headersSent) {
+        socket.destroy();
+        continue;
+      }
       const timeout = Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
       answerClientError(app, timeout, socket);
     }

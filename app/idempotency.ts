@@ -299,7 +299,7 @@ export function parseIdempotencyKey(header: string): string | undefined {
  */
 export function keyOwner(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return '';
-  const token = authorization.replace(/^Bearer +/i, '');
+  const token = authorization.replace(/^Bearer\s+/i, '');
   try {
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
     return typeof payload?.sub === 'string' && payload.sub !== '' ? payload.sub : undefined;

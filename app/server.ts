@@ -40,11 +40,10 @@ closeWithGrace({ delay: (STOP_TIMEOUT_SECONDS - 0.5) * 1000, logger: app.log }, 
   // Keep dropping connections as they fall idle.
   const dropIdleConnections = setInterval(() => app.server.closeIdleConnections(), 50);
   const deadline = setTimeout(() => {
-    // A client still sending its request gets the 408 it is owed; whatever else is open is dropped
-    // once that answer is on its way.
-    app.answerUnfinishedRequests();
+    // A client still sending its request gets the 408 it is owed (its connection goes after a short
+    // linger, so that the answer is read); every other connection still open is dropped now.
     app.log.warn('dropping the connections still open');
-    setTimeout(() => app.server.closeAllConnections(), 100).unref();
+    app.answerUnfinishedRequests();
   }, drainMs);
   await app.close();
   clearInterval(dropIdleConnections);

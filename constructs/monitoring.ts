@@ -97,6 +97,9 @@ export class Monitoring extends Construct {
     this.alarmTopicKey = new KmsKey(this, 'AlarmTopicKey', {
       description: `${props.namePrefix}: the alarm topic's messages`,
       enableKeyRotation: true,
+      // KMS refuses a policy that would lock out its creator, checking it before the key's tags count
+      // for the deploy role's permissions; the policy below keeps the account in charge, so no lockout.
+      bypassPolicyLockoutSafetyCheck: true,
       policy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [

@@ -202,7 +202,10 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
       ['ec2:ReplaceRoute', ec2('route-table/rtb-1'), {}],
       ['ec2:DeleteNatGateway', ec2('natgateway/nat-1'), {}],
       ['ec2:CreateSubnet', ec2('vpc/vpc-1'), {}],
-      ['apigateway:PATCH', 'arn:aws:apigateway:us-east-1::/apis/a1b2c3/routes/r1', {}],
+      ['apigateway:PATCH', 'arn:aws:apigateway:us-east-1::/apis/a1b2c3', {}],
+      ['apigateway:DELETE', 'arn:aws:apigateway:us-east-1::/vpclinks/v1', {}],
+      ['kms:ScheduleKeyDeletion', arn('kms', 'key/k1'), {}],
+      ['kms:PutKeyPolicy', arn('kms', 'key/k1'), {}],
       ['servicediscovery:DeregisterInstance', arn('servicediscovery', 'service/srv-1'), {}],
       ...(environment.service?.autoscaling
         ? [
@@ -257,6 +260,37 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
         requestTags: { Name: 'x' },
       }),
     ).toBe(true);
+    // Nor take another environment's resource over by tagging it as its own.
+    const takeovers: [string, string][] = [
+      ['kms:TagResource', arn('kms', 'key/k1')],
+      ['cognito-idp:TagResource', arn('cognito-idp', 'userpool/us-east-1_a')],
+      ['servicediscovery:TagResource', arn('servicediscovery', 'service/srv-1')],
+      ['ec2:CreateTags', ec2('security-group/sg-1')],
+      ['apigateway:POST', 'arn:aws:apigateway:us-east-1::/tags/arn%3Aaws%3Aapigateway'],
+      ...(environment.service?.autoscaling
+        ? ([
+            ['application-autoscaling:TagResource', arn('application-autoscaling', 'scalable-target/1')],
+            [
+              'application-autoscaling:RegisterScalableTarget',
+              arn('application-autoscaling', 'scalable-target/1'),
+            ],
+          ] as [string, string][])
+        : []),
+    ];
+    for (const [action, resource] of takeovers) {
+      const request = { resourceTags: tagged(other), requestTags: tagged(name) };
+      expect([action, allowsRequest(permissions, action, resource, request)]).toEqual([action, false]);
+    }
+    // The known limit: an HTTP API's routes and integrations carry no tags (API Gateway inherits tags
+    // for REST APIs only), so they are held to the region alone.
+    expect(
+      allowsRequest(
+        permissions,
+        'apigateway:PATCH',
+        'arn:aws:apigateway:us-east-1::/apis/a1b2c3/routes/r1',
+        {},
+      ),
+    ).toBe(true);
     // Cloud Map's records: its own zone's names only.
     const zone = 'arn:aws:route53:::hostedzone/Z1';
     const records = (names: string[]) => ({
@@ -302,23 +336,34 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
       'logs:DescribeLogStreams',
       // Service-linked roles are the account's, one per service, whichever environment comes first.
       'iam:CreateServiceLinkedRole',
+      'application-autoscaling:ListTagsForResource',
+      // Reads of keys, and turning a key's rotation on, which only ever makes it safer.
+      'kms:DescribeKey',
+      'kms:GetKey*',
+      'kms:ListResourceTags',
+      'kms:EnableKeyRotation',
     ]);
-    const environmentTag = /^aws:(Resource|Request)Tag\/Environment$/;
+    // Parts of the stack AWS gives no environment scope at all, each a documented limit.
+    const knownLimits = new Set(['HttpApiParts']);
     for (const { statement } of permissions) {
       // A resource pattern that names this environment (`petstore-dev-*`, its state) is held by its name.
       const ownName = (resource: string) =>
         resource.includes(`petstore-${name}`) || resource.startsWith(BUCKET_ARN);
       const wildcard = [statement.Resource].flat().some((resource) => !ownName(resource));
       if (!wildcard) continue;
-      // Held by the environment's tag, or by names in its own Cloud Map zone.
+      // Held by the environment's tag on the resource; by its tag on the request only for a resource no
+      // environment has claimed (a create); or by names in its own Cloud Map zone.
       const zone = `${name}.petstore.local`;
-      const held = Object.values(statement.Condition ?? {}).some((keys) =>
-        Object.entries(keys).some(
-          ([key, value]) =>
-            (environmentTag.test(key) && value === name) ||
-            [value].flat().every((each) => each === zone || each.endsWith(`.${zone}`)),
-        ),
+      const condition = statement.Condition ?? {};
+      const equals = condition.StringEquals ?? {};
+      const onResource = equals['aws:ResourceTag/Environment'] === name;
+      const creating =
+        equals['aws:RequestTag/Environment'] === name &&
+        condition.Null?.['aws:ResourceTag/Environment'] === 'true';
+      const inZone = Object.values(condition['ForAllValues:StringLike'] ?? {}).some((value) =>
+        [value].flat().every((each) => each === zone || each.endsWith(`.${zone}`)),
       );
+      const held = onResource || creating || inZone || knownLimits.has(statement.Sid);
       const unscopedOnly = statement.Action.every((action) =>
         [...unscoped].some((pattern) => matches(pattern, action)),
       );

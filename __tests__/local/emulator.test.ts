@@ -36,9 +36,9 @@ beforeAll(async () => {
 afterAll(() => emulator?.stop());
 
 /** A Cloud Map service made as the provider makes it: the namespace only inside DnsConfig. */
-async function cloudMapService(client: ServiceDiscoveryClient, name: string) {
+async function cloudMapService(client: ServiceDiscoveryClient, name: string, vpc = 'vpc-0123456789abcdef0') {
   const { OperationId } = await client.send(
-    new CreatePrivateDnsNamespaceCommand({ Name: `${name}.petstore.local`, Vpc: 'vpc-0123456789abcdef0' }),
+    new CreatePrivateDnsNamespaceCommand({ Name: `${name}.petstore.local`, Vpc: vpc }),
   );
   const operation = await client.send(new GetOperationCommand({ OperationId }));
   const namespaceId = operation.Operation?.Targets?.NAMESPACE as string;
@@ -93,7 +93,8 @@ describe("the emulator's DynamoDB", () => {
 describe("the emulator's Cloud Map", () => {
   test('forgets a deregistered instance at once: the lag the pre-stop delay covers is not the emulator’s', async () => {
     const client = new ServiceDiscoveryClient({ ...clientConfig, disableHostPrefix: true });
-    const service = await cloudMapService(client, `lag-${Date.now()}`);
+    // A VPC of its own: moto refuses two namespaces under one domain in one VPC.
+    const service = await cloudMapService(client, `lag-${Date.now()}`, 'vpc-0fedcba9876543210');
     await client.send(
       new RegisterInstanceCommand({
         ServiceId: service.id,

@@ -33,7 +33,7 @@ describe('supervise (npm run local keeps its service running)', () => {
     expect(second.pid).not.toBe(first.pid);
     expect(second.exitCode).toBeNull();
     // Stopped on purpose: no restart.
-    supervisor.stop().kill('SIGTERM');
+    (await supervisor.stop()).kill('SIGTERM');
     await once(second, 'exit');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(events).toEqual(['down SIGKILL', 'up']);

@@ -12,11 +12,13 @@ const CLOUD_MAP_TYPES = ['aws_service_discovery_private_dns_namespace', 'aws_ser
 
 /**
  * The HTTP API, its access-log delivery, and Cloud Map with its hosted zone. API and VPC-link ids are
- * random, so the environments are told apart by their tags: API Gateway checks a route's or stage's
- * access against the tags of its API (tag inheritance), Cloud Map against the namespace's or service's.
+ * random, so the environments are told apart by their tags where the resource has them: the API, its
+ * stages and VPC links, Cloud Map's namespace and service. An HTTP API's routes, integrations and
+ * authorizers carry no tags and inherit none (API Gateway documents tag inheritance for REST APIs only),
+ * so they stay reachable for any API in the region: the one part of the stack held by region alone.
  */
 export function apiPermissions(scope: Scope): DeployPermission[] {
-  const { region, inRegion, taggedForEnvironment, creatingForEnvironment, context } = scope;
+  const { region, inRegion, taggedForEnvironment, creatingForEnvironment, retaggingOwn, context } = scope;
   const apigateway = (path: string) => `arn:${context.partition}:apigateway:${region}::${path}`;
   const zone = `${context.environment.name}.petstore.local`;
   return [
@@ -37,15 +39,35 @@ export function apiPermissions(scope: Scope): DeployPermission[] {
       statement: {
         Sid: 'HttpApiAndVpcLink',
         Effect: 'Allow',
-        Action: [
-          'apigateway:GET',
-          'apigateway:POST',
-          'apigateway:PUT',
-          'apigateway:PATCH',
-          'apigateway:DELETE',
-        ],
-        Resource: [apigateway('/apis/*'), apigateway('/vpclinks/*'), apigateway('/tags/*')],
+        Action: ['apigateway:GET', 'apigateway:PATCH', 'apigateway:DELETE'],
+        Resource: [apigateway('/apis/*'), apigateway('/vpclinks/*')],
         Condition: taggedForEnvironment,
+      },
+    },
+    {
+      policy: 'api',
+      neededBy: HTTP_API_TYPES,
+      statement: {
+        Sid: 'RetagHttpApi',
+        Effect: 'Allow',
+        Action: ['apigateway:POST', 'apigateway:DELETE'],
+        Resource: apigateway('/tags/*'),
+        Condition: retaggingOwn,
+      },
+    },
+    {
+      policy: 'api',
+      neededBy: HTTP_API_TYPES,
+      // Routes, integrations, authorizers, deployments and stages of an API: no tags to tell them apart
+      // by (see above), so held to the region only.
+      statement: {
+        Sid: 'HttpApiParts',
+        Effect: 'Allow',
+        Action: ['apigateway:GET', 'apigateway:POST', 'apigateway:PATCH', 'apigateway:DELETE'],
+        Resource: ['routes', 'integrations', 'authorizers', 'deployments', 'stages'].flatMap((part) => [
+          apigateway(`/apis/*/${part}`),
+          apigateway(`/apis/*/${part}/*`),
+        ]),
       },
     },
     {
@@ -107,12 +129,21 @@ export function apiPermissions(scope: Scope): DeployPermission[] {
           'servicediscovery:DeleteService',
           'servicediscovery:ListInstances',
           'servicediscovery:DeregisterInstance',
-          'servicediscovery:TagResource',
-          'servicediscovery:UntagResource',
           'servicediscovery:ListTagsForResource',
         ],
         Resource: [scope.arn('servicediscovery', 'namespace/*'), scope.arn('servicediscovery', 'service/*')],
         Condition: taggedForEnvironment,
+      },
+    },
+    {
+      policy: 'api',
+      neededBy: CLOUD_MAP_TYPES,
+      statement: {
+        Sid: 'RetagCloudMap',
+        Effect: 'Allow',
+        Action: ['servicediscovery:TagResource', 'servicediscovery:UntagResource'],
+        Resource: [scope.arn('servicediscovery', 'namespace/*'), scope.arn('servicediscovery', 'service/*')],
+        Condition: retaggingOwn,
       },
     },
     {

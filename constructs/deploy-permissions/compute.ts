@@ -2,7 +2,8 @@ import type { DeployPermission, Scope } from './context';
 
 /** The ECS cluster, service and task definitions, the image repository, and autoscaling. */
 export function computePermissions(scope: Scope): DeployPermission[] {
-  const { arn, prefix, inRegion, autoscaling, taggedForEnvironment, creatingForEnvironment } = scope;
+  const { arn, prefix, inRegion, autoscaling, taggedForEnvironment, creatingForEnvironment, retaggingOwn } =
+    scope;
   const permissions: (DeployPermission | false)[] = [
     {
       policy: 'compute',
@@ -115,12 +116,20 @@ export function computePermissions(scope: Scope): DeployPermission[] {
           'application-autoscaling:DeregisterScalableTarget',
           'application-autoscaling:PutScalingPolicy',
           'application-autoscaling:DeleteScalingPolicy',
-          'application-autoscaling:TagResource',
-          'application-autoscaling:UntagResource',
-          'application-autoscaling:ListTagsForResource',
         ],
         Resource: arn('application-autoscaling', 'scalable-target/*'),
         Condition: taggedForEnvironment,
+      },
+    },
+    autoscaling && {
+      policy: 'compute',
+      neededBy: ['aws_appautoscaling_target'],
+      statement: {
+        Sid: 'RetagScalableTarget',
+        Effect: 'Allow',
+        Action: ['application-autoscaling:TagResource', 'application-autoscaling:UntagResource'],
+        Resource: arn('application-autoscaling', 'scalable-target/*'),
+        Condition: retaggingOwn,
       },
     },
     autoscaling && {
@@ -133,6 +142,7 @@ export function computePermissions(scope: Scope): DeployPermission[] {
         Action: [
           'application-autoscaling:DescribeScalableTargets',
           'application-autoscaling:DescribeScalingPolicies',
+          'application-autoscaling:ListTagsForResource',
         ],
         Resource: '*',
         Condition: inRegion,

@@ -52,8 +52,13 @@ export interface Scope {
    * provider's default tags): how the environments are told apart where names and ids are random.
    */
   readonly taggedForEnvironment: Record<string, Record<string, string>>;
-  /** A request that tags what it creates with this environment (the provider sends the default tags). */
+  /**
+   * A request that tags what it creates with this environment (the provider sends the default tags),
+   * on a resource no environment has claimed yet: a create, never a takeover of another's resource.
+   */
   readonly creatingForEnvironment: Record<string, Record<string, string>>;
+  /** Tag changes on this environment's resources that leave `Project` and `Environment` alone. */
+  readonly retaggingOwn: Record<string, Record<string, string | string[]>>;
   readonly autoscaling: boolean;
   readonly flowLogs: boolean;
   readonly sesEmail: boolean;
@@ -84,6 +89,15 @@ export function scopeOf(context: DeployPermissionsContext): Scope {
         'aws:RequestTag/Project': 'petstore',
         'aws:RequestTag/Environment': environment.name,
       },
+      Null: { 'aws:ResourceTag/Environment': 'true' },
+    },
+    retaggingOwn: {
+      StringEquals: {
+        'aws:RequestedRegion': region,
+        'aws:ResourceTag/Project': 'petstore',
+        'aws:ResourceTag/Environment': environment.name,
+      },
+      'ForAllValues:StringNotEquals': { 'aws:TagKeys': ['Project', 'Environment'] },
     },
     autoscaling: environment.service?.autoscaling !== undefined,
     flowLogs: environment.network.flowLogRetentionDays !== undefined,

@@ -2,8 +2,8 @@ import type { DeployPermission, Scope } from './context';
 
 /** The stack's IAM roles and what they are passed to, and the Cognito user pool. */
 export function identityPermissions(scope: Scope): DeployPermission[] {
-  const { arn, role, prefix, autoscaling, flowLogs, sesEmail, taggedForEnvironment, creatingForEnvironment } =
-    scope;
+  const { arn, role, prefix, autoscaling, flowLogs, sesEmail } = scope;
+  const { taggedForEnvironment, creatingForEnvironment, retaggingOwn } = scope;
   const serviceLinkedRole = (service: string, name: string) => role(`aws-service-role/${service}/${name}`);
   const permissions: (DeployPermission | false)[] = [
     {
@@ -126,12 +126,21 @@ export function identityPermissions(scope: Scope): DeployPermission[] {
           'cognito-idp:DescribeUserPoolClient',
           'cognito-idp:UpdateUserPoolClient',
           'cognito-idp:DeleteUserPoolClient',
-          'cognito-idp:TagResource',
-          'cognito-idp:UntagResource',
           'cognito-idp:ListTagsForResource',
         ],
         Resource: arn('cognito-idp', 'userpool/*'),
         Condition: taggedForEnvironment,
+      },
+    },
+    {
+      policy: 'identity',
+      neededBy: ['aws_cognito_user_pool'],
+      statement: {
+        Sid: 'RetagUserPool',
+        Effect: 'Allow',
+        Action: ['cognito-idp:TagResource', 'cognito-idp:UntagResource'],
+        Resource: arn('cognito-idp', 'userpool/*'),
+        Condition: retaggingOwn,
       },
     },
     {

@@ -52,11 +52,10 @@ const CHANGES = [
  * Describe calls keep `*`: EC2 has no resource-level permissions for them.
  */
 export function networkPermissions(scope: Scope): DeployPermission[] {
-  const { arn, flowLogs, inRegion, taggedForEnvironment, creatingForEnvironment, context } = scope;
+  const { arn, flowLogs, inRegion, taggedForEnvironment, creatingForEnvironment, retaggingOwn } = scope;
   const creates = flowLogs
     ? [...CREATES, ['ec2:CreateFlowLogs', 'vpc-flow-log', 'aws_flow_log'] as const]
     : CREATES;
-  const environment = context.environment.name;
   return [
     {
       policy: 'network',
@@ -132,6 +131,7 @@ export function networkPermissions(scope: Scope): DeployPermission[] {
         Action: ['ec2:CreateTags'],
         Resource: arn('ec2', '*'),
         Condition: {
+          ...creatingForEnvironment,
           StringEquals: {
             ...creatingForEnvironment.StringEquals,
             'ec2:CreateAction': creates.map(([action]) => action.slice(4)),
@@ -148,27 +148,22 @@ export function networkPermissions(scope: Scope): DeployPermission[] {
         Effect: 'Allow',
         Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
         Resource: arn('ec2', '*'),
-        Condition: {
-          ...taggedForEnvironment,
-          'ForAllValues:StringNotEquals': { 'aws:TagKeys': ['Project', 'Environment'] },
-        },
+        Condition: retaggingOwn,
       },
     },
     {
       policy: 'network-changes',
       neededBy: ['aws_default_security_group'],
-      // A new VPC's default security group comes untagged; the stack adopts it (empties its rules, gives
-      // it the environment's tags). Only a group no environment has claimed yet can be adopted so.
+      // A new VPC's default security group comes untagged. The provider adopts it by tagging it first
+      // (then NetworkChanges empties its rules): this allows that tagging, of a group no environment has
+      // claimed yet, with this environment's tags. It is also the one way to claim some other untagged
+      // group in the region: EC2 offers no condition on a group's VPC being this stack's.
       statement: {
         Sid: 'AdoptDefaultSecurityGroup',
         Effect: 'Allow',
-        Action: ['ec2:CreateTags', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+        Action: ['ec2:CreateTags'],
         Resource: arn('ec2', 'security-group/*'),
-        Condition: {
-          ...inRegion,
-          Null: { 'aws:ResourceTag/Environment': 'true' },
-          StringEqualsIfExists: { 'aws:RequestTag/Environment': environment },
-        },
+        Condition: creatingForEnvironment,
       },
     },
   ];

@@ -2,8 +2,8 @@ import type { DeployPermission, Scope } from './context';
 
 /** Log groups, alarms, the dashboard and the alarm topic. */
 export function observabilityPermissions(scope: Scope): DeployPermission[] {
-  const { arn, prefix, autoscaling, alarmSubscriptions, taggedForEnvironment, creatingForEnvironment } =
-    scope;
+  const { arn, prefix, autoscaling, alarmSubscriptions } = scope;
+  const { taggedForEnvironment, creatingForEnvironment, retaggingOwn } = scope;
   const permissions: (DeployPermission | false)[] = [
     {
       policy: 'observability',
@@ -20,22 +20,41 @@ export function observabilityPermissions(scope: Scope): DeployPermission[] {
     {
       policy: 'observability',
       neededBy: ['aws_kms_key', 'aws_sns_topic'],
+      // Reads, and turning rotation on (only ever safer), on any key: the provider makes them right
+      // after CreateKey, before the new key's tags count for authorization (up to 5 minutes in KMS).
       statement: {
-        Sid: 'AlarmTopicKey',
+        Sid: 'ReadKeys',
         Effect: 'Allow',
         Action: [
           'kms:DescribeKey',
           'kms:GetKeyPolicy',
-          'kms:PutKeyPolicy',
           'kms:GetKeyRotationStatus',
-          'kms:EnableKeyRotation',
           'kms:ListResourceTags',
-          'kms:TagResource',
-          'kms:UntagResource',
-          'kms:ScheduleKeyDeletion',
+          'kms:EnableKeyRotation',
         ],
         Resource: arn('kms', 'key/*'),
+      },
+    },
+    {
+      policy: 'observability',
+      neededBy: ['aws_kms_key'],
+      statement: {
+        Sid: 'AlarmTopicKey',
+        Effect: 'Allow',
+        Action: ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion'],
+        Resource: arn('kms', 'key/*'),
         Condition: taggedForEnvironment,
+      },
+    },
+    {
+      policy: 'observability',
+      neededBy: ['aws_kms_key'],
+      statement: {
+        Sid: 'RetagAlarmTopicKey',
+        Effect: 'Allow',
+        Action: ['kms:TagResource', 'kms:UntagResource'],
+        Resource: arn('kms', 'key/*'),
+        Condition: retaggingOwn,
       },
     },
     {

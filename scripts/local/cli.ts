@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   const stop = () => {
     stopping ??= (async () => {
       await gateway?.close();
-      if (service) await stopChild(service.stop());
+      if (service) await stopChild(await service.stop());
       await emulator?.stop();
       rmSync(workRoot, { recursive: true, force: true });
     })();

@@ -18,8 +18,11 @@ export interface SupervisorOptions {
 export interface Supervisor {
   /** The process running now. */
   current(): ChildProcess;
-  /** Stops supervising (a later exit is expected) and returns the process running now. */
-  stop(): ChildProcess;
+  /**
+   * Stops supervising (a later exit is expected) and returns the process running now, waiting for a
+   * restart under way, so that the caller can stop the process that is really running.
+   */
+  stop(): Promise<ChildProcess>;
 }
 
 /**
@@ -32,40 +35,43 @@ export async function supervise(options: SupervisorOptions): Promise<Supervisor>
   const restarts: number[] = [];
   let stopped = false;
   let child = await options.start();
+  let restarting: Promise<void> = Promise.resolve();
 
   const watch = (process: ChildProcess) => {
     process.once('exit', (code, signal) => {
       if (stopped) return;
-      void (async () => {
-        await options.onDown({ code, signal });
-        const now = Date.now();
-        restarts.push(now);
-        while (restarts.length > 0 && (restarts[0] as number) < now - windowMs) restarts.shift();
-        if (restarts.length > maxRestarts) {
-          options.onGiveUp(`it exited ${restarts.length} times within ${windowMs / 1000} s`);
-          return;
-        }
-        try {
-          child = await options.start();
-        } catch (error) {
-          options.onGiveUp(`it could not be started again: ${(error as Error).message}`);
-          return;
-        }
-        if (stopped) {
-          child.kill('SIGTERM');
-          return;
-        }
-        watch(child);
-        await options.onUp();
-      })();
+      restarting = restart(code, signal).catch((error: Error) => {
+        // A failed report (the emulator gone, say) ends supervision too: nothing is left unhandled.
+        options.onGiveUp(`supervising it failed: ${error.message}`);
+      });
     });
+  };
+  const restart = async (code: number | null, signal: NodeJS.Signals | null) => {
+    await options.onDown({ code, signal });
+    const now = Date.now();
+    restarts.push(now);
+    while (restarts.length > 0 && (restarts[0] as number) < now - windowMs) restarts.shift();
+    if (restarts.length > maxRestarts) {
+      options.onGiveUp(`it exited ${restarts.length} times within ${windowMs / 1000} s`);
+      return;
+    }
+    try {
+      child = await options.start();
+    } catch (error) {
+      options.onGiveUp(`it could not be started again: ${(error as Error).message}`);
+      return;
+    }
+    if (stopped) return;
+    watch(child);
+    await options.onUp();
   };
   watch(child);
 
   return {
     current: () => child,
-    stop: () => {
+    stop: async () => {
       stopped = true;
+      await restarting;
       return child;
     },
   };

@@ -126,26 +126,24 @@ async function rehearseStack(rehearsal: Rehearsal, stack: SynthesizedStack): Pro
   const cdktf = async (args: string[]) => resultLinesOf(await rehearsal.cdktf(args));
   const deploy = ['deploy', name, '--auto-approve', '--skip-synth', '--skip-provider-lock'];
   if (!(await step(name, 'deploy', () => cdktf(deploy)))) return false;
-  // Both only read: the diff and the outputs side by side.
-  const [diffed, output] = await Promise.all([
-    step(name, 'diff', async () => {
-      const run = await rehearsal.cdktf(['diff', name, '--skip-synth', '--skip-provider-lock']);
-      const empty = run.lines.some((line) => line.includes('No changes. Your infrastructure matches'));
-      return {
-        ok: run.ok && empty,
-        detail: empty ? 'no changes' : 'a perpetual diff',
-        lines: empty ? [] : resultLines(run),
-      };
-    }),
-    step(name, 'output', async () => {
-      const file = path.join(rehearsal.workRoot, `${name}.outputs.json`);
-      const run = await rehearsal.cdktf(['output', name, '--skip-synth', '--outputs-file', file]);
-      if (!run.ok) return { ok: false, lines: resultLines(run) };
-      const outputs = (JSON.parse(readFileSync(file, 'utf8')) as Record<string, object>)[name] ?? {};
-      const count = Object.keys(outputs).length;
-      return { ok: count > 0, detail: `${count} outputs` };
-    }),
-  ]);
+  // One after the other: each runs `terraform init` in the stack's directory, which two at once would race.
+  const diffed = await step(name, 'diff', async () => {
+    const run = await rehearsal.cdktf(['diff', name, '--skip-synth', '--skip-provider-lock']);
+    const empty = run.lines.some((line) => line.includes('No changes. Your infrastructure matches'));
+    return {
+      ok: run.ok && empty,
+      detail: empty ? 'no changes' : 'a perpetual diff',
+      lines: empty ? [] : resultLines(run),
+    };
+  });
+  const output = await step(name, 'output', async () => {
+    const file = path.join(rehearsal.workRoot, `${name}.outputs.json`);
+    const run = await rehearsal.cdktf(['output', name, '--skip-synth', '--outputs-file', file]);
+    if (!run.ok) return { ok: false, lines: resultLines(run) };
+    const outputs = (JSON.parse(readFileSync(file, 'utf8')) as Record<string, object>)[name] ?? {};
+    const count = Object.keys(outputs).length;
+    return { ok: count > 0, detail: `${count} outputs` };
+  });
   const teardown = hasDeletionProtection(stack) ? ['--var', 'emulator_teardown=true'] : [];
   if (teardown.length > 0) {
     if (!(await step(name, 'unprotect', () => cdktf([...deploy, ...teardown])))) return false;
