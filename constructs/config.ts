@@ -5,7 +5,6 @@ import type { PetHttpApiProps } from './http-api';
 import type { MonitoringProps } from './monitoring';
 import type { NetworkProps } from './network';
 import type { PetTableProps } from './pet-table';
-import type { RemoteStateSettings } from './state-backend';
 import type { UserAuthProps } from './user-auth';
 import { ConfigError, invalid, type KeyTree, requireKnownKeys, requireMatch } from './validation';
 

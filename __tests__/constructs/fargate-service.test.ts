@@ -137,7 +137,8 @@ describe('PetFargateService', () => {
     expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
     expect(dockerfile).toMatch(/^COPY --from=build .*\/healthcheck\.js .*\.\/$/m);
     const healthcheck = readFileSync(new URL('../../app/healthcheck.ts', import.meta.url), 'utf8');
-    expect(healthcheck).toContain('${HEALTH_PATH}`');
+    // It calls the contract's health path: `http://127.0.0.1:<port><HEALTH_PATH>`.
+    expect(healthcheck).toMatch(/127\.0\.0\.1:\$\{port\}\$\{HEALTH_PATH\}/);
     expect(HEALTH_PATH).toBe('/health');
   });
 

@@ -77,6 +77,7 @@ describe('Monitoring', () => {
     expect(onlyResource(synthesized, 'aws_sns_topic').kms_master_key_id).toMatch(
       /^\$\{aws_kms_key\.[^.]+\.arn\}$/,
     );
+    // biome-ignore lint/suspicious/noExplicitAny: a policy document, read by path
     const statements = JSON.parse(key.policy).Statement as Record<string, any>[];
     const cloudWatch = statements.find(
       (statement) => statement.Principal?.Service === 'cloudwatch.amazonaws.com',

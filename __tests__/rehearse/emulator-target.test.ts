@@ -5,6 +5,7 @@ import { PetStoreStack } from '../../constructs/pet-store-stack';
 import { ENVIRONMENTS } from '../../environments';
 import { rehearsalChanges } from '../../scripts/lib/emulator/stack';
 
+// biome-ignore lint/suspicious/noExplicitAny: the synthesized JSON is read by path, as a test does
 type Json = Record<string, any>;
 
 /** The real synthesized JSON of an environment's stack, as is and pointed at the emulator. */
@@ -60,10 +61,10 @@ describe('targetEmulator (EMULATOR_ENDPOINT at synth)', () => {
     const prod = synthesize('prod').emulated;
     expect(prod.variable.emulator_teardown).toMatchObject({ type: 'bool', default: false });
     for (const table of Object.values(prod.resource.aws_dynamodb_table as Json)) {
-      expect(table.deletion_protection_enabled).toBe('${var.emulator_teardown ? false : true}');
+      expect(table.deletion_protection_enabled).toBe(`\${var.emulator_teardown ? false : true}`);
     }
     const [pool] = Object.values(prod.resource.aws_cognito_user_pool as Json);
-    expect(pool.deletion_protection).toBe('${var.emulator_teardown ? "INACTIVE" : "ACTIVE"}');
+    expect(pool.deletion_protection).toBe(`\${var.emulator_teardown ? "INACTIVE" : "ACTIVE"}`);
 
     const dev = synthesize('dev').emulated;
     expect(dev.variable).toBeUndefined();
