@@ -12,6 +12,7 @@ import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { SERVICE_ENVIRONMENT, STOP_TIMEOUT_SECONDS } from '../app/contract';
+import { policyDocument } from './iam';
 import type { ImageRepository } from './image-repository';
 import { LOG_RETENTION_DAYS } from './logs';
 import type { Network } from './network';
@@ -137,54 +138,45 @@ export class PetFargateService extends Construct {
     this.executionRole = new IamRole(this, 'ExecutionRole', {
       name: `${props.namePrefix}-task-execution`,
       description: 'ECS pulls the pet service image and writes its logs',
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
-        ],
-      }),
+      assumeRolePolicy: policyDocument([
+        { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ]),
     });
     // Instead of the account-wide AmazonECSTaskExecutionRolePolicy: pull from this stack's repository and
     // write to this service's log group, nothing else.
     const executionRolePolicy = new IamRolePolicy(this, 'ExecutionRolePolicy', {
       name: 'pull-image-write-logs',
       role: this.executionRole.id,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          // An account-level call: ECR offers no resource to scope it to.
-          { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-          {
-            Effect: 'Allow',
-            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-            Resource: props.imageRepository.repositoryArn,
-          },
-          {
-            Effect: 'Allow',
-            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            // The group for CreateLogStream, its streams (`<arn>:log-stream:<name>`) for PutLogEvents.
-            Resource: [this.logGroup.arn, `${this.logGroup.arn}:*`],
-          },
-        ],
-      }),
-    });
-    // Only ECS tasks of this account may assume the task role (confused-deputy guard).
-    const assumedByEcsTasks = JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
+      policy: policyDocument([
+        // An account-level call: ECR offers no resource to scope it to.
+        { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
         {
           Effect: 'Allow',
-          Principal: { Service: 'ecs-tasks.amazonaws.com' },
-          Action: 'sts:AssumeRole',
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': account.accountId },
-            ArnLike: {
-              'aws:SourceArn': `arn:${partition.partition}:ecs:${props.region}:${account.accountId}:*`,
-            },
+          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+          Resource: props.imageRepository.repositoryArn,
+        },
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          // The group for CreateLogStream, its streams (`<arn>:log-stream:<name>`) for PutLogEvents.
+          Resource: [this.logGroup.arn, `${this.logGroup.arn}:*`],
+        },
+      ]),
+    });
+    // Only ECS tasks of this account may assume the task role (confused-deputy guard).
+    const assumedByEcsTasks = policyDocument([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'ecs-tasks.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': account.accountId },
+          ArnLike: {
+            'aws:SourceArn': `arn:${partition.partition}:ecs:${props.region}:${account.accountId}:*`,
           },
         },
-      ],
-    });
+      },
+    ]);
     this.taskRole = new IamRole(this, 'TaskRole', {
       name: `${props.namePrefix}-pet-service`,
       description: 'The pet service itself: reads and writes the pets table, nothing else',
@@ -193,16 +185,13 @@ export class PetFargateService extends Construct {
     new IamRolePolicy(this, 'TaskRoleTableAccess', {
       name: 'pets-table',
       role: this.taskRole.id,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: PET_SERVICE_TABLE_ACTIONS,
-            Resource: [props.table.tableArn, props.table.idempotencyTableArn],
-          },
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Effect: 'Allow',
+          Action: PET_SERVICE_TABLE_ACTIONS,
+          Resource: [props.table.tableArn, props.table.idempotencyTableArn],
+        },
+      ]),
     });
 
     this.taskDefinition = new EcsTaskDefinition(this, 'TaskDefinition', {

@@ -1,5 +1,6 @@
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { Construct } from 'constructs';
+import { policyDocument } from './iam';
 import { invalid, requireMatch } from './validation';
 
 const ISSUER_HOST = 'token.actions.githubusercontent.com';
@@ -62,22 +63,19 @@ export class GithubOidcProvider extends Construct {
    * or `repo:acme/petstore:environment:prod`; the audience must be STS.
    */
   trustPolicyFor(subject: string): string {
-    return JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Federated: this.arn },
-          Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition: {
-            StringEquals: {
-              [`${ISSUER_HOST}:aud`]: 'sts.amazonaws.com',
-              [`${ISSUER_HOST}:sub`]: subject,
-            },
+    return policyDocument([
+      {
+        Effect: 'Allow',
+        Principal: { Federated: this.arn },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [`${ISSUER_HOST}:aud`]: 'sts.amazonaws.com',
+            [`${ISSUER_HOST}:sub`]: subject,
           },
         },
-      ],
-    });
+      },
+    ]);
   }
 }
 

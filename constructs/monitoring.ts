@@ -11,6 +11,7 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { Construct } from 'constructs';
 import { PET_SERVICE_TABLE_ACTIONS, type PetFargateService } from './fargate-service';
 import type { PetHttpApi } from './http-api';
+import { policyDocument } from './iam';
 import type { PetTable } from './pet-table';
 import { invalid, requireIntegerInRange, requireOneOf } from './validation';
 
@@ -100,26 +101,23 @@ export class Monitoring extends Construct {
       // KMS refuses a policy that would lock out its creator, checking it before the key's tags count
       // for the deploy role's permissions; the policy below keeps the account in charge, so no lockout.
       bypassPolicyLockoutSafetyCheck: true,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'AccountAdministers',
-            Effect: 'Allow',
-            Principal: { AWS: `arn:${partition.partition}:iam::${account.accountId}:root` },
-            Action: 'kms:*',
-            Resource: '*',
-          },
-          {
-            Sid: 'CloudWatchAlarmsPublish',
-            Effect: 'Allow',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Resource: '*',
-            Condition: { StringEquals: { 'aws:SourceAccount': account.accountId } },
-          },
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Sid: 'AccountAdministers',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${partition.partition}:iam::${account.accountId}:root` },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+        {
+          Sid: 'CloudWatchAlarmsPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:SourceAccount': account.accountId } },
+        },
+      ]),
     });
     this.alarmTopic = new SnsTopic(this, 'AlarmTopic', {
       name: `${props.namePrefix}-alarms`,

@@ -16,6 +16,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { policyDocument } from './iam';
 import { LOG_RETENTION_DAYS } from './logs';
 import { invalid, requireIntegerInRange, requireMatch, requireOneOf } from './validation';
 
@@ -234,38 +235,32 @@ export class Network extends Construct {
     const role = new IamRole(this, 'FlowLogRole', {
       name: `${namePrefix}-vpc-flow-logs`,
       description: 'VPC flow logs write to their log group',
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': account.accountId },
-              ArnLike: {
-                'aws:SourceArn': `arn:${partition.partition}:ec2:${region}:${account.accountId}:vpc-flow-log/*`,
-              },
+      assumeRolePolicy: policyDocument([
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': account.accountId },
+            ArnLike: {
+              'aws:SourceArn': `arn:${partition.partition}:ec2:${region}:${account.accountId}:vpc-flow-log/*`,
             },
           },
-        ],
-      }),
+        },
+      ]),
     });
     new IamRolePolicy(this, 'FlowLogRolePolicy', {
       name: 'write-flow-logs',
       role: role.id,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-            Resource: [logGroup.arn, `${logGroup.arn}:*`],
-          },
-          // Flow logs check the destination exists; DescribeLogGroups has no resource to scope it to.
-          { Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          Resource: [logGroup.arn, `${logGroup.arn}:*`],
+        },
+        // Flow logs check the destination exists; DescribeLogGroups has no resource to scope it to.
+        { Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
+      ]),
     });
     new FlowLog(this, 'FlowLog', {
       vpcId: this.vpcId,

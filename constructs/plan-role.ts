@@ -3,6 +3,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 import { type GithubOidcProvider, type GithubRepository, pullRequestSubject } from './github-oidc';
+import { policyDocument } from './iam';
 import type { StateBucket } from './state-bucket';
 
 /** Reads that return data rather than configuration: a pull request's code runs with the plan role. */
@@ -66,24 +67,21 @@ export class PlanRole extends Construct {
     new IamRolePolicy(this, 'StateAndDenies', {
       name: 'state-read-deny-data',
       role: this.resource.id,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'ReadState',
-            Effect: 'Allow',
-            Action: ['s3:ListBucket', 's3:GetObject'],
-            Resource: [props.stateBucket.bucketArn, stateObjects],
-          },
-          { Sid: 'DenyDataReads', Effect: 'Deny', Action: PLAN_ROLE_DENIED_DATA_READS, Resource: '*' },
-          {
-            Sid: 'DenyOtherObjects',
-            Effect: 'Deny',
-            Action: ['s3:GetObject', 's3:GetObjectVersion'],
-            NotResource: stateObjects,
-          },
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Sid: 'ReadState',
+          Effect: 'Allow',
+          Action: ['s3:ListBucket', 's3:GetObject'],
+          Resource: [props.stateBucket.bucketArn, stateObjects],
+        },
+        { Sid: 'DenyDataReads', Effect: 'Deny', Action: PLAN_ROLE_DENIED_DATA_READS, Resource: '*' },
+        {
+          Sid: 'DenyOtherObjects',
+          Effect: 'Deny',
+          Action: ['s3:GetObject', 's3:GetObjectVersion'],
+          NotResource: stateObjects,
+        },
+      ]),
     });
   }
 }

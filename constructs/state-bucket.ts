@@ -4,6 +4,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
+import { policyDocument } from './iam';
 
 export interface StateBucketProps {
   /** Globally unique bucket name, e.g. `petstore-terraform-state-123456789012-us-east-1`. */
@@ -45,19 +46,16 @@ export class StateBucket extends Construct {
     });
     new S3BucketPolicy(this, 'TlsOnly', {
       bucket: this.resource.id,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'DenyPlainHttp',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: [this.resource.arn, `${this.resource.arn}/*`],
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Sid: 'DenyPlainHttp',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [this.resource.arn, `${this.resource.arn}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ]),
       // S3 applies one bucket configuration at a time; the policy after the block avoids a conflict.
       dependsOn: [publicAccessBlock],
     });

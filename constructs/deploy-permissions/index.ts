@@ -1,3 +1,4 @@
+import { policyObject } from '../iam';
 import { apiPermissions } from './api';
 import { computePermissions } from './compute';
 import type {
@@ -52,12 +53,11 @@ const POLICY_ORDER: readonly DeployPolicyName[] = [
 /** The statements grouped into the managed policies they go in, in a stable order. */
 export function deployPolicyDocuments(
   permissions: readonly DeployPermission[],
-): { name: DeployPolicyName; document: { Version: string; Statement: PolicyStatement[] } }[] {
+): { name: DeployPolicyName; document: ReturnType<typeof policyObject> }[] {
   return POLICY_ORDER.map((name) => ({
     name,
-    document: {
-      Version: '2012-10-17',
-      Statement: permissions.filter((permission) => permission.policy === name).map((each) => each.statement),
-    },
+    document: policyObject(
+      permissions.filter((permission) => permission.policy === name).map((each) => each.statement),
+    ),
   })).filter((policy) => policy.document.Statement.length > 0);
 }
