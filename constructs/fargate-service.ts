@@ -12,7 +12,7 @@ import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { SERVICE_ENVIRONMENT, STOP_TIMEOUT_SECONDS } from '../app/contract';
-import { policyDocument } from './iam';
+import { grant, policyDocument } from './iam';
 import type { ImageRepository } from './image-repository';
 import { LOG_RETENTION_DAYS } from './logs';
 import type { Network } from './network';
@@ -31,18 +31,6 @@ export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
   16384: range(32768, 122880, 8192),
 };
 
-/**
- * The DynamoDB calls the pet service makes (app/pets/repository.ts, app/idempotency.ts); the task
- * role allows these only, on the pets table and its Idempotency-Key table.
- */
-export const PET_SERVICE_TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:Scan',
-] as const;
-
 export interface CpuAutoscaling {
   /** Fewest tasks autoscaling may leave running. */
   readonly minCapacity: number;
@@ -56,15 +44,18 @@ export interface PetFargateServiceProps {
   /** Prefix for names that must be unique per account and region, e.g. `petstore-dev`. */
   readonly namePrefix: string;
   readonly region: string;
-  readonly network: Network;
-  readonly table: PetTable;
-  readonly serviceDiscovery: ServiceDiscovery;
+  /** Where the tasks run: the private subnets, and their routes out (which the tasks wait for). */
+  readonly network: Pick<Network, 'privateSubnetIds' | 'privateDefaultRoutes'>;
+  /** The tables the service reads and writes, which grant the task role access. */
+  readonly table: Pick<PetTable, 'tableName' | 'idempotencyTableName' | 'grantReadWriteData'>;
+  /** The Cloud Map service the tasks register in. */
+  readonly serviceDiscovery: Pick<ServiceDiscovery, 'serviceArn' | 'resource'>;
   /** The tasks' security group (admits the VPC link only). */
-  readonly securityGroup: SecurityGroup;
+  readonly securityGroup: Pick<SecurityGroup, 'id'>;
   /** Container image URI, e.g. `<account>.dkr.ecr.<region>.amazonaws.com/petstore-dev/pet-service:<tag>`. */
   readonly image: string;
-  /** The ECR repository the execution role may pull from (and no other). */
-  readonly imageRepository: ImageRepository;
+  /** The ECR repository the execution role may pull from (and no other), which grants the pull. */
+  readonly imageRepository: Pick<ImageRepository, 'grantPull'>;
   /** Task CPU units; one of the Fargate sizes. @default 256 */
   readonly cpu?: number;
   /** Task memory (MiB); must be allowed beside `cpu` by Fargate. @default 512 */
@@ -143,18 +134,10 @@ export class PetFargateService extends Construct {
       ]),
     });
     // Instead of the account-wide AmazonECSTaskExecutionRolePolicy: pull from this stack's repository and
-    // write to this service's log group, nothing else.
-    const executionRolePolicy = new IamRolePolicy(this, 'ExecutionRolePolicy', {
-      name: 'pull-image-write-logs',
-      role: this.executionRole.id,
-      policy: policyDocument([
-        // An account-level call: ECR offers no resource to scope it to.
-        { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-        {
-          Effect: 'Allow',
-          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-          Resource: props.imageRepository.repositoryArn,
-        },
+    // write to this service's log group, nothing else; each owner grants its own.
+    const executionRolePolicies = [
+      props.imageRepository.grantPull(this.executionRole),
+      grant(this.executionRole, 'LogWrite', 'write-logs', [
         {
           Effect: 'Allow',
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -162,7 +145,7 @@ export class PetFargateService extends Construct {
           Resource: [this.logGroup.arn, `${this.logGroup.arn}:*`],
         },
       ]),
-    });
+    ];
     // Only ECS tasks of this account may assume the task role (confused-deputy guard).
     const assumedByEcsTasks = policyDocument([
       {
@@ -182,17 +165,7 @@ export class PetFargateService extends Construct {
       description: 'The pet service itself: reads and writes the pets table, nothing else',
       assumeRolePolicy: assumedByEcsTasks,
     });
-    new IamRolePolicy(this, 'TaskRoleTableAccess', {
-      name: 'pets-table',
-      role: this.taskRole.id,
-      policy: policyDocument([
-        {
-          Effect: 'Allow',
-          Action: PET_SERVICE_TABLE_ACTIONS,
-          Resource: [props.table.tableArn, props.table.idempotencyTableArn],
-        },
-      ]),
-    });
+    props.table.grantReadWriteData(this.taskRole);
 
     this.taskDefinition = new EcsTaskDefinition(this, 'TaskDefinition', {
       family: `${props.namePrefix}-${CONTAINER_NAME}`,
@@ -269,7 +242,7 @@ export class PetFargateService extends Construct {
       // Apply returns once the tasks are healthy, and fails if the circuit breaker rolls the deployment back.
       waitForSteadyState: true,
       // Tasks pull their image over NAT with the execution role: both must exist before the first task starts.
-      dependsOn: [...props.network.privateDefaultRoutes, executionRolePolicy],
+      dependsOn: [...props.network.privateDefaultRoutes, ...executionRolePolicies],
       // After an AZ recovers, ECS moves tasks back so they stay spread. Stated, not left to AWS's default:
       // the 5.x provider stores no default and the 6.x one computes whatever AWS picked.
       availabilityZoneRebalancing: 'ENABLED',

@@ -1,6 +1,9 @@
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
+import { grant } from './iam';
 import { requireIntegerInRange } from './validation';
 
 export interface ImageRepositoryProps {
@@ -59,5 +62,17 @@ export class ImageRepository extends Construct {
         ],
       }),
     });
+  }
+
+  /** Lets `role` pull this repository's images (and log in to ECR, which has no resource to scope). */
+  grantPull(role: IamRole): IamRolePolicy {
+    return grant(role, 'ImagePull', 'pull-image', [
+      { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      {
+        Effect: 'Allow',
+        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        Resource: this.repositoryArn,
+      },
+    ]);
   }
 }

@@ -9,10 +9,11 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { Construct } from 'constructs';
-import { PET_SERVICE_TABLE_ACTIONS, type PetFargateService } from './fargate-service';
+import type { PetFargateService } from './fargate-service';
 import type { PetHttpApi } from './http-api';
 import { policyDocument } from './iam';
 import type { PetTable } from './pet-table';
+import { PET_TABLE_DATA_ACTIONS } from './pet-table';
 import { invalid, requireIntegerInRange, requireOneOf } from './validation';
 
 /** Where alarm notifications go: an SNS subscription. */
@@ -136,10 +137,10 @@ export class Monitoring extends Construct {
       ClusterName: props.service.clusterName,
       ServiceName: props.service.serviceName,
     };
-    const operations = PET_SERVICE_TABLE_ACTIONS.map((action) => action.replace(/^dynamodb:/, ''));
+    const operations = PET_TABLE_DATA_ACTIONS.map((action) => action.replace(/^dynamodb:/, ''));
     if (operations.length > ALARM_METRICS_MAX) {
       throw new Error(
-        `The table alarms sum one metric per DynamoDB operation, and CloudWatch allows ${ALARM_METRICS_MAX} per alarm; PET_SERVICE_TABLE_ACTIONS has ${operations.length}.`,
+        `The table alarms sum one metric per DynamoDB operation, and CloudWatch allows ${ALARM_METRICS_MAX} per alarm; PET_TABLE_DATA_ACTIONS has ${operations.length}.`,
       );
     }
     const notify = {

@@ -1,5 +1,20 @@
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
+import { grant } from './iam';
+
+/**
+ * The DynamoDB calls the pet service makes (app/pets/repository.ts, app/idempotency.ts): what reading
+ * and writing the tables' data takes, and all a grant allows.
+ */
+export const PET_TABLE_DATA_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Scan',
+] as const;
 
 export interface PetTableProps {
   /** Table name, unique per account and region, e.g. `petstore-dev-pets`. */
@@ -52,5 +67,16 @@ export class PetTable extends Construct {
     });
     this.idempotencyTableName = this.idempotencyTable.name;
     this.idempotencyTableArn = this.idempotencyTable.arn;
+  }
+
+  /** Lets `role` read and write the data of both tables (items, not the tables' settings). */
+  grantReadWriteData(role: IamRole): IamRolePolicy {
+    return grant(role, 'TableAccess', 'pets-table', [
+      {
+        Effect: 'Allow',
+        Action: PET_TABLE_DATA_ACTIONS,
+        Resource: [this.tableArn, this.idempotencyTableArn],
+      },
+    ]);
   }
 }

@@ -1,6 +1,7 @@
-import { PET_SERVICE_TABLE_ACTIONS, PetFargateService } from '../../constructs/fargate-service';
+import { PetFargateService } from '../../constructs/fargate-service';
 import { PetHttpApi } from '../../constructs/http-api';
 import { Monitoring, type MonitoringProps } from '../../constructs/monitoring';
+import { PET_TABLE_DATA_ACTIONS } from '../../constructs/pet-table';
 import {
   fargateServiceProps,
   httpApiProps,
@@ -161,9 +162,9 @@ describe('Monitoring', () => {
     const alarm = alarms[name] as TerraformBlock;
     expect(alarm.threshold).toBe(threshold);
     const metrics = Object.values(metricsOf(alarm));
-    expect(metrics).toHaveLength(PET_SERVICE_TABLE_ACTIONS.length);
+    expect(metrics).toHaveLength(PET_TABLE_DATA_ACTIONS.length);
     expect(metrics.map((metric) => metric.dimensions)).toEqual(
-      PET_SERVICE_TABLE_ACTIONS.map((action) => ({
+      PET_TABLE_DATA_ACTIONS.map((action) => ({
         TableName: refs.table,
         Operation: action.replace('dynamodb:', ''),
       })),

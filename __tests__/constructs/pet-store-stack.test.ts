@@ -137,10 +137,11 @@ describe('PetStoreStack', () => {
     const policies = resourcesOf(synthesized, 'aws_iam_role_policy').filter(
       (policy) => policy.role === ref(stack.service.executionRole, 'id'),
     );
-    expect(policies).toHaveLength(1);
-    const pull = JSON.parse(policies[0]?.policy).Statement.filter((statement: { Action: string[] }) =>
-      [statement.Action].flat().includes('ecr:BatchGetImage'),
-    );
+    // The repository's pull grant and the log group's write grant.
+    expect(policies.map((policy) => policy.name).sort()).toEqual(['pull-image', 'write-logs']);
+    const pull = policies
+      .flatMap((policy) => JSON.parse(policy.policy).Statement)
+      .filter((statement: { Action: string[] }) => [statement.Action].flat().includes('ecr:BatchGetImage'));
     expect(pull).toEqual([expect.objectContaining({ Resource: ref(stack.repository.resource, 'arn') })]);
   });
 
