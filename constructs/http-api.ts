@@ -25,11 +25,14 @@ const ORIGIN =
 export interface PetHttpApiProps {
   /** Prefix for names, e.g. `petstore-dev`. */
   readonly namePrefix: string;
-  readonly network: Network;
-  readonly serviceDiscovery: ServiceDiscovery;
-  readonly auth: UserAuth;
+  /** Where the VPC link's interfaces go: the private subnets. */
+  readonly network: Pick<Network, 'privateSubnetIds'>;
+  /** The Cloud Map service the integration resolves. */
+  readonly serviceDiscovery: Pick<ServiceDiscovery, 'serviceArn'>;
+  /** Whose tokens the JWT authorizer accepts. */
+  readonly auth: Pick<UserAuth, 'issuerUrl' | 'audience'>;
   /** Security group of the VPC link's network interfaces (allowed to reach the tasks). */
-  readonly vpcLinkSecurityGroup: SecurityGroup;
+  readonly vpcLinkSecurityGroup: Pick<SecurityGroup, 'id'>;
   /** Requests per second the `$default` stage allows on each route, averaged. @default 100 */
   readonly throttlingRateLimit?: number;
   /** Requests the `$default` stage allows in a burst on each route. @default 200 */

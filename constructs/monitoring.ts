@@ -28,9 +28,12 @@ export interface MonitoringProps {
   /** Prefix for names, e.g. `petstore-dev`. */
   readonly namePrefix: string;
   readonly region: string;
-  readonly api: PetHttpApi;
-  readonly service: PetFargateService;
-  readonly table: PetTable;
+  /** The API whose errors and latency are watched. */
+  readonly api: Pick<PetHttpApi, 'resource' | 'stage'>;
+  /** The service whose running tasks are watched. */
+  readonly service: Pick<PetFargateService, 'clusterName' | 'serviceName'>;
+  /** The table whose throttling and errors are watched. */
+  readonly table: Pick<PetTable, 'tableName'>;
   /** Who is told when an alarm fires or clears. @default [] - alarms reach the topic only; subscribe to it later */
   readonly alarmSubscriptions?: readonly AlarmSubscription[];
   /** Share of API requests answered 5xx (percent, per 5 minutes) that raises the alarm. @default 5 */

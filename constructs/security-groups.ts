@@ -5,7 +5,8 @@ import { Construct } from 'constructs';
 import type { Network } from './network';
 
 export interface ServiceSecurityGroupsProps {
-  readonly network: Network;
+  /** The VPC the groups belong to. */
+  readonly network: Pick<Network, 'vpcId'>;
   /** Prefix for the groups' names, e.g. `petstore-dev`. */
   readonly namePrefix: string;
   /** The port the tasks' container listens on: the service's `containerPort`, the only one the VPC link may reach. */

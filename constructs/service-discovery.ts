@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import type { Network } from './network';
 
 export interface ServiceDiscoveryProps {
-  readonly network: Network;
+  /** The VPC the private namespace resolves in. */
+  readonly network: Pick<Network, 'vpcId'>;
   /** Private DNS namespace, resolvable only inside the VPC. @default 'petstore.local' */
   readonly namespaceName?: string;
   /** Cloud Map service name; the tasks answer at `<serviceName>.<namespaceName>`. @default 'pets' */

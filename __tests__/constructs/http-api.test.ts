@@ -28,9 +28,10 @@ function synthApi(props: Partial<PetHttpApiProps> = {}) {
   };
   const synthesized = synthScope((scope) => {
     const deps = serviceDependencies(scope);
-    const apiProps = { ...httpApiProps(scope, deps), ...props };
-    const api = new PetHttpApi(scope, 'HttpApi', apiProps);
-    const { auth } = apiProps;
+    const base = httpApiProps(scope, deps);
+    const api = new PetHttpApi(scope, 'HttpApi', { ...base, ...props });
+    // The pool and clients the tests' own props made (no test gives another).
+    const { auth } = base;
     refs.cloudMap = ref(deps.serviceDiscovery.resource, 'arn');
     refs.vpcLink = ref(api.vpcLink, 'id');
     refs.vpcLinkGroup = ref(deps.securityGroups.vpcLink, 'id');
