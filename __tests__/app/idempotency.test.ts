@@ -1,7 +1,7 @@
 import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../../app/app';
-import { KEY_TTL_SECONDS, LEASE_MS } from '../../app/idempotency';
+import { KEY_TTL_SECONDS, LEASE_MS } from '../../app/idempotency-store';
 import {
   createTable,
   productionOptions,

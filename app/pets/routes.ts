@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { fastifyPath, PET_ROUTES, type PetRoute } from '../contract';
 import { ClientError, errorBody, handleError, JSON_BODY_REQUIRED } from '../errors';
-import { createIdempotencyStore, idempotencyHooks } from '../idempotency';
+import { idempotencyHooks } from '../idempotency';
+import { createIdempotencyStore } from '../idempotency-store';
 import {
   createPetSchema,
   DEFAULT_PAGE_SIZE,
