@@ -2,11 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { classifyPlan } from '../../scripts/plan-review/classify';
 import { checkAgainstReview, guardAllowsApply } from '../../scripts/plan-review/guard';
-import {
-  GITHUB_COMMENT_MAX_LENGTH,
-  renderComment,
-  toDiffSyntax,
-} from '../../scripts/plan-review/render-comment';
+import { toDiffSyntax } from '../../scripts/plan-review/markdown';
+import { GITHUB_COMMENT_MAX_LENGTH, renderComment } from '../../scripts/plan-review/render-comment';
 import { collectSensitiveStrings } from '../../scripts/plan-review/sensitive';
 import {
   buildStackReport,

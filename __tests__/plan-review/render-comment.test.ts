@@ -1,14 +1,12 @@
+import { shareBudget, truncateMiddle } from '../../scripts/plan-review/comment-budget';
 import type { GuardVerdict } from '../../scripts/plan-review/guard';
+import { codeFence, toDiffSyntax } from '../../scripts/plan-review/markdown';
 import {
   type CommentInput,
-  codeFence,
   commentMarker,
   DEFAULT_COMMENT_BUDGET,
   GITHUB_COMMENT_MAX_LENGTH,
   renderComment,
-  shareBudget,
-  toDiffSyntax,
-  truncateMiddle,
 } from '../../scripts/plan-review/render-comment';
 import { buildStackReport, type StackReport } from '../../scripts/plan-review/stack-report';
 import { commentInput, fixture, hugePlan } from './fixtures';
