@@ -1,27 +1,19 @@
 import { connect } from 'node:net';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { buildApp, CLIENT_ERROR_LINGER_MS } from '../../app/app';
 import { closed, productionOptions, startDynamoDbProxy, startStoreBehindFaults } from './helpers';
 import { expectApiError, parseRaw, raw } from './raw-http';
 
-// Errors in the API's shape, input rules and HTTP semantics; over `inject`, and over a real port
-// where Node's HTTP parser or the bytes on the wire are what is tested.
-
-const _UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+// Connections over a real port: clients that trickle, two Host fields, a client that never reads, and
+// requests that arrive while the service stops.
 
 let store: Awaited<ReturnType<typeof startStoreBehindFaults>>;
 let app: FastifyInstance;
 let baseUrl: string;
-const logLines: string[] = [];
-let counter = 0;
 
 beforeAll(async () => {
   store = await startStoreBehindFaults();
-  app = buildApp({
-    ...productionOptions(store.faults.endpoint, store.tableName),
-    logLevel: 'info',
-    logStream: { write: (line) => logLines.push(line) },
-  });
+  app = buildApp(productionOptions(store.faults.endpoint, store.tableName));
   baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 
@@ -29,15 +21,6 @@ afterAll(async () => {
   await app?.close();
   await store?.close();
 });
-
-function _newPetId(): string {
-  counter += 1;
-  return `http-${counter}`;
-}
-
-function _inject(options: InjectOptions) {
-  return app.inject(options);
-}
 
 describe('slow clients', () => {
   let strict: FastifyInstance;
