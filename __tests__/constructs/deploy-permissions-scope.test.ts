@@ -1,3 +1,5 @@
+// The deploy roles held to their environment in a shared account: what each may change of its own, and
+// what it cannot reach of the other's, evaluated with the conditions IAM would check.
 import {
   ACCOUNT,
   allowsRequest,

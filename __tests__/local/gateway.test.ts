@@ -3,82 +3,10 @@ import { type AddressInfo, connect } from 'node:net';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import type { Endpoint } from '../../scripts/local/cloud-map';
 import { type Gateway, MAX_REQUEST_HEAD_BYTES, startGateway } from '../../scripts/local/gateway';
-import type { HttpApi, Integration, Route } from '../../scripts/local/http-api';
+import type { HttpApi, Integration } from '../../scripts/local/http-api';
 import { JwtAuthorizers } from '../../scripts/local/jwt-authorizer';
 
-const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool';
-const CLIENT_ID = 'app-client';
-const WRITE_SCOPE = 'petstore/pets.write';
-const SERVICE_ARN = 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-test';
-
-const routes: Route[] = [
-  {
-    routeKey: 'GET /petstore/pets',
-    authorizationType: 'NONE',
-    authorizationScopes: [],
-    target: 'integrations/i1',
-  },
-  {
-    routeKey: 'GET /petstore/pets/{petId}',
-    authorizationType: 'NONE',
-    authorizationScopes: [],
-    target: 'integrations/i1',
-  },
-  {
-    routeKey: 'POST /petstore/pets/{petId}',
-    authorizationType: 'JWT',
-    authorizerId: 'a1',
-    authorizationScopes: [WRITE_SCOPE],
-    target: 'integrations/i1',
-  },
-  {
-    routeKey: 'DELETE /petstore/pets/{petId}',
-    authorizationType: 'JWT',
-    authorizerId: 'a1',
-    authorizationScopes: [],
-    target: 'integrations/i1',
-  },
-];
-
-const api: HttpApi = {
-  id: 'api1',
-  name: 'test-api',
-  routes,
-  authorizers: new Map([
-    [
-      'a1',
-      {
-        id: 'a1',
-        name: 'cognito',
-        identitySource: '$request.header.Authorization',
-        issuer: ISSUER,
-        audience: [CLIENT_ID],
-      },
-    ],
-  ]),
-  integrations: new Map([
-    [
-      'i1',
-      {
-        id: 'i1',
-        integrationType: 'HTTP_PROXY',
-        connectionType: 'VPC_LINK',
-        integrationUri: SERVICE_ARN,
-        integrationMethod: 'ANY',
-        requestParameters: { 'overwrite:header.x-request-id': '$context.requestId' },
-        timeoutMillis: 2_000,
-      },
-    ],
-  ]),
-  cors: {
-    allowOrigins: ['http://localhost:3000'],
-    allowMethods: ['GET', 'POST'],
-    allowHeaders: ['authorization', 'content-type'],
-    exposeHeaders: ['location'],
-    allowCredentials: false,
-    maxAge: 600,
-  },
-};
+import { api, CLIENT_ID, ISSUER, SERVICE_ARN, WRITE_SCOPE } from './gateway-api';
 
 /** Keys the identity provider signs with, served as a real JWKS over HTTP, and a second pair nobody trusts. */
 const trusted = await generateKeyPair('RS256');
