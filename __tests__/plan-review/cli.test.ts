@@ -1,138 +1,9 @@
-import { execFile } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FakeGitHub } from './fake-github';
-import { type FixtureName, fixture } from './fixtures';
-import { readRunnerOutputs } from './runner-file-commands';
+import { actionsEnv, commentOnPlans, exportPlans, runCli, useFakeGitHub, workspace } from './plan-cli';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `scripts/<script>` the way `npm run plan:*` does, with only the given GitHub variables set. */
-function runCli(script: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const { GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, ...inherited } = process.env;
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', path.join('scripts', script), ...args],
-      { cwd: ROOT, env: { ...inherited, ...env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-/** A cdktf.out/manifest.json and a plans dir as the workflow's plan loop leaves them. */
-function workspace(stacks: Record<string, FixtureName | 'failed'>): {
-  dir: string;
-  manifest: string;
-  plans: string;
-} {
-  const dir = mkdtempSync(path.join(tmpdir(), 'plan-review-cli-'));
-  const manifest = path.join(dir, 'cdktf.out', 'manifest.json');
-  mkdirSync(path.dirname(manifest), { recursive: true });
-  const entries = Object.keys(stacks).map((name) => [
-    name,
-    {
-      name,
-      dependencies: [],
-      workingDirectory: `stacks/${name}`,
-      synthesizedStackPath: `stacks/${name}/cdk.tf.json`,
-    },
-  ]);
-  writeFileSync(manifest, JSON.stringify({ version: '0.21.0', stacks: Object.fromEntries(entries) }));
-  const plans = path.join(dir, 'plans');
-  for (const [stack, name] of Object.entries(stacks)) {
-    mkdirSync(path.join(plans, stack), { recursive: true });
-    if (name === 'failed') {
-      writeFileSync(
-        path.join(plans, stack, 'error.txt'),
-        'Error: AccessDenied: not authorized to perform: s3:GetObject\n',
-      );
-    } else {
-      writeFileSync(path.join(plans, stack, 'plan.json'), fixture(name).planJson);
-      writeFileSync(path.join(plans, stack, 'plan.txt'), fixture(name).planText);
-    }
-  }
-  return { dir, manifest, plans };
-}
-
-/** `npm run plan:export` of a workspace, for commit abc123. */
-function exportPlans(manifest: string, plans: string, out: string): Promise<CliResult> {
-  return runCli('plan-review/bin/export.ts', [
-    '--manifest',
-    manifest,
-    '--plans-dir',
-    plans,
-    '--commit',
-    'abc123',
-    '--out',
-    out,
-  ]);
-}
-
-/** `npm run plan:comment` of a workspace with the pull-request plan's marker, for commit abc123. */
-function commentOnPlans(
-  { manifest, plans }: { manifest: string; plans: string },
-  out: string,
-  extraArgs: string[] = [],
-  env: Record<string, string> = {},
-): Promise<CliResult> {
-  return runCli(
-    'plan-review/bin/comment.ts',
-    [
-      '--manifest',
-      manifest,
-      '--plans-dir',
-      plans,
-      '--marker',
-      'terraform-plan',
-      '--commit',
-      'abc123',
-      '--out',
-      out,
-      ...extraArgs,
-    ],
-    env,
-  );
-}
-
-let github: FakeGitHub;
-beforeEach(async () => {
-  github = await new FakeGitHub().start();
-});
-afterEach(async () => {
-  await github.stop();
-});
-
-/** A runner's environment for one step, with its empty output and summary files. */
-function actionsEnv(dir: string): Record<string, string> {
-  writeFileSync(path.join(dir, 'github-output'), '');
-  writeFileSync(path.join(dir, 'step-summary.md'), '');
-  return {
-    GITHUB_TOKEN: 'test-token',
-    GITHUB_REPOSITORY: 'acme/petstore',
-    GITHUB_API_URL: github.url,
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_RUN_ID: '42',
-    GITHUB_OUTPUT: path.join(dir, 'github-output'),
-    GITHUB_STEP_SUMMARY: path.join(dir, 'step-summary.md'),
-  };
-}
+const github = useFakeGitHub();
 
 describe('plan-stacks', () => {
   it('prints the stacks in dependency order, with their Terraform directories on request', async () => {
@@ -173,7 +44,7 @@ describe('plan-comment', () => {
       ws,
       out,
       ['--pr', '7', '--artifact-name', 'plan-review'],
-      actionsEnv(ws.dir),
+      actionsEnv(ws.dir, github()),
     );
     expect(first.code).toBe(0);
     const body = readFileSync(out, 'utf8');
@@ -184,19 +55,24 @@ describe('plan-comment', () => {
     ).toBe(true);
     expect(body).toContain('[workflow run](https://github.com/acme/petstore/actions/runs/42)');
     expect(readFileSync(path.join(ws.dir, 'step-summary.md'), 'utf8')).toContain(body);
-    expect(github.comments).toEqual([{ id: expect.any(Number), body }]);
+    expect(github().comments).toEqual([{ id: expect.any(Number), body }]);
 
-    const second = await commentOnPlans(ws, out, ['--pr', '7', '--commit', 'fff9999'], actionsEnv(ws.dir));
+    const second = await commentOnPlans(
+      ws,
+      out,
+      ['--pr', '7', '--commit', 'fff9999'],
+      actionsEnv(ws.dir, github()),
+    );
     expect(second.code).toBe(0);
-    expect(github.comments).toHaveLength(1);
-    expect(github.comments[0]?.body).toContain('Commit [`fff9999`]');
+    expect(github().comments).toHaveLength(1);
+    expect(github().comments[0]?.body).toContain('Commit [`fff9999`]');
   });
 
   it('exits 0 with a warning when the comment cannot be posted', async () => {
     const ws = workspace({ 'petstore-dev': 'update' });
-    github.failWith = 500;
+    github().failWith = 500;
     const out = path.join(ws.dir, 'c.md');
-    const result = await commentOnPlans(ws, out, ['--pr', '7'], actionsEnv(ws.dir));
+    const result = await commentOnPlans(ws, out, ['--pr', '7'], actionsEnv(ws.dir, github()));
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^::warning::Plan comment not posted: GET .* HTTP 500/m);
     expect(existsSync(out)).toBe(true);
@@ -278,13 +154,13 @@ describe('operator mistakes', () => {
     const result = await runCli(
       'plan-review/bin/find-review.ts',
       ['--sha', 'abc123', '--workflow', 'pr-plan.yml', '--artifact', 'plan-review'],
-      { ...actionsEnv(dir), GITHUB_REPOSITORY: 'petstore' },
+      { ...actionsEnv(dir, github()), GITHUB_REPOSITORY: 'petstore' },
     );
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
       'plan:find-review: GITHUB_TOKEN or GITHUB_REPOSITORY (owner/name) is not set',
     );
-    expect(github.requests).toEqual([]);
+    expect(github().requests).toEqual([]);
   });
 });
 
@@ -321,121 +197,4 @@ describe('one unreadable plan', () => {
       expect(body).toContain('aws_dynamodb_table');
     },
   );
-});
-
-describe('plan-guard', () => {
-  async function guard(reviewed: FixtureName, planned: FixtureName, extra: string[] = []) {
-    const review = workspace({ 'petstore-dev': reviewed });
-    const reviewOut = path.join(review.dir, 'plan-review');
-    await runCli('plan-review/bin/export.ts', [
-      '--manifest',
-      review.manifest,
-      '--plans-dir',
-      review.plans,
-      '--commit',
-      'head1',
-      '--out',
-      reviewOut,
-    ]);
-    const deploy = workspace({ 'petstore-dev': planned });
-    const verdictFile = path.join(deploy.plans, 'petstore-dev', 'guard.json');
-    const result = await runCli('plan-review/bin/guard.ts', [
-      '--stack',
-      'petstore-dev',
-      '--plan',
-      path.join(deploy.plans, 'petstore-dev', 'plan.json'),
-      '--review',
-      path.join(reviewOut, 'review.json'),
-      '--expected-commit',
-      'head1',
-      '--out',
-      verdictFile,
-      ...extra,
-    ]);
-    return { ...result, verdict: JSON.parse(readFileSync(verdictFile, 'utf8')) };
-  }
-
-  it('passes a plan whose replacements were reviewed', async () => {
-    const result = await guard('replace', 'replace');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(
-      'petstore-dev: no unreviewed deletions or replacements (reviewed plan of head1).',
-    );
-  });
-
-  it('fails on a deletion the reviewed plan did not have, and records why', async () => {
-    const result = await guard('replace', 'delete');
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain(
-      '::error::petstore-dev: 2 deletion(s)/replacement(s) not in the reviewed plan',
-    );
-    expect(result.stdout).toContain('%0A- delete aws_dynamodb_table.legacy_orders%0A');
-    expect(result.verdict).toMatchObject({
-      reviewedCommit: 'head1',
-      accepted: false,
-      unreviewed: { length: 2 },
-    });
-  });
-
-  it('lets a person accept the unreviewed changes', async () => {
-    const result = await guard('replace', 'delete', ['--accept-unreviewed']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('::warning::');
-    expect(result.verdict.accepted).toBe(true);
-  });
-
-  it('fails closed when the review file does not exist', async () => {
-    const { plans } = workspace({ 'petstore-dev': 'replace' });
-    const result = await runCli('plan-review/bin/guard.ts', [
-      '--stack',
-      'petstore-dev',
-      '--plan',
-      path.join(plans, 'petstore-dev', 'plan.json'),
-      '--review',
-      path.join(plans, 'no-such-review.json'),
-    ]);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain(
-      'no reviewed plan: no reviewed pull-request plan was found for this commit',
-    );
-  });
-});
-
-describe('plan-find-review', () => {
-  it('sets the merged pull request, its head and the plan run as step outputs', async () => {
-    github.pullsByCommit.abc123 = [
-      { number: 12, merged_at: '2025-01-02T03:04:05Z', merge_commit_sha: 'abc123', head: { sha: 'head12' } },
-    ];
-    github.runsByWorkflow['pr-plan.yml'] = [{ id: 555, status: 'completed', head_sha: 'head12' }];
-    github.artifactsByRun[555] = [{ name: 'plan-review', expired: false }];
-    const { dir } = workspace({});
-    const result = await runCli(
-      'plan-review/bin/find-review.ts',
-      ['--sha', 'abc123', '--workflow', 'pr-plan.yml', '--artifact', 'plan-review'],
-      actionsEnv(dir),
-    );
-    expect(result.code).toBe(0);
-    expect(readRunnerOutputs(readFileSync(path.join(dir, 'github-output'), 'utf8'))).toEqual({
-      pr_number: '12',
-      head_sha: 'head12',
-      plan_run_id: '555',
-    });
-  });
-
-  it('sets empty outputs and succeeds when GitHub cannot be asked', async () => {
-    github.failWith = 502;
-    const { dir } = workspace({});
-    const result = await runCli(
-      'plan-review/bin/find-review.ts',
-      ['--sha', 'abc123', '--workflow', 'pr-plan.yml', '--artifact', 'plan-review'],
-      actionsEnv(dir),
-    );
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('::warning::Could not look up the reviewed plan');
-    expect(readRunnerOutputs(readFileSync(path.join(dir, 'github-output'), 'utf8'))).toEqual({
-      pr_number: '',
-      head_sha: '',
-      plan_run_id: '',
-    });
-  });
 });
