@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { actionsEnv, runCli, useFakeGitHub, workspace } from './plan-cli';
 import type { FixtureName } from './fixtures';
+import { actionsEnv, runCli, useFakeGitHub, workspace } from './plan-cli';
 import { readRunnerOutputs } from './runner-file-commands';
 
 const github = useFakeGitHub();

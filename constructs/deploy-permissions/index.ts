@@ -1,13 +1,12 @@
 import { policyObject } from '../iam';
 import { apiPermissions } from './api';
 import { computePermissions } from './compute';
-import type {
-  DeployPermission,
-  DeployPermissionsContext,
-  DeployPolicyName,
-  PolicyStatement,
+import {
+  type DeployPermission,
+  type DeployPermissionsContext,
+  type DeployPolicyName,
+  scopeOf,
 } from './context';
-import { scopeOf } from './context';
 import { dataPermissions } from './data';
 import { identityPermissions } from './identity';
 import { networkPermissions } from './network';
