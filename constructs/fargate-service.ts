@@ -7,12 +7,11 @@ import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { SERVICE_ENVIRONMENT, STOP_TIMEOUT_SECONDS } from '../app/contract';
-import { grant, policyDocument } from './iam';
+import { assumedBy, grant } from './iam';
 import type { ImageRepository } from './image-repository';
 import { LOG_RETENTION_DAYS } from './logs';
 import type { Network } from './network';
@@ -129,9 +128,7 @@ export class PetFargateService extends Construct {
     this.executionRole = new IamRole(this, 'ExecutionRole', {
       name: `${props.namePrefix}-task-execution`,
       description: 'ECS pulls the pet service image and writes its logs',
-      assumeRolePolicy: policyDocument([
-        { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
-      ]),
+      assumeRolePolicy: assumedBy('ecs-tasks.amazonaws.com'),
     });
     // Instead of the account-wide AmazonECSTaskExecutionRolePolicy: pull from this stack's repository and
     // write to this service's log group, nothing else; each owner grants its own.
@@ -147,19 +144,12 @@ export class PetFargateService extends Construct {
       ]),
     ];
     // Only ECS tasks of this account may assume the task role (confused-deputy guard).
-    const assumedByEcsTasks = policyDocument([
-      {
-        Effect: 'Allow',
-        Principal: { Service: 'ecs-tasks.amazonaws.com' },
-        Action: 'sts:AssumeRole',
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': account.accountId },
-          ArnLike: {
-            'aws:SourceArn': `arn:${partition.partition}:ecs:${props.region}:${account.accountId}:*`,
-          },
-        },
+    const assumedByEcsTasks = assumedBy('ecs-tasks.amazonaws.com', {
+      StringEquals: { 'aws:SourceAccount': account.accountId },
+      ArnLike: {
+        'aws:SourceArn': `arn:${partition.partition}:ecs:${props.region}:${account.accountId}:*`,
       },
-    ]);
+    });
     this.taskRole = new IamRole(this, 'TaskRole', {
       name: `${props.namePrefix}-pet-service`,
       description: 'The pet service itself: reads and writes the pets table, nothing else',

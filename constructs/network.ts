@@ -16,7 +16,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { policyDocument } from './iam';
+import { assumedBy, policyDocument } from './iam';
 import { LOG_RETENTION_DAYS } from './logs';
 import { invalid, requireIntegerInRange, requireMatch, requireOneOf } from './validation';
 
@@ -235,19 +235,12 @@ export class Network extends Construct {
     const role = new IamRole(this, 'FlowLogRole', {
       name: `${namePrefix}-vpc-flow-logs`,
       description: 'VPC flow logs write to their log group',
-      assumeRolePolicy: policyDocument([
-        {
-          Effect: 'Allow',
-          Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
-          Action: 'sts:AssumeRole',
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': account.accountId },
-            ArnLike: {
-              'aws:SourceArn': `arn:${partition.partition}:ec2:${region}:${account.accountId}:vpc-flow-log/*`,
-            },
-          },
+      assumeRolePolicy: assumedBy('vpc-flow-logs.amazonaws.com', {
+        StringEquals: { 'aws:SourceAccount': account.accountId },
+        ArnLike: {
+          'aws:SourceArn': `arn:${partition.partition}:ec2:${region}:${account.accountId}:vpc-flow-log/*`,
         },
-      ]),
+      }),
     });
     new IamRolePolicy(this, 'FlowLogRolePolicy', {
       name: 'write-flow-logs',
