@@ -3,7 +3,8 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Annotations, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { BootstrapConfig, EnvironmentConfig } from './config';
+import { type BootstrapConfig, type EnvironmentConfig, petsTableName } from './config';
+import { ConfigRecorder } from './config-recorder';
 import { DeployRole } from './deploy-role';
 import { GithubOidcProvider, UNSET_GITHUB_OWNER, validateGithubRepository } from './github-oidc';
 import { PlanRole } from './plan-role';
@@ -32,6 +33,8 @@ export class PetStoreBootstrapStack extends TerraformStack {
   public readonly oidc: GithubOidcProvider;
   public readonly planRole: PlanRole;
   public readonly deployRoles: Record<string, DeployRole>;
+  /** AWS Config, where `bootstrap.awsConfig.enabled` is on. */
+  public readonly configRecorder?: ConfigRecorder;
 
   constructor(scope: Construct, id: string, props: PetStoreBootstrapStackProps) {
     super(scope, id);
@@ -94,6 +97,17 @@ export class PetStoreBootstrapStack extends TerraformStack {
         ),
       ]),
     );
+    // Config is regional: the rules check the environments in the bootstrap region.
+    this.configRecorder = bootstrap.awsConfig?.enabled
+      ? new ConfigRecorder(this, 'AwsConfig', {
+          region: bootstrap.region,
+          accountId,
+          partition,
+          pointInTimeRecoveryTables: props.environments
+            .filter((environment) => environment.region === bootstrap.region)
+            .map(petsTableName),
+        })
+      : undefined;
 
     new TerraformOutput(this, 'state_bucket', {
       value: this.stateBucket.bucketName,

@@ -1,7 +1,14 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { atConfigPath, DEFAULT_CONTAINER_PORT, type EnvironmentConfig, stackName } from './config';
+import { AuditTrail } from './audit-trail';
+import {
+  atConfigPath,
+  DEFAULT_CONTAINER_PORT,
+  type EnvironmentConfig,
+  petsTableName,
+  stackName,
+} from './config';
 import { PetFargateService } from './fargate-service';
 import { PetHttpApi } from './http-api';
 import { ImageRepository } from './image-repository';
@@ -32,6 +39,8 @@ export class PetStoreStack extends TerraformStack {
   public readonly auth: UserAuth;
   public readonly api: PetHttpApi;
   public readonly monitoring: Monitoring;
+  /** The tables' data-event trail, where `audit.dataEvents` is on. */
+  public readonly auditTrail?: AuditTrail;
 
   constructor(scope: Construct, id: string, props: PetStoreStackProps) {
     super(scope, id);
@@ -52,10 +61,29 @@ export class PetStoreStack extends TerraformStack {
       at('network'),
       () => new Network(this, 'Network', { namePrefix, region, ...environment.network }),
     );
-    this.table = new PetTable(this, 'PetTable', {
-      tableName: `${namePrefix}-pets`,
-      deletionProtection: environment.table?.deletionProtection,
-    });
+    this.table = atConfigPath(
+      at('table'),
+      () =>
+        new PetTable(this, 'PetTable', {
+          tableName: petsTableName(environment),
+          region,
+          deletionProtection: environment.table?.deletionProtection,
+          replicaRegions: environment.table?.replicaRegions,
+        }),
+    );
+    const { dataEvents, retentionDays } = environment.audit ?? {};
+    this.auditTrail = dataEvents
+      ? atConfigPath(
+          at('audit'),
+          () =>
+            new AuditTrail(this, 'AuditTrail', {
+              namePrefix,
+              region,
+              tableArns: this.table.tableArns,
+              retentionDays,
+            }),
+        )
+      : undefined;
     this.repository = new ImageRepository(this, 'ImageRepository', {
       repositoryName: `${namePrefix}/pet-service`,
     });
