@@ -39,6 +39,8 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
       logRetentionDays: 365,
     },
     table: { deletionProtection: true },
+    // Who read or changed which pet, and when: production's users' data is worth the record.
+    audit: { dataEvents: true },
     api: {
       throttlingRateLimit: 500,
       throttlingBurstLimit: 1000,

@@ -158,6 +158,7 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
       'apigateway:GET',
       'logs:DescribeLogGroups',
       'logs:DescribeLogStreams',
+      'cloudtrail:DescribeTrails',
       // Service-linked roles are the account's, one per service, whichever environment comes first.
       'iam:CreateServiceLinkedRole',
       'application-autoscaling:ListTagsForResource',

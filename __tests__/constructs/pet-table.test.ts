@@ -55,7 +55,7 @@ describe('PetTable replicas (table.replicaRegions)', () => {
           replicaRegions,
         }),
     );
-  const tables = (synthesized: string) =>
+  const tables = (synthesized: string): Record<string, TerraformBlock> =>
     Object.fromEntries(resourcesOf(synthesized, 'aws_dynamodb_table').map((table) => [table.name, table]));
 
   test('puts a replica of both tables in each region, with streams on and deletion protection kept', () => {

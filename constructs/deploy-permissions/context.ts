@@ -63,6 +63,10 @@ export interface Scope {
   readonly flowLogs: boolean;
   readonly sesEmail: boolean;
   readonly alarmSubscriptions: boolean;
+  /** Regions with a replica of the tables (`table.replicaRegions`). */
+  readonly replicaRegions: readonly string[];
+  /** The tables' data-event trail (`audit.dataEvents`). */
+  readonly audit: boolean;
 }
 
 export function scopeOf(context: DeployPermissionsContext): Scope {
@@ -103,5 +107,7 @@ export function scopeOf(context: DeployPermissionsContext): Scope {
     flowLogs: environment.network.flowLogRetentionDays !== undefined,
     sesEmail: environment.auth?.emailSender !== undefined,
     alarmSubscriptions: (environment.monitoring?.alarmSubscriptions ?? []).length > 0,
+    replicaRegions: environment.table?.replicaRegions ?? [],
+    audit: environment.audit?.dataEvents === true,
   };
 }
