@@ -18,9 +18,11 @@ export interface EmulatorTarget {
 export const EMULATED_SERVICES = [
   'apigatewayv2',
   'applicationautoscaling',
+  'cloudtrail',
   'cloudwatch',
   'cloudwatchlogs',
   'cognitoidp',
+  'configservice',
   'dynamodb',
   'ec2',
   'ecr',

@@ -9,8 +9,11 @@ import {
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   PutItemCommand,
+  ResourceNotFoundException,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreatePrivateDnsNamespaceCommand,
@@ -87,6 +90,38 @@ describe("the emulator's DynamoDB", () => {
           expect(outcome.reason).toBeInstanceOf(ConditionalCheckFailedException);
       }
     }
+  });
+
+  test('keeps global table replicas as the provider adds and removes them (table.replicaRegions)', async () => {
+    const client = new DynamoDBClient(clientConfig);
+    const inWest = new DynamoDBClient({ ...clientConfig, region: 'us-west-2' });
+    const TableName = `replicated-${Date.now()}`;
+    await client.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'petId', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'petId', KeyType: 'HASH' }],
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        SSESpecification: { Enabled: true },
+      }),
+    );
+    await client.send(
+      new UpdateTableCommand({ TableName, ReplicaUpdates: [{ Create: { RegionName: 'us-west-2' } }] }),
+    );
+    const { Table } = await client.send(new DescribeTableCommand({ TableName }));
+    expect(Table?.Replicas).toEqual([{ RegionName: 'us-west-2', ReplicaStatus: 'ACTIVE' }]);
+    const replica = await inWest.send(new DescribeTableCommand({ TableName }));
+    expect(replica.Table?.KeySchema).toEqual([{ AttributeName: 'petId', KeyType: 'HASH' }]);
+    expect(replica.Table?.SSEDescription?.Status).toBe('ENABLED');
+
+    await client.send(
+      new UpdateTableCommand({ TableName, ReplicaUpdates: [{ Delete: { RegionName: 'us-west-2' } }] }),
+    );
+    expect((await client.send(new DescribeTableCommand({ TableName }))).Table?.Replicas).toBeUndefined();
+    await expect(inWest.send(new DescribeTableCommand({ TableName }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
   });
 });
 

@@ -88,7 +88,12 @@ export function identityPermissions(scope: Scope): DeployPermission[] {
             : []),
           // The first global table of an account creates DynamoDB's replication role.
           ...(replicas
-            ? [serviceLinkedRole('replication.dynamodb.amazonaws.com', 'AWSServiceRoleForDynamoDBReplication')]
+            ? [
+                serviceLinkedRole(
+                  'replication.dynamodb.amazonaws.com',
+                  'AWSServiceRoleForDynamoDBReplication',
+                ),
+              ]
             : []),
         ],
         Condition: {

@@ -7,6 +7,10 @@ Added, and nothing else:
 - Application Auto Scaling ListTagsForResource, TagResource and UntagResource. Without them the
   provider retries reading a scalable target's tags until its retries run out. The tags given to
   RegisterScalableTarget are kept too, so `tags_all` reads back what was applied.
+- DynamoDB global table replicas (2019.11.21): UpdateTable's ReplicaUpdates creates or deletes a
+  table of the same name and keys in the replica's region, and DescribeTable lists the replicas as
+  ACTIVE. moto 5.2 ignores ReplicaUpdates, and the provider would wait for a replica that never comes.
+  Items are not replicated: the emulator keeps the tables' configuration, not their traffic.
 
 Corrected, as AWS behaves:
 - DynamoDB writes are atomic: moto 5.2 runs a conditional write's check and its write as two steps, so
@@ -22,6 +26,8 @@ import sys
 import threading
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.servicediscovery.models import ServiceDiscoveryBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -67,6 +73,52 @@ def _create_service_in_dns_namespace(self: ServiceDiscoveryBackend, **kwargs):
     return _create_service(self, **kwargs)
 
 
+# Replica regions per (account, region, table name).
+_replicas: dict[tuple[str, str, str], list[str]] = {}
+_update_table = DynamoHandler.update_table
+_describe_table = Table.describe
+
+
+def _update_table_with_replicas(self: DynamoHandler):
+    updates = self.body.pop("ReplicaUpdates", None) or []
+    name = self.body["TableName"]
+    table = self.dynamodb_backend.get_table(name)
+    regions = _replicas.setdefault((self.current_account, self.region, name), [])
+    for update in updates:
+        if "Create" in update:
+            region = update["Create"]["RegionName"]
+            key = update["Create"].get("KMSMasterKeyId")
+            dynamodb_backends[self.current_account][region].create_table(
+                name,
+                schema=table.schema,
+                throughput=None,
+                attr=table.attr,
+                global_indexes=[],
+                indexes=[],
+                streams=table.stream_specification,
+                billing_mode=table.billing_mode,
+                sse_specification={"Enabled": True, **({"KMSMasterKeyId": key} if key else {})},
+                tags=[],
+                deletion_protection_enabled=False,
+                warm_throughput=None,
+            )
+            regions.append(region)
+        if "Delete" in update:
+            region = update["Delete"]["RegionName"]
+            dynamodb_backends[self.current_account][region].delete_table(name)
+            regions.remove(region)
+    return _update_table(self)
+
+
+def _describe_with_replicas(self: Table, base_key: str = "TableDescription"):
+    result = _describe_table(self, base_key)
+    regions = _replicas.get((self.account_id, self.region_name, self.name))
+    if regions:
+        result[base_key]["Replicas"] = [{"RegionName": region, "ReplicaStatus": "ACTIVE"} for region in regions]
+        result[base_key]["GlobalTableVersion"] = "2019.11.21"
+    return result
+
+
 _dynamodb_writes = threading.Lock()
 
 
@@ -92,6 +144,8 @@ for _write in (
     setattr(DynamoHandler, _write, _atomic(getattr(DynamoHandler, _write)))
 
 ServiceDiscoveryBackend.create_service = _create_service_in_dns_namespace
+DynamoHandler.update_table = _update_table_with_replicas
+Table.describe = _describe_with_replicas
 ApplicationAutoScalingResponse.register_scalable_target = _register_with_tags
 ApplicationAutoScalingResponse.list_tags_for_resource = _list_tags_for_resource
 ApplicationAutoScalingResponse.tag_resource = _tag_resource
