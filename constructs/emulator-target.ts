@@ -57,6 +57,11 @@ export const EMULATOR_DIFFERENCES: readonly { type: string; attribute: string; r
     reason: 'moto has no user pool tiers: the tier reads back empty',
   },
   {
+    type: 'aws_config_config_rule',
+    attribute: 'scope',
+    reason: "moto keeps a rule's tag scope but reads back no TagKey or TagValue",
+  },
+  {
     type: 'aws_ecs_service',
     attribute: 'availability_zone_rebalancing',
     reason: 'moto does not keep availabilityZoneRebalancing: it reads back unset',

@@ -16,6 +16,8 @@ Corrected, as AWS behaves:
 - DynamoDB writes are atomic: moto 5.2 runs a conditional write's check and its write as two steps, so
   two concurrent conditional PutItems on a new key could both succeed. Every DynamoDB write here runs
   under one lock (a superset of DynamoDB's per-item atomicity; the emulator serves one developer).
+- CloudTrail StartLogging, StopLogging and DeleteTrail take a trail's ARN as well as its name (the
+  provider passes the ARN); moto 5.2 looks the name up only, and answers an ARN with a 500.
 - A Cloud Map service created with its namespace only in DnsConfig (as the provider creates it) belongs
   to that namespace, so DiscoverInstances finds it. moto 5.2 leaves it in no namespace.
 """
@@ -26,6 +28,7 @@ import sys
 import threading
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.cloudtrail.models import CloudTrailBackend
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
@@ -71,6 +74,15 @@ def _create_service_in_dns_namespace(self: ServiceDiscoveryBackend, **kwargs):
     if not kwargs.get("namespace_id") and dns_config.get("NamespaceId"):
         kwargs["namespace_id"] = dns_config["NamespaceId"]
     return _create_service(self, **kwargs)
+
+
+def _by_name_or_arn(method):
+    @functools.wraps(method)
+    def resolved(self: CloudTrailBackend, name: str):
+        trail = next((each for each in self.trails.values() if each.arn == name), None)
+        return method(self, trail.trail_name if trail else name)
+
+    return resolved
 
 
 # Replica regions per (account, region, table name).
@@ -145,6 +157,8 @@ for _write in (
 
 ServiceDiscoveryBackend.create_service = _create_service_in_dns_namespace
 DynamoHandler.update_table = _update_table_with_replicas
+for _trail_call in ("start_logging", "stop_logging", "delete_trail"):
+    setattr(CloudTrailBackend, _trail_call, _by_name_or_arn(getattr(CloudTrailBackend, _trail_call)))
 Table.describe = _describe_with_replicas
 ApplicationAutoScalingResponse.register_scalable_target = _register_with_tags
 ApplicationAutoScalingResponse.list_tags_for_resource = _list_tags_for_resource
