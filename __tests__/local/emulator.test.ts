@@ -125,6 +125,39 @@ describe("the emulator's DynamoDB", () => {
   });
 });
 
+/** A call to the emulator as an unsigned AWS request (moto reads the service from the credential scope). */
+function emulatorCall(
+  service: string,
+  init: { method?: string; path?: string; target?: string; body?: unknown },
+) {
+  return fetch(`${emulator.endpoint}${init.path ?? '/'}`, {
+    method: init.method ?? 'POST',
+    headers: {
+      authorization: `AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+      ...(init.target && { 'x-amz-target': init.target, 'content-type': 'application/x-amz-json-1.1' }),
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+}
+
+describe("the emulator's CloudTrail", () => {
+  test('starts and stops logging of a trail named by its ARN, as the provider names it', async () => {
+    const bucket = `trail-${Date.now()}`;
+    expect((await emulatorCall('s3', { method: 'PUT', path: `/${bucket}` })).status).toBe(200);
+    const trail = (action: string, body: unknown) =>
+      emulatorCall('cloudtrail', { target: `CloudTrail_20131101.${action}`, body });
+    const created = await trail('CreateTrail', { Name: bucket, S3BucketName: bucket });
+    const { TrailARN } = (await created.json()) as { TrailARN: string };
+    expect((await trail('StartLogging', { Name: TrailARN })).status).toBe(200);
+    const status = await trail('GetTrailStatus', { Name: bucket });
+    expect(((await status.json()) as { IsLogging: boolean }).IsLogging).toBe(true);
+    expect((await trail('StopLogging', { Name: TrailARN })).status).toBe(200);
+    expect((await trail('DeleteTrail', { Name: TrailARN })).status).toBe(200);
+    const left = await trail('DescribeTrails', { trailNameList: [bucket] });
+    expect(((await left.json()) as { trailList: unknown[] }).trailList).toEqual([]);
+  });
+});
+
 describe("the emulator's Cloud Map", () => {
   test('forgets a deregistered instance at once: the lag the pre-stop delay covers is not the emulator’s', async () => {
     const client = new ServiceDiscoveryClient({ ...clientConfig, disableHostPrefix: true });
