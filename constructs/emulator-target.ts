@@ -1,3 +1,4 @@
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, TerraformResource, type TerraformStack, TerraformVariable } from 'cdktf';
@@ -72,6 +73,7 @@ export const DELETION_PROTECTION: readonly { type: string; attribute: string; of
  * - the AWS provider's version constraint (to the installed one), credentials, endpoints and retries;
  * - the backend: local, `terraform.tfstate` in the synthesized stack's directory;
  * - `wait_for_steady_state` off on ECS services: the emulator runs no tasks;
+ * - `force_delete` on image repositories, which the rehearsal fills with a throwaway image;
  * - `ignore_changes` on the `EMULATOR_DIFFERENCES`;
  * - deletion protection follows the Terraform variable `emulator_teardown` (default false): an operator
  *   turns protection off before a destroy, here `cdktf deploy <stack> --var emulator_teardown=true`.
@@ -97,6 +99,8 @@ export function targetEmulator(stack: TerraformStack, target: EmulatorTarget): v
       node.endpoints = [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, target.endpoint]))];
     }
     if (node instanceof EcsService) node.waitForSteadyState = false;
+    // The rehearsal's images are throwaway; a real repository keeps its images from a destroy.
+    if (node instanceof EcrRepository) node.forceDelete = true;
     if (!(node instanceof TerraformResource)) continue;
     const ignored = EMULATOR_DIFFERENCES.filter(
       (difference) => difference.type === node.terraformResourceType,

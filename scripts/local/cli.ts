@@ -22,6 +22,7 @@ import {
   EMULATOR_CREDENTIALS,
   type Emulator,
   emulatorEnvironment,
+  pushEmulatorImage,
   startEmulator,
   stopChild,
 } from '../lib/emulator';
@@ -150,10 +151,12 @@ async function main(): Promise<void> {
     }
 
     emulator = await startEmulator();
+    // The repository is the bootstrap stack's; the service runs from app/dist here, not from an image.
+    await pushEmulatorImage(emulator.endpoint, stack.name, { create: true });
     const workspace = new EmulatorWorkspace(
       stack,
       workRoot,
-      { ...process.env, ...terraformEnvironment(workRoot, mirror) },
+      { ...process.env, ...terraformEnvironment(workRoot, mirror), TF_VAR_require_pushed_image: 'false' },
       {
         endpoint: emulator.endpoint,
         mirror,
