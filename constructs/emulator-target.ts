@@ -35,6 +35,23 @@ export const EMULATED_SERVICES = [
 ] as const;
 
 /**
+ * The AWS provider's settings for the emulator, in Terraform's JSON: the one definition, for the stacks
+ * (`targetEmulator`) and for the hand-written configurations of the plan fixtures alike.
+ */
+export function emulatorProviderSettings(endpoint: string): Record<string, unknown> {
+  return {
+    access_key: 'test',
+    secret_key: 'test',
+    skip_credentials_validation: true,
+    skip_metadata_api_check: 'true',
+    s3_use_path_style: true,
+    // Three attempts, not the default 25: an emulator gap fails in seconds, a dropped connection is retried.
+    max_retries: 3,
+    endpoints: [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint]))],
+  };
+}
+
+/**
  * Attributes that moto 5.2 does not read back as they were written. On the emulator they are
  * `ignore_changes`, so a plan right after an apply is empty; anything else a second plan shows is a
  * perpetual diff, to be fixed in the constructs.
@@ -89,14 +106,8 @@ export function targetEmulator(stack: TerraformStack, target: EmulatorTarget): v
   let teardown: TerraformVariable | undefined;
   for (const node of stack.node.findAll()) {
     if (node instanceof AwsProvider) {
-      node.accessKey = 'test';
-      node.secretKey = 'test';
-      node.skipCredentialsValidation = true;
-      node.skipMetadataApiCheck = 'true';
-      node.s3UsePathStyle = true;
-      // Three attempts, not the default 25: an emulator gap fails in seconds, a dropped connection is retried.
-      node.maxRetries = 3;
-      node.endpoints = [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, target.endpoint]))];
+      for (const [key, value] of Object.entries(emulatorProviderSettings(target.endpoint)))
+        node.addOverride(key, value);
     }
     if (node instanceof EcsService) node.waitForSteadyState = false;
     // The rehearsal's images are throwaway; a real repository keeps its images from a destroy.

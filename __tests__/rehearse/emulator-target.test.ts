@@ -3,7 +3,6 @@ import { stackName } from '../../constructs/config';
 import { EMULATED_SERVICES, EMULATOR_DIFFERENCES, targetEmulator } from '../../constructs/emulator-target';
 import { PetStoreStack } from '../../constructs/pet-store-stack';
 import { ENVIRONMENTS } from '../../environments';
-import { rehearsalChanges } from '../../scripts/lib/emulator/stack';
 
 // biome-ignore lint/suspicious/noExplicitAny: the synthesized JSON is read by path, as a test does
 type Json = Record<string, any>;
@@ -73,3 +72,13 @@ describe('targetEmulator (EMULATOR_ENDPOINT at synth)', () => {
     }
   });
 });
+
+/** The JSON paths at which two stack configurations differ, e.g. `provider.aws.0.endpoints`. */
+function rehearsalChanges(before: unknown, after: unknown, at = ''): string[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null;
+  if (!isObject(before) || !isObject(after) || Array.isArray(before) !== Array.isArray(after)) return [at];
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].flatMap((key) => rehearsalChanges(before[key], after[key], at ? `${at}.${key}` : key));
+}

@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SynthesizedStack } from '../cdktf-manifest';
+import { readSynthesizedStacks, type SynthesizedStack } from '../cdktf-manifest';
+import { OperatorError } from '../operator-error';
 import { errorLines, type ProviderMirror, type TerraformRun, terraform } from '../terraform';
-import { forEmulator, type TerraformJson } from './stack';
 
 /** A Terraform plan as `terraform show -json` prints it, as far as the tooling reads it. */
 export interface PlanJson {
@@ -37,29 +38,56 @@ export class TerraformStepError extends Error {
   }
 }
 
+/** A stack's Terraform JSON, as far as the tools read and edit it. */
+export type TerraformJson = Record<string, unknown>;
+
 /**
- * One synthesized stack in its own directory, made ready for the emulator (see `forEmulator`), with the
- * Terraform commands the rehearsal and `npm run local` run in it.
+ * Synthesizes every stack pointed at the emulator into `outDirectory`, as `cdktf synth` would with
+ * `EMULATOR_ENDPOINT` set (main.ts, constructs/emulator-target.ts: the one place that says what an
+ * emulator run changes): the app command of cdktf.json, without the CLI's start-up.
+ */
+export function synthForEmulator(
+  outDirectory: string,
+  target: { readonly endpoint: string; readonly mirror: ProviderMirror },
+): SynthesizedStack[] {
+  const { app } = JSON.parse(readFileSync('cdktf.json', 'utf8')) as { app: string };
+  const result = spawnSync('sh', ['-c', app], {
+    env: {
+      ...process.env,
+      CDKTF_OUTDIR: outDirectory,
+      EMULATOR_ENDPOINT: target.endpoint,
+      EMULATOR_AWS_PROVIDER_VERSION: target.mirror.awsVersion,
+    },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new OperatorError(`synth for the emulator failed:\n${result.stderr.trim()}`);
+  return readSynthesizedStacks(outDirectory);
+}
+
+/**
+ * One stack's configuration, already pointed at the emulator, in its own directory, with the Terraform
+ * commands the local stack and the plan fixtures run in it.
  */
 export class EmulatorWorkspace {
   readonly directory: string;
   readonly config: TerraformJson;
 
   constructor(
-    readonly stack: SynthesizedStack,
+    readonly name: string,
+    config: TerraformJson,
     root: string,
     private readonly environment: NodeJS.ProcessEnv,
-    options: { readonly endpoint: string; readonly mirror: ProviderMirror },
   ) {
-    this.directory = path.join(root, stack.name);
+    this.directory = path.join(root, name);
     mkdirSync(this.directory, { recursive: true });
-    const synthesized = JSON.parse(readFileSync(stack.configPath, 'utf8')) as TerraformJson;
-    this.config = forEmulator(synthesized, {
-      endpoint: options.endpoint,
-      awsProviderVersion: options.mirror.awsVersion,
-      statePath: path.join(this.directory, 'terraform.tfstate'),
-    });
-    this.writeConfig(this.config);
+    this.config = config;
+    this.writeConfig(config);
+  }
+
+  /** The synthesized stack's configuration in a workspace of its own. */
+  static ofStack(stack: SynthesizedStack, root: string, environment: NodeJS.ProcessEnv): EmulatorWorkspace {
+    const config = JSON.parse(readFileSync(stack.configPath, 'utf8')) as TerraformJson;
+    return new EmulatorWorkspace(stack.name, config, root, environment);
   }
 
   /** Replaces the configuration Terraform sees (an operator's edit, e.g. turning deletion protection off). */
