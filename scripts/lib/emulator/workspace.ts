@@ -5,23 +5,6 @@ import { readSynthesizedStacks, type SynthesizedStack } from '../cdktf-manifest'
 import { OperatorError } from '../operator-error';
 import { errorLines, type ProviderMirror, type TerraformRun, terraform } from '../terraform';
 
-/** A Terraform plan as `terraform show -json` prints it, as far as the tooling reads it. */
-export interface PlanJson {
-  readonly resource_changes?: readonly ResourceChange[];
-}
-
-export interface ResourceChange {
-  readonly address: string;
-  readonly type: string;
-  readonly mode: 'managed' | 'data';
-  readonly change: {
-    readonly actions: readonly string[];
-    readonly before: unknown;
-    readonly after: unknown;
-    readonly after_unknown?: unknown;
-  };
-}
-
 /** A failed Terraform step; its message is Terraform's errors, one per line. */
 export class TerraformStepError extends Error {
   override name = 'TerraformStepError';
@@ -107,34 +90,6 @@ export class EmulatorWorkspace {
     return this.run('init', ['init', '-input=false', '-no-color']);
   }
 
-  validate(): Promise<TerraformRun> {
-    return this.run('validate', ['validate', '-no-color', '-json'], [0, 1]).then((result) => {
-      const report = JSON.parse(result.stdout) as { valid: boolean };
-      if (!report.valid) throw new TerraformStepError('validate', result);
-      return result;
-    });
-  }
-
-  /** `terraform plan -out`, with `-detailed-exitcode`: the run's code is 0 (no changes) or 2 (changes). */
-  plan(step: string, planFile: string, extraArgs: readonly string[] = []): Promise<TerraformRun> {
-    return this.run(
-      step,
-      ['plan', '-input=false', '-no-color', '-json', '-detailed-exitcode', `-out=${planFile}`, ...extraArgs],
-      [0, 2],
-    );
-  }
-
-  /** The saved plan as JSON. */
-  async show(planFile: string): Promise<PlanJson> {
-    const result = await this.run(`show-${path.basename(planFile)}`, [
-      'show',
-      '-json',
-      '-no-color',
-      planFile,
-    ]);
-    return JSON.parse(result.stdout) as PlanJson;
-  }
-
   /** The saved plan as Terraform prints it for people. */
   async showText(planFile: string): Promise<string> {
     return (await this.run(`show-text-${path.basename(planFile)}`, ['show', '-no-color', planFile])).stdout;
@@ -144,32 +99,8 @@ export class EmulatorWorkspace {
     return this.run(step, ['apply', '-input=false', '-no-color', '-json', '-auto-approve', ...args]);
   }
 
-  /** `terraform destroy`; returns the run even when it fails, so the caller can read what blocked it. */
-  destroy(step: string): Promise<TerraformRun> {
-    return this.run(step, ['destroy', '-input=false', '-no-color', '-json', '-auto-approve'], [0, 1]);
-  }
-
   /** `terraform output -json`, as text. */
   async outputs(): Promise<string> {
     return (await this.run('output', ['output', '-json', '-no-color'])).stdout;
   }
-}
-
-/** The create / update / delete / replace counts of a plan's managed resources. */
-export function countChanges(plan: PlanJson): {
-  add: number;
-  change: number;
-  destroy: number;
-  replace: number;
-} {
-  const counts = { add: 0, change: 0, destroy: 0, replace: 0 };
-  for (const change of plan.resource_changes ?? []) {
-    if (change.mode !== 'managed') continue;
-    const actions = change.change.actions.join(',');
-    if (actions === 'create') counts.add += 1;
-    else if (actions === 'update') counts.change += 1;
-    else if (actions === 'delete') counts.destroy += 1;
-    else if (actions === 'delete,create' || actions === 'create,delete') counts.replace += 1;
-  }
-  return counts;
 }
