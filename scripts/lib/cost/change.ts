@@ -1,13 +1,17 @@
 /** What a plan does to a stack's estimated cost, in one line for a reviewer. */
 import { type CostLine, type Estimate, estimateCost, type PriceTable, total, usd } from './estimate';
-import { type PlanForCost, planResources } from './resources';
+import { type PlanForCost, planResources, readPriceTable } from './resources';
 
-/** E.g. `+$32.85/month (1 NAT gateway): $45.10 → $77.95`, or `no change in cost`. */
-export function planCostChange(plan: PlanForCost, table: PriceTable): string {
+/**
+ * E.g. `+$32.85/month (1 NAT gateway): $45.10 → $77.95`, or `no change in cost`; a plan it cannot price
+ * gets `cost not estimated: <why>`, never a wrong number, and never an error that would fail the review.
+ */
+export function planCostChange(plan: PlanForCost, table?: PriceTable): string {
   const { region, before, after } = planResources(plan);
   if (region === undefined) return 'cost not estimated: the plan names no literal AWS provider region';
   try {
-    return describeCostChange(estimateCost(before, region, table), estimateCost(after, region, table));
+    const prices = table ?? readPriceTable();
+    return describeCostChange(estimateCost(before, region, prices), estimateCost(after, region, prices));
   } catch (error) {
     return `cost not estimated: ${(error as Error).message}`;
   }

@@ -89,6 +89,7 @@ export function estimateCost(resources: readonly Resource[], region: string, tab
   const nats = of('aws_nat_gateway');
   perHour('NAT gateways', 'NAT gateway', nats.length, 'natGatewayHour');
   let publicTaskIps = 0;
+  const serviceLogGroups: unknown[] = [];
   const services = of('aws_ecs_service');
   for (const service of services) {
     const strategy = blocks(service.values.capacity_provider_strategy);
@@ -120,7 +121,7 @@ export function estimateCost(resources: readonly Resource[], region: string, tab
     const group = /"awslogs-group":"([^"]+)"/.exec(String(definition.values.container_definitions))?.[1];
     const idleGb = (tasks * a('idleServiceLogMBPerTask')) / 1000;
     idleLogs.push(logs('Service logs at idle', idleGb, group, 'of health-check lines'));
-    perMillion.push(logs('Service logs', a('serviceLogBytesPerRequest') / 1000, group, 'ingested'));
+    serviceLogGroups.push(group);
   }
   const publicIps = of('aws_eip').length + publicTaskIps;
   perHour('Public IPv4 addresses', 'public IPv4 address', publicIps, 'publicIpv4Hour');
@@ -189,6 +190,9 @@ export function estimateCost(resources: readonly Resource[], region: string, tab
   const trails = of('aws_cloudtrail').filter(recordsDataEvents);
   if (of('aws_apigatewayv2_api').some((api) => api.values.protocol_type === 'HTTP')) {
     million('API Gateway HTTP API', 1, 'httpApiMillion', 'M requests');
+    for (const group of serviceLogGroups) {
+      perMillion.push(logs('Service logs', a('serviceLogBytesPerRequest') / 1000, group, 'ingested'));
+    }
     million('Data transfer out', a('responseBytesPerRequest') / 1000, 'dataTransferOutGB', ' GB');
     for (const stage of of('aws_apigatewayv2_stage')) {
       const group = blocks(stage.values.access_log_settings)[0]?.destination_arn;
