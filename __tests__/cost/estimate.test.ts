@@ -114,6 +114,7 @@ describe('estimateCost on hand-built configurations (figures worked out by hand 
         resource('aws_cloudtrail', {
           advanced_event_selector: [{ field_selector: [{ field: 'eventCategory', equals: ['Data'] }] }],
         }),
+        resource('aws_ecs_cluster_capacity_providers'),
         resource('aws_config_configuration_recorder'),
         resource('aws_config_config_rule', {}, 'rule1'),
         resource('aws_config_config_rule', {}, 'rule2'),
@@ -146,6 +147,8 @@ describe('estimateCost on hand-built configurations (figures worked out by hand 
       'Endpoint data processed': 0.004, // 400 bytes × 1M = 0.4 GB × $0.01, no NAT
       'CloudTrail data events': 1.2, // 1.2 calls × 1M = 12 × 100,000 events × $0.10
     });
+    // Every resource type here is priced or known to be free (the certificate, the records).
+    expect(estimate.notes).toEqual([]);
     expect(estimate.monthly.find((line) => line.item === 'Cognito user pools')?.how).toContain(
       '$20.00 per 1,000 monthly active users, no free tier',
     );

@@ -206,7 +206,7 @@ export function estimateCost(resources: readonly Resource[], region: string, tab
       million('DynamoDB reads', reads, 'dynamodbReadMillion', 'M read units');
       million('DynamoDB writes', writes, 'dynamodbWriteMillion', 'M write units');
     }
-    const copies = `M write units to ${replicas} replicas`;
+    const copies = `M write units to ${replicas} replica${replicas === 1 ? '' : 's'}`;
     if (replicas > 0)
       million('DynamoDB replicated writes', writes * replicas, 'dynamodbReplicatedWriteMillion', copies);
     const egress = a('egressBytesPerRequest') / 1000;
