@@ -73,7 +73,7 @@ export function estimateCost(resources: readonly Resource[], region: string, tab
   const notes: string[] = [];
   const count = (item: string, unit: string, quantity: number, each: number, how: string) => {
     if (quantity > 0)
-      monthly.push({ item, unit, quantity, usd: quantity * each, how: `${quantity} × ${how}` });
+      add(monthly, { item, unit, quantity, usd: quantity * each, how: `${quantity} × ${how}` });
   };
   const perHour = (item: string, unit: string, quantity: number, key: PriceKey) =>
     count(item, unit, quantity, hours * p(key), `${hours} h × $${p(key)}`);
@@ -110,7 +110,7 @@ export function estimateCost(resources: readonly Resource[], region: string, tab
       : vcpu * p('fargateX86VcpuHour') + gb * p('fargateX86GBHour');
     const spot = spotTasks(strategy, tasks);
     const discount = p('fargateSpotDiscount');
-    monthly.push({
+    add(monthly, {
       item: 'Fargate tasks',
       unit: 'Fargate task',
       quantity: tasks,
@@ -120,7 +120,7 @@ export function estimateCost(resources: readonly Resource[], region: string, tab
     if (blocks(service.values.network_configuration)[0]?.assign_public_ip === true) publicTaskIps += tasks;
     const group = /"awslogs-group":"([^"]+)"/.exec(String(definition.values.container_definitions))?.[1];
     const idleGb = (tasks * a('idleServiceLogMBPerTask')) / 1000;
-    idleLogs.push(logs('Service logs at idle', idleGb, group, 'of health-check lines'));
+    add(idleLogs, logs('Service logs at idle', idleGb, group, 'of health-check lines'));
     serviceLogGroups.push(group);
   }
   const publicIps = of('aws_eip').length + publicTaskIps;
@@ -165,17 +165,17 @@ export function estimateCost(resources: readonly Resource[], region: string, tab
     const perMau = p(COGNITO_PLANS[plan] ?? 'cognitoEssentialsMau');
     const free = plan === 'PLUS' ? 'no free tier' : 'the first 10,000 free';
     const how = `${plan}: $0 without users; ${usd(perMau * 1000)} per 1,000 monthly active users, ${free}`;
-    monthly.push({ item: 'Cognito user pools', unit: 'Cognito user pool', quantity: 1, usd: 0, how });
+    add(monthly, { item: 'Cognito user pools', unit: 'Cognito user pool', quantity: 1, usd: 0, how });
   }
   for (const flowLog of of('aws_flow_log')) {
     const type = flowLog.values.log_destination_type ?? 'cloud-watch-logs';
     if (type !== 'cloud-watch-logs') notes.push(`flow log ${flowLog.name} to ${String(type)}: not priced`);
     else {
       const group = flowLog.values.log_destination ?? flowLog.values.log_group_name;
-      idleLogs.push(logs('Flow logs', a('idleFlowLogMBPerFlowLog') / 1000, group, 'of flow records'));
+      add(idleLogs, logs('Flow logs', a('idleFlowLogMBPerFlowLog') / 1000, group, 'of flow records'));
     }
   }
-  monthly.push(...idleLogs);
+  for (const line of idleLogs) add(monthly, line);
   const [items, checks] = [a('configItemsPerMonth'), a('configEvaluationsPerRulePerMonth')];
   const [item, check] = [p('configItem'), p('configRuleEvaluation')];
   const recorders = of('aws_config_configuration_recorder').length;
@@ -185,19 +185,19 @@ export function estimateCost(resources: readonly Resource[], region: string, tab
 
   // Per million requests, for a stack that serves them.
   const million = (item: string, quantity: number, key: PriceKey, what: string) =>
-    perMillion.push({ item, usd: quantity * p(key), how: `${round(quantity)}${what} × $${p(key)}` });
+    add(perMillion, { item, usd: quantity * p(key), how: `${round(quantity)}${what} × $${p(key)}` });
   const tables = of('aws_dynamodb_table').filter((table) => table.values.billing_mode === 'PAY_PER_REQUEST');
   const trails = of('aws_cloudtrail').filter(recordsDataEvents);
   if (of('aws_apigatewayv2_api').some((api) => api.values.protocol_type === 'HTTP')) {
     million('API Gateway HTTP API', 1, 'httpApiMillion', 'M requests');
     for (const group of serviceLogGroups) {
-      perMillion.push(logs('Service logs', a('serviceLogBytesPerRequest') / 1000, group, 'ingested'));
+      add(perMillion, logs('Service logs', a('serviceLogBytesPerRequest') / 1000, group, 'ingested'));
     }
     million('Data transfer out', a('responseBytesPerRequest') / 1000, 'dataTransferOutGB', ' GB');
     for (const stage of of('aws_apigatewayv2_stage')) {
       const group = blocks(stage.values.access_log_settings)[0]?.destination_arn;
       const gb = a('accessLogBytesPerRequest') / 1000;
-      if (group) perMillion.push(logs('API access logs', gb, group, 'ingested'));
+      if (group) add(perMillion, logs('API access logs', gb, group, 'ingested'));
     }
     const [reads, writes] = [a('dynamodbReadUnitsPerRequest'), a('dynamodbWriteUnitsPerRequest')];
     // Each replica of a global table writes every write again.
@@ -220,7 +220,7 @@ export function estimateCost(resources: readonly Resource[], region: string, tab
   const unpriced = [...new Set(resources.map((r) => r.type))].filter((type) => !seen.has(type));
   if (unpriced.length > 0) notes.push(`not priced: ${unpriced.join(', ')}`);
   const pricesRead = Object.values(prices).reduce((oldest, { read }) => (read < oldest ? read : oldest), '9');
-  return { region, pricesRead, monthly: merge(monthly), perMillionRequests: merge(perMillion), notes };
+  return { region, pricesRead, monthly, perMillionRequests: perMillion, notes };
 }
 
 const COGNITO_PLANS: Record<string, PriceKey> = {
@@ -304,21 +304,11 @@ function recordsDataEvents(trail: Resource): boolean {
   );
 }
 
-/** One line per item: two services' tasks, or two stages' access logs, add up. */
-function merge(lines: CostLine[]): CostLine[] {
-  const merged = new Map<string, CostLine>();
-  for (const line of lines) {
-    const seen = merged.get(line.item);
-    if (!seen) merged.set(line.item, line);
-    else {
-      const quantity = seen.quantity === undefined ? {} : { quantity: seen.quantity + (line.quantity ?? 0) };
-      merged.set(line.item, {
-        ...seen,
-        ...quantity,
-        usd: seen.usd + line.usd,
-        how: `${seen.how} + ${line.how}`,
-      });
-    }
-  }
-  return [...merged.values()];
+/** Adds a line, or adds it to the line of the same item: two services' tasks, two stages' access logs. */
+function add(lines: CostLine[], line: CostLine): void {
+  const seen = lines.find((existing) => existing.item === line.item);
+  if (!seen) return void lines.push(line);
+  seen.usd += line.usd;
+  seen.how += ` + ${line.how}`;
+  if (seen.quantity !== undefined) seen.quantity += line.quantity ?? 0;
 }
