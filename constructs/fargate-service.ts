@@ -12,7 +12,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { SERVICE_ENVIRONMENT, STOP_TIMEOUT_SECONDS } from '../app/contract';
 import { assumedBy, grant } from './iam';
-import type { ImageRepository } from './image-repository';
+import type { ServiceImage } from './image-repository';
 import { LOG_RETENTION_DAYS } from './logs';
 import type { Network } from './network';
 import type { PetTable } from './pet-table';
@@ -51,10 +51,8 @@ export interface PetFargateServiceProps {
   readonly serviceDiscovery: Pick<ServiceDiscovery, 'serviceArn' | 'resource'>;
   /** The tasks' security group (admits the VPC link only). */
   readonly securityGroup: Pick<SecurityGroup, 'id'>;
-  /** Container image URI, e.g. `<account>.dkr.ecr.<region>.amazonaws.com/petstore-dev/pet-service:<tag>`. */
-  readonly image: string;
-  /** The ECR repository the execution role may pull from (and no other), which grants the pull. */
-  readonly imageRepository: Pick<ImageRepository, 'grantPull'>;
+  /** The image the tasks run; its repository (and no other) grants the execution role the pull. */
+  readonly image: Pick<ServiceImage, 'imageUri' | 'grantPull'>;
   /** Task CPU units; one of the Fargate sizes. @default 256 */
   readonly cpu?: number;
   /** Task memory (MiB); must be allowed beside `cpu` by Fargate. @default 512 */
@@ -133,7 +131,7 @@ export class PetFargateService extends Construct {
     // Instead of the account-wide AmazonECSTaskExecutionRolePolicy: pull from this stack's repository and
     // write to this service's log group, nothing else; each owner grants its own.
     const executionRolePolicies = [
-      props.imageRepository.grantPull(this.executionRole),
+      props.image.grantPull(this.executionRole),
       grant(this.executionRole, 'LogWrite', 'write-logs', [
         {
           Effect: 'Allow',
@@ -171,7 +169,7 @@ export class PetFargateService extends Construct {
       containerDefinitions: JSON.stringify([
         {
           name: CONTAINER_NAME,
-          image: props.image,
+          image: props.image.imageUri,
           essential: true,
           user,
           readonlyRootFilesystem: true,

@@ -11,7 +11,7 @@ import {
 } from './config';
 import { PetFargateService } from './fargate-service';
 import { PetHttpApi } from './http-api';
-import { ImageRepository } from './image-repository';
+import { imageRepositoryName, ServiceImage } from './image-repository';
 import { Monitoring } from './monitoring';
 import { Network } from './network';
 import { PetTable } from './pet-table';
@@ -22,7 +22,7 @@ import { UserAuth } from './user-auth';
 
 export interface PetStoreStackProps {
   readonly environment: EnvironmentConfig;
-  /** Tag of the image in this stack's ECR repository that the service runs (`image:push` pushes the commit SHA). */
+  /** Tag of the image the service runs, in the environment's repository (the bootstrap stack's): the commit SHA in CI. */
   readonly imageTag: string;
   /** Keep state in S3. @default - a local state file */
   readonly remoteState?: RemoteStateSettings;
@@ -32,7 +32,7 @@ export interface PetStoreStackProps {
 export class PetStoreStack extends TerraformStack {
   public readonly network: Network;
   public readonly table: PetTable;
-  public readonly repository: ImageRepository;
+  public readonly image: ServiceImage;
   public readonly serviceDiscovery: ServiceDiscovery;
   public readonly securityGroups: ServiceSecurityGroups;
   public readonly service: PetFargateService;
@@ -84,8 +84,9 @@ export class PetStoreStack extends TerraformStack {
             }),
         )
       : undefined;
-    this.repository = new ImageRepository(this, 'ImageRepository', {
-      repositoryName: `${namePrefix}/pet-service`,
+    this.image = new ServiceImage(this, 'Image', {
+      repositoryName: imageRepositoryName(environment.name),
+      imageTag: props.imageTag,
     });
     this.serviceDiscovery = new ServiceDiscovery(this, 'ServiceDiscovery', {
       network: this.network,
@@ -110,8 +111,7 @@ export class PetStoreStack extends TerraformStack {
           table: this.table,
           serviceDiscovery: this.serviceDiscovery,
           securityGroup: this.securityGroups.tasks,
-          image: `${this.repository.repositoryUrl}:${props.imageTag}`,
-          imageRepository: this.repository,
+          image: this.image,
           ...environment.service,
           containerPort,
         }),
@@ -157,10 +157,7 @@ export class PetStoreStack extends TerraformStack {
       table_name: { value: this.table.tableName, description: 'DynamoDB table of pets' },
       cluster_name: { value: this.service.clusterName, description: 'ECS cluster' },
       service_name: { value: this.service.serviceName, description: 'ECS service' },
-      ecr_repository_url: {
-        value: this.repository.repositoryUrl,
-        description: 'Push the service image here',
-      },
+      image: { value: this.image.imageUri, description: 'The image the service runs' },
       service_log_group_name: { value: this.service.logGroup.name, description: 'Service logs' },
       api_log_group_name: { value: this.api.accessLogGroup.name, description: 'API access logs' },
       alarm_topic_arn: {

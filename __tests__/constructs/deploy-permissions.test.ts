@@ -33,7 +33,7 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
     const stale = [...needed].filter((type) => !type.startsWith('tool:') && !resourceTypes.includes(type));
     expect(stale).toEqual([]);
     // prod adds flow logs, autoscaling's target and policy, and the audit trail with its bucket's six parts.
-    expect(resourceTypes).toHaveLength(name === 'prod' ? 46 : 36);
+    expect(resourceTypes).toHaveLength(name === 'prod' ? 44 : 34);
   });
 
   test("may manage the stack's named resources, found by the names the stack gives them", () => {
@@ -55,10 +55,6 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
       ...named('aws_ecs_task_definition', 'family').map((family): [string, string] => [
         'ecs:TagResource',
         arn('ecs', `task-definition/${family}:7`),
-      ]),
-      ...named('aws_ecr_repository', 'name').map((repository): [string, string] => [
-        'ecr:PutImage',
-        arn('ecr', `repository/${repository}`),
       ]),
       ...named('aws_iam_role', 'name').map((role): [string, string] => [
         'iam:PutRolePolicy',
@@ -92,7 +88,7 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
     ];
     // Two tables (pets, idempotency keys), two roles and log groups (three in prod), five alarms, and
     // prod's audit trail and its bucket...
-    expect(checks).toHaveLength(name === 'prod' ? 21 : 17);
+    expect(checks).toHaveLength(name === 'prod' ? 20 : 16);
     expect(checks.filter(([action, resource]) => !allows(permissions, action, resource))).toEqual([]);
   });
 

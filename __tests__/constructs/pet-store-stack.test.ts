@@ -121,7 +121,7 @@ describe('PetStoreStack', () => {
     ]);
   });
 
-  test("the execution role pulls only from the stack's own ECR repository", () => {
+  test("the execution role pulls only from the environment's own ECR repository", () => {
     const policies = resourcesOf(synthesized, 'aws_iam_role_policy').filter(
       (policy) => policy.role === ref(stack.service.executionRole, 'id'),
     );
@@ -130,21 +130,34 @@ describe('PetStoreStack', () => {
     const pull = policies
       .flatMap((policy) => JSON.parse(policy.policy).Statement)
       .filter((statement: { Action: string[] }) => [statement.Action].flat().includes('ecr:BatchGetImage'));
-    expect(pull).toEqual([expect.objectContaining({ Resource: ref(stack.repository.resource, 'arn') })]);
+    expect(pull).toEqual([expect.objectContaining({ Resource: ref(stack.image.repository, 'arn') })]);
   });
 
-  test("the service runs the configured tag from the stack's own ECR repository, and no other image", () => {
+  test("the service runs the configured tag from the environment's repository, read from the registry so an unpushed tag fails the plan", () => {
     const app = Testing.app();
     const other = new PetStoreStack(app, 'petstore-dev', {
       environment: dev,
       imageTag: 'abc123',
-      // @ts-expect-error `image` is no prop: the service runs what image:push pushed to this stack's repository
+      // @ts-expect-error `image` is no prop: the service runs what was pushed to the environment's repository
       image: 'x:1',
     });
     const container = JSON.parse(
       onlyResource(Testing.synth(other), 'aws_ecs_task_definition').container_definitions,
     )[0];
-    expect(container.image).toBe(`${ref(other.repository.resource, 'repository_url')}:abc123`);
+    expect(container.image).toBe(`${ref(other.image.repository, 'repository_url')}:abc123`);
+    const config = JSON.parse(Testing.synth(other));
+    expect(Object.values(config.data.aws_ecr_repository)).toEqual([{ name: 'petstore-dev/pet-service' }]);
+    // Read unless a pull request's plan turns it off (TF_VAR_require_pushed_image=false).
+    expect(Object.values(config.data.aws_ecr_image)).toEqual([
+      {
+        count: '${var.require_pushed_image ? 1 : 0}',
+        repository_name: ref(other.image.repository, 'name'),
+        image_tag: 'abc123',
+      },
+    ]);
+    expect(config.variable.require_pushed_image).toMatchObject({ type: 'bool', default: true });
+    // The repository is the bootstrap stack's: an environment neither creates nor destroys it.
+    expect(resourcesOf(Testing.synth(other), 'aws_ecr_repository')).toEqual([]);
   });
 
   test('every resource name carries the environment, so environments can share an account', () => {
@@ -153,7 +166,6 @@ describe('PetStoreStack', () => {
       'petstore-dev-pets-idempotency',
     ]);
     expect(onlyResource(synthesized, 'aws_ecs_cluster').name).toBe('petstore-dev');
-    expect(onlyResource(synthesized, 'aws_ecr_repository').name).toBe('petstore-dev/pet-service');
     expect(onlyResource(synthesized, 'aws_cognito_user_pool').name).toBe('petstore-dev-users');
   });
 
@@ -164,7 +176,7 @@ describe('PetStoreStack', () => {
         'api_endpoint',
         'api_log_group_name',
         'cluster_name',
-        'ecr_repository_url',
+        'image',
         'pets_url',
         'region',
         'service_log_group_name',
@@ -291,7 +303,7 @@ describe('production environment', () => {
       );
     const devNames = namesOf(synthStack().synthesized);
     const prodNames = namesOf(synthesized);
-    expect(devNames).toHaveLength(22);
+    expect(devNames).toHaveLength(21);
     // Flow logs: their role and their log group.
     expect(prodNames).toHaveLength(devNames.length + 2);
     expect(prodNames.filter((name) => devNames.includes(name))).toEqual([]);

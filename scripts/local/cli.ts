@@ -1,6 +1,6 @@
 /**
- * `npm run local [-- --stack petstore-dev] [--skip-synth] [--skip-build]`: the whole design on this machine.
- * The stack is applied to an AWS emulator; the pet service runs as the image runs it (`app/dist/server.js`)
+ * `npm run local [-- --stack petstore-dev] [--skip-build]`: the whole design on this machine.
+ * The stack, synthesized for an AWS emulator (as `EMULATOR_ENDPOINT` makes main.ts do), is applied to it; the pet service runs as the image runs it (`app/dist/server.js`)
  * on the table Terraform created, registered in the stack's Cloud Map service as ECS registers a task; a
  * local gateway serves the HTTP API as deployed. Prints one JSON line when ready, then runs until SIGINT
  * or SIGTERM and cleans up.
@@ -17,15 +17,15 @@ import {
   ServiceDiscoveryClient,
   UpdateInstanceCustomHealthStatusCommand,
 } from '@aws-sdk/client-servicediscovery';
-import { readSynthesizedStacks } from '../lib/cdktf-manifest';
 import {
   EMULATOR_CREDENTIALS,
   type Emulator,
   emulatorEnvironment,
+  pushEmulatorImage,
   startEmulator,
   stopChild,
 } from '../lib/emulator';
-import { EmulatorWorkspace, TerraformStepError } from '../lib/emulator/workspace';
+import { EmulatorWorkspace, synthForEmulator, TerraformStepError } from '../lib/emulator/workspace';
 import { OperatorError } from '../lib/operator-error';
 import { findProviderMirror, requireTerraform, terraformEnvironment } from '../lib/terraform';
 import { CloudMapResolver, cloudMapServiceId } from './cloud-map';
@@ -34,8 +34,7 @@ import { loadHttpApi } from './http-api';
 import { JwtAuthorizers } from './jwt-authorizer';
 import { type Supervisor, supervise } from './supervisor';
 
-const USAGE =
-  'usage: npm run local [-- --stack <name>] [--skip-synth] [--skip-build]  (PORT: the gateway, 8080)';
+const USAGE = 'usage: npm run local [-- --stack <name>] [--skip-build]  (PORT: the gateway, 8080)';
 
 /** The outputs `npm run local` needs from the stack. */
 const REQUIRED_OUTPUTS = [
@@ -52,11 +51,10 @@ function parseOptions(args: string[]) {
       args,
       options: {
         stack: { type: 'string', default: 'petstore-dev' },
-        'skip-synth': { type: 'boolean', default: false },
         'skip-build': { type: 'boolean', default: false },
       },
     });
-    return { stack: values.stack, skipSynth: values['skip-synth'], skipBuild: values['skip-build'] };
+    return { stack: values.stack, skipBuild: values['skip-build'] };
   } catch (error) {
     throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
   }
@@ -141,24 +139,24 @@ async function main(): Promise<void> {
   }
 
   try {
-    if (!options.skipSynth) npmRun('synth');
     if (!options.skipBuild) npmRun('build');
-    const stack = readSynthesizedStacks('cdktf.out').find((candidate) => candidate.name === options.stack);
+    emulator = await startEmulator();
+    const stacks = synthForEmulator(path.join(workRoot, 'cdktf.out'), {
+      endpoint: emulator.endpoint,
+      mirror,
+    });
+    const stack = stacks.find((candidate) => candidate.name === options.stack);
     if (!stack) {
-      const known = readSynthesizedStacks('cdktf.out').map((candidate) => candidate.name);
+      const known = stacks.map((candidate) => candidate.name);
       throw new OperatorError(`unknown stack '${options.stack}': expected one of ${known.join(', ')}`);
     }
-
-    emulator = await startEmulator();
-    const workspace = new EmulatorWorkspace(
-      stack,
-      workRoot,
-      { ...process.env, ...terraformEnvironment(workRoot, mirror) },
-      {
-        endpoint: emulator.endpoint,
-        mirror,
-      },
-    );
+    // The repository is the bootstrap stack's; the service runs from app/dist here, not from an image.
+    await pushEmulatorImage(emulator.endpoint, stack.name, { create: true });
+    const workspace = EmulatorWorkspace.ofStack(stack, workRoot, {
+      ...process.env,
+      ...terraformEnvironment(workRoot, mirror),
+      TF_VAR_require_pushed_image: 'false',
+    });
     console.error(`local: applying ${stack.name} to the emulator at ${emulator.endpoint}`);
     await workspace.init();
     await workspace.apply('apply', []);
