@@ -4,6 +4,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
+import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -39,12 +40,22 @@ export interface CpuAutoscaling {
   readonly targetCpuPercent: number;
 }
 
+/** One entry of an ECS capacity provider strategy, in ECS's own shape. */
+export interface CapacityProviderStrategyItem {
+  /** `FARGATE_SPOT` runs on spare capacity at a discount, and may be stopped with two minutes' notice. */
+  readonly capacityProvider: 'FARGATE' | 'FARGATE_SPOT';
+  /** Tasks placed on this provider first, before the weights apply (0 to 100,000; one entry only). @default 0 */
+  readonly base?: number;
+  /** This provider's share of the tasks beyond the bases, relative to the other's (0 to 1,000). */
+  readonly weight: number;
+}
+
 export interface PetFargateServiceProps {
   /** Prefix for names that must be unique per account and region, e.g. `petstore-dev`. */
   readonly namePrefix: string;
   readonly region: string;
   /** Where the tasks run: the private subnets, and their routes out (which the tasks wait for). */
-  readonly network: Pick<Network, 'privateSubnetIds' | 'privateDefaultRoutes'>;
+  readonly network: Pick<Network, 'privateSubnetIds' | 'privateEgress'>;
   /** The tables the service reads and writes, which grant the task role access. */
   readonly table: Pick<PetTable, 'tableName' | 'idempotencyTableName' | 'grantReadWriteData'>;
   /** The Cloud Map service the tasks register in. */
@@ -67,6 +78,12 @@ export interface PetFargateServiceProps {
   readonly logRetentionDays?: number;
   /** CPU target-tracking autoscaling. @default - none: the service runs `desiredCount` tasks */
   readonly autoscaling?: CpuAutoscaling;
+  /**
+   * How tasks are spread over Fargate and Fargate Spot, e.g. `[{ capacityProvider: 'FARGATE', base: 1,
+   * weight: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: 3 }]`; the cluster then offers both.
+   * @default - none: every task on Fargate (`launch_type` FARGATE)
+   */
+  readonly capacityProviderStrategy?: readonly CapacityProviderStrategyItem[];
   /** CPU architecture the image is built for. @default 'X86_64' */
   readonly cpuArchitecture?: 'X86_64' | 'ARM64';
   /** User (uid[:gid]) the container runs as; the image's non-root user. @default '1000:1000' */
@@ -108,6 +125,8 @@ export class PetFargateService extends Construct {
     requireOneOf('cpuArchitecture', cpuArchitecture, ['X86_64', 'ARM64'] as const);
     requireMatch('user', user, /^[1-9]\d*(:\d+)?$/, 'a non-root uid[:gid], e.g. 1000:1000');
     if (props.autoscaling) validateAutoscaling(props.autoscaling, desiredCount);
+    const strategy = props.capacityProviderStrategy;
+    if (strategy) validateCapacityProviderStrategy(strategy);
 
     const partition = new DataAwsPartition(this, 'Partition');
     const account = new DataAwsCallerIdentity(this, 'Account');
@@ -117,6 +136,13 @@ export class PetFargateService extends Construct {
       setting: [{ name: 'containerInsights', value: 'enabled' }],
     });
     this.clusterName = this.cluster.name;
+    // A service can only use the providers its cluster offers.
+    const capacityProviders =
+      strategy &&
+      new EcsClusterCapacityProviders(this, 'CapacityProviders', {
+        clusterName: this.cluster.name,
+        capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+      });
 
     this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
       name: `/ecs/${props.namePrefix}/${CONTAINER_NAME}`,
@@ -211,7 +237,17 @@ export class PetFargateService extends Construct {
       cluster: this.cluster.arn,
       taskDefinition: this.taskDefinition.arn,
       desiredCount,
-      launchType: 'FARGATE',
+      // ECS takes a launch type or a strategy, never both.
+      launchType: strategy ? undefined : 'FARGATE',
+      capacityProviderStrategy: strategy?.map((item) => ({
+        capacityProvider: item.capacityProvider,
+        base: item.base,
+        weight: item.weight,
+      })),
+      // Without it the provider replaces the service on any change of bases or weights; with it they
+      // change in place, as a rolling deployment. Moving from the launch type to a strategy (or back)
+      // replaces the service whatever this says (provider 5.x; 6.x updates it in place).
+      forceNewDeployment: strategy ? true : undefined,
       platformVersion: 'LATEST',
       networkConfiguration: {
         subnets: props.network.privateSubnetIds,
@@ -231,8 +267,13 @@ export class PetFargateService extends Construct {
       propagateTags: 'SERVICE',
       // Apply returns once the tasks are healthy, and fails if the circuit breaker rolls the deployment back.
       waitForSteadyState: true,
-      // Tasks pull their image over NAT with the execution role: both must exist before the first task starts.
-      dependsOn: [...props.network.privateDefaultRoutes, ...executionRolePolicies],
+      // Tasks pull their image over NAT (or the interface endpoints) with the execution role: both must
+      // exist before the first task starts; so must the cluster's capacity providers a strategy names.
+      dependsOn: [
+        ...props.network.privateEgress,
+        ...executionRolePolicies,
+        ...(capacityProviders ? [capacityProviders] : []),
+      ],
       // After an AZ recovers, ECS moves tasks back so they stay spread. Stated, not left to AWS's default:
       // the 5.x provider stores no default and the 6.x one computes whatever AWS picked.
       availabilityZoneRebalancing: 'ENABLED',
@@ -312,6 +353,32 @@ function validateAutoscaling(autoscaling: CpuAutoscaling, desiredCount: number):
       `with autoscaling it must lie from autoscaling.minCapacity ${autoscaling.minCapacity} to autoscaling.maxCapacity ${autoscaling.maxCapacity}`,
     );
   }
+}
+
+/** ECS's rules for a strategy: each provider once, bases and weights in range, some weight above 0. */
+function validateCapacityProviderStrategy(strategy: readonly CapacityProviderStrategyItem[]): void {
+  requireIntegerInRange('capacityProviderStrategy.length', strategy.length, 1, 2);
+  strategy.forEach((item, index) => {
+    const at = `capacityProviderStrategy[${index}]`;
+    requireOneOf(`${at}.capacityProvider`, item.capacityProvider, ['FARGATE', 'FARGATE_SPOT'] as const);
+    if (strategy.findIndex((other) => other.capacityProvider === item.capacityProvider) !== index)
+      throw invalid(`${at}.capacityProvider`, item.capacityProvider, 'each provider may appear once');
+    if (item.base !== undefined) requireIntegerInRange(`${at}.base`, item.base, 0, 100_000);
+    requireIntegerInRange(`${at}.weight`, item.weight, 0, 1000);
+  });
+  const withBase = strategy.filter((item) => (item.base ?? 0) > 0);
+  if (withBase.length > 1)
+    throw invalid(
+      'capacityProviderStrategy[1].base',
+      withBase[1]?.base,
+      'ECS allows a base above 0 on one provider only',
+    );
+  if (strategy.every((item) => item.weight === 0))
+    throw invalid(
+      'capacityProviderStrategy',
+      strategy.map((item) => item.weight),
+      'expected a weight above 0 on at least one provider (these are the weights)',
+    );
 }
 
 /** A number as Terraform's string: a token stays a token, where String() would print the number standing for it. */
