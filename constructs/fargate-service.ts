@@ -100,6 +100,8 @@ const CONTAINER_NAME = 'pet-service';
  */
 export class PetFargateService extends Construct {
   public readonly cluster: EcsCluster;
+  /** The providers the cluster offers, when the service has a capacity provider strategy. */
+  public readonly capacityProviders?: EcsClusterCapacityProviders;
   /** The ECS service. */
   public readonly resource: EcsService;
   public readonly taskDefinition: EcsTaskDefinition;
@@ -137,12 +139,12 @@ export class PetFargateService extends Construct {
     });
     this.clusterName = this.cluster.name;
     // A service can only use the providers its cluster offers.
-    const capacityProviders =
-      strategy &&
-      new EcsClusterCapacityProviders(this, 'CapacityProviders', {
+    if (strategy) {
+      this.capacityProviders = new EcsClusterCapacityProviders(this, 'CapacityProviders', {
         clusterName: this.cluster.name,
         capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
       });
+    }
 
     this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
       name: `/ecs/${props.namePrefix}/${CONTAINER_NAME}`,
@@ -272,7 +274,7 @@ export class PetFargateService extends Construct {
       dependsOn: [
         ...props.network.privateEgress,
         ...executionRolePolicies,
-        ...(capacityProviders ? [capacityProviders] : []),
+        ...(this.capacityProviders ? [this.capacityProviders] : []),
       ],
       // After an AZ recovers, ECS moves tasks back so they stay spread. Stated, not left to AWS's default:
       // the 5.x provider stores no default and the 6.x one computes whatever AWS picked.
