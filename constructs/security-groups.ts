@@ -15,7 +15,8 @@ export interface ServiceSecurityGroupsProps {
 
 /**
  * The two security groups on the request path and the only rules between them: the API Gateway VPC
- * link may reach the tasks on the container port, and nothing else may. Rules are separate resources
+ * link may reach the tasks on the container port, and nothing else may. Where the VPC has interface
+ * endpoints (no NAT), the tasks are the only ones their group lets in. Rules are separate resources
  * so each group can name the other without a dependency cycle; no inline rules are set, because inline
  * and separate rules fight on every apply (Terraform drops AWS's default allow-all egress on create).
  *
