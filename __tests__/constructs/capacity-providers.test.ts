@@ -1,10 +1,7 @@
 // `service.capacityProviderStrategy`: Fargate Spot beside Fargate, in ECS's own shape.
 import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
-import {
-  type CapacityProviderStrategyItem,
-  PetFargateService,
-  type PetFargateServiceProps,
-} from '../../constructs/fargate-service';
+import type { CapacityProviderStrategyItem } from '../../constructs/capacity-provider-strategy';
+import { PetFargateService, type PetFargateServiceProps } from '../../constructs/fargate-service';
 import {
   fargateServiceProps,
   onlyResource,

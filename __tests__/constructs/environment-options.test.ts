@@ -63,7 +63,7 @@ describe('environment options', () => {
       'environments.dev.service.capacityProviderStrategy[0]: unknown key `provider`; allowed keys are capacityProvider, base, weight.',
     ],
   ])('a misspelt key of an option fails, naming its path: %j', (extra, message) => {
-    const environment = { ...dev, ...extra } as EnvironmentConfig;
+    const environment = { ...dev, ...extra } as unknown as EnvironmentConfig;
     expect(() => validateEnvironments([environment])).toThrow(`Invalid configuration ${message}`);
   });
 });
