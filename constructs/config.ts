@@ -41,12 +41,17 @@ export interface EnvironmentConfig {
       | 'autoscaling'
       | 'logRetentionDays'
       | 'cpuArchitecture'
+      | 'capacityProviderStrategy'
     >
   >;
   readonly table?: Pick<PetTableProps, 'deletionProtection'>;
   readonly api?: Pick<
     PetHttpApiProps,
-    'throttlingRateLimit' | 'throttlingBurstLimit' | 'accessLogRetentionDays' | 'corsAllowOrigins'
+    | 'throttlingRateLimit'
+    | 'throttlingBurstLimit'
+    | 'accessLogRetentionDays'
+    | 'corsAllowOrigins'
+    | 'customDomain'
   >;
   readonly auth?: Pick<
     UserAuthProps,
@@ -102,6 +107,7 @@ const ENVIRONMENT_KEYS = {
     autoscaling: { minCapacity: true, maxCapacity: true, targetCpuPercent: true },
     logRetentionDays: true,
     cpuArchitecture: true,
+    capacityProviderStrategy: [{ capacityProvider: true, base: true, weight: true }],
   },
   table: { deletionProtection: true },
   api: {
@@ -109,6 +115,7 @@ const ENVIRONMENT_KEYS = {
     throttlingBurstLimit: true,
     accessLogRetentionDays: true,
     corsAllowOrigins: true,
+    customDomain: { domainName: true, hostedZoneId: true },
   },
   auth: {
     allowPasswordAuth: true,

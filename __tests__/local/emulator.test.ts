@@ -1,10 +1,13 @@
 import {
   ApiGatewayV2Client,
   CreateApiCommand,
+  CreateApiMappingCommand,
   CreateAuthorizerCommand,
+  CreateDomainNameCommand,
   CreateIntegrationCommand,
   CreateRouteCommand,
   CreateStageCommand,
+  GetDomainNameCommand,
 } from '@aws-sdk/client-apigatewayv2';
 import {
   ConditionalCheckFailedException,
@@ -107,6 +110,35 @@ describe("the emulator's Cloud Map", () => {
     expect(await resolver.endpoints(service.arn)).toHaveLength(1);
     await client.send(new DeregisterInstanceCommand({ ServiceId: service.id, InstanceId: 'task-1' }));
     expect(await resolver.endpoints(service.arn)).toEqual([]);
+  });
+});
+
+describe("the emulator's API Gateway custom domain names", () => {
+  test('are AVAILABLE at once with a regional target for the alias records, and take a mapping of $default', async () => {
+    const client = new ApiGatewayV2Client(clientConfig);
+    const { DomainNameConfigurations } = await client.send(
+      new CreateDomainNameCommand({
+        DomainName: 'api.emulator.example.com',
+        DomainNameConfigurations: [
+          { CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/c1', EndpointType: 'REGIONAL' },
+        ],
+      }),
+    );
+    // What the provider waits for, and what the A and AAAA aliases point at.
+    expect(DomainNameConfigurations?.[0]).toMatchObject({
+      DomainNameStatus: 'AVAILABLE',
+      ApiGatewayDomainName: expect.stringMatching(/^d-[0-9a-f]{10}\.execute-api\.us-east-1\.amazonaws\.com$/),
+      HostedZoneId: 'Z1UJRXOUMOOFQ8',
+      EndpointType: 'REGIONAL',
+    });
+    // No mutual TLS block unless one was asked for, as AWS reads it back.
+    const read = await client.send(new GetDomainNameCommand({ DomainName: 'api.emulator.example.com' }));
+    expect(read.MutualTlsAuthentication).toBeUndefined();
+    const { ApiId } = await client.send(new CreateApiCommand({ Name: 'mapped', ProtocolType: 'HTTP' }));
+    const mapping = await client.send(
+      new CreateApiMappingCommand({ DomainName: 'api.emulator.example.com', ApiId, Stage: '$default' }),
+    );
+    expect(mapping.Stage).toBe('$default');
   });
 });
 
