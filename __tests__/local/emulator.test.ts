@@ -161,7 +161,6 @@ describe('the local gateway against the emulator', () => {
     const api = await loadHttpApi(client, ApiId);
     const integration = {
       serviceId: 'srv-0123456789',
-      method: 'ANY',
       headers: { 'x-request-id': '$context.requestId' },
       timeoutMillis: 30_000,
     };
@@ -190,7 +189,7 @@ describe('the local gateway against the emulator', () => {
       'an integration of another kind',
       { IntegrationType: 'AWS_PROXY', ConnectionType: 'INTERNET' },
       'GET /pets',
-      'the local gateway serves HTTP_PROXY integrations over a VPC link to a Cloud Map service only',
+      'the local gateway serves HTTP_PROXY ANY integrations over a VPC link to a Cloud Map service only',
     ],
     [
       'a request parameter mapping it does not know',

@@ -8,7 +8,6 @@ export const SERVICE_ID = 'srv-test';
 
 export const integration: Integration = {
   serviceId: SERVICE_ID,
-  method: 'ANY',
   headers: { 'x-request-id': '$context.requestId' },
   timeoutMillis: 2_000,
 };

@@ -187,7 +187,7 @@ describe('the local gateway', () => {
 
   test('a request line and headers over 10,240 bytes get 431 and never reach the task; just under passes', async () => {
     const head = (padding: number) =>
-      `GET /petstore/pets/rex HTTP/1.1\r\nhost: a\r\nx-pad: ${'p'.repeat(padding)}\r\n\r\n`;
+      `GET /petstore/pets/rex HTTP/1.1\r\nhost: a\r\nconnection: close\r\nx-pad: ${'p'.repeat(padding)}\r\n\r\n`;
     const base = Buffer.byteLength(head(0));
     const over = await rawRequest(head(MAX_REQUEST_HEAD_BYTES - base + 1));
     expect(over).toMatch(/^HTTP\/1\.1 431 /);

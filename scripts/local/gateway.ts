@@ -23,7 +23,7 @@ export interface Gateway {
 /** The HTTP API quota on a request's line and headers together. */
 export const MAX_REQUEST_HEAD_BYTES = 10_240;
 
-// Hop-by-hop headers (RFC 9110 §7.6.1) are the gateway's own, never forwarded; nor is the Host it was sent to.
+// Hop-by-hop headers (RFC 9110 §7.6.1) and the Host it was sent to are the gateway's own, never forwarded.
 const HOP_BY_HOP = [
   'connection',
   'keep-alive',
@@ -105,7 +105,7 @@ async function handle(options: GatewayOptions, request: IncomingMessage, respons
   const upstream = http.request(
     {
       ...endpoint,
-      method: integration.method === 'ANY' ? request.method : integration.method,
+      method: request.method,
       path: `${url.pathname}${url.search}`,
       headers,
       timeout: integration.timeoutMillis,
@@ -138,7 +138,7 @@ function requestHeadBytes(request: IncomingMessage): number {
   return bytes + 2;
 }
 
-/** The route API Gateway picks: of the routes whose method and path match, the one with most literal segments. */
+/** The route API Gateway picks: of those whose method and path match, the one with most literal segments. */
 function matchRoute(routes: readonly Route[], method: string, path: string): Route | undefined {
   const segments = path.split('/');
   let best: { route: Route; literals: number } | undefined;
@@ -161,7 +161,7 @@ function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return kept;
 }
 
-/** API Gateway answers preflight requests itself and adds the CORS headers to every answer; true when it answered. */
+/** API Gateway answers a preflight itself and adds the CORS headers to every answer; true when it answered. */
 function handleCors(cors: Cors, request: IncomingMessage, response: ServerResponse): boolean {
   const { origin } = request.headers;
   const origins = cors.AllowOrigins ?? [];

@@ -21,8 +21,6 @@ export interface JwtAuthorizer {
 export interface Integration {
   /** The Cloud Map service's id (`srv-…`), from the integration URI. */
   readonly serviceId: string;
-  /** `ANY` sends the request's own method. */
-  readonly method: string;
   /** The headers its `overwrite:header.<name>` request parameters set; `$context.requestId` is replaced. */
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMillis: number;
@@ -95,11 +93,13 @@ async function loadAuthorizer(client: ApiGatewayV2Client, apiId: string, id = ''
 }
 
 function toIntegration(integration: IntegrationOutput): Integration {
-  const { IntegrationId: id, IntegrationType: type, ConnectionType: connection = 'INTERNET' } = integration;
-  const serviceId = SERVICE_ARN.exec(integration.IntegrationUri ?? '')?.[1];
-  if (type !== 'HTTP_PROXY' || connection !== 'VPC_LINK' || !serviceId) {
+  const { IntegrationId: id, IntegrationUri: uri = '' } = integration;
+  const kind = `${integration.IntegrationType} ${integration.IntegrationMethod} over ${integration.ConnectionType ?? 'INTERNET'}`;
+  const serviceId = SERVICE_ARN.exec(uri)?.[1];
+  // ANY: each request goes on with its own method.
+  if (kind !== 'HTTP_PROXY ANY over VPC_LINK' || !serviceId) {
     throw new OperatorError(
-      `integration ${id} is ${type} over ${connection} to ${integration.IntegrationUri}: the local gateway serves HTTP_PROXY integrations over a VPC link to a Cloud Map service only`,
+      `integration ${id} is ${kind} to ${uri}: the local gateway serves HTTP_PROXY ANY integrations over a VPC link to a Cloud Map service only`,
     );
   }
   const headers: Record<string, string> = {};
@@ -112,11 +112,6 @@ function toIntegration(integration: IntegrationOutput): Integration {
     }
     headers[header.toLowerCase()] = value;
   }
-  return {
-    serviceId,
-    method: integration.IntegrationMethod ?? 'ANY',
-    headers,
-    // HTTP APIs allow at most 30 s, which is also the default.
-    timeoutMillis: integration.TimeoutInMillis ?? 30_000,
-  };
+  // HTTP APIs allow at most 30 s, which is also the default.
+  return { serviceId, headers, timeoutMillis: integration.TimeoutInMillis ?? 30_000 };
 }

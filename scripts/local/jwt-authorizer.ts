@@ -49,7 +49,7 @@ export class JwtAuthorizers {
       ({ payload: claims } = await jwtVerify(
         token,
         (protectedHeader, jws) => {
-          // jose would take the JWKS's only key for a token without `kid`; API Gateway requires a matching kid.
+          // jose would use a JWKS's only key for a token without `kid`; API Gateway requires a matching kid.
           if (protectedHeader.kid === undefined) throw new errors.JWKSNoMatchingKey();
           const keySet =
             this.keySets.get(authorizer.issuer) ?? createRemoteJWKSet(this.jwksUrl(authorizer.issuer));
