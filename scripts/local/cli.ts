@@ -1,9 +1,9 @@
 /**
  * `npm run local [-- --stack petstore-dev] [--skip-build]`: the whole design on this machine.
- * The stack, synthesized for an AWS emulator (as `EMULATOR_ENDPOINT` makes main.ts do), is applied to it; the pet service runs as the image runs it (`app/dist/server.js`)
- * on the table Terraform created, registered in the stack's Cloud Map service as ECS registers a task; a
- * local gateway serves the HTTP API as deployed. Prints one JSON line when ready, then runs until SIGINT
- * or SIGTERM and cleans up.
+ * The stack, synthesized for an AWS emulator (as `EMULATOR_ENDPOINT` makes main.ts do), is applied to it;
+ * the pet service runs as the image runs it (`app/dist/server.js`) on the table Terraform created,
+ * registered in the stack's Cloud Map service as ECS registers a task; a local gateway serves the HTTP API
+ * as deployed. Prints one JSON line when ready, then runs until SIGINT or SIGTERM and cleans up.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,13 +54,10 @@ function parseOptions(args: string[]) {
   }
 }
 
-/** Runs an npm script in the foreground; its output goes to stderr so stdout keeps only the JSON line. */
-function npmRun(script: string): void {
-  const result = spawnSync('npm', ['run', '--silent', script], {
-    stdio: ['ignore', 2, 2],
-    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
-  });
-  if (result.status !== 0) throw new OperatorError(`npm run ${script} failed`);
+/** `npm run build` in the foreground; its output goes to stderr so stdout keeps only the JSON line. */
+function build(): void {
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { stdio: ['ignore', 2, 2] });
+  if (result.status !== 0) throw new OperatorError('npm run build failed');
 }
 
 function freePort(): Promise<number> {
@@ -120,7 +117,7 @@ async function main(): Promise<void> {
   }
 
   try {
-    if (!options['skip-build']) npmRun('build');
+    if (!options['skip-build']) build();
     emulator = await startEmulator();
     const { endpoint } = emulator;
     const stacks = synthForEmulator(path.join(workRoot, 'cdktf.out'), { endpoint, mirror });
