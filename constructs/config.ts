@@ -43,6 +43,7 @@ export interface EnvironmentConfig {
       | 'autoscaling'
       | 'logRetentionDays'
       | 'cpuArchitecture'
+      | 'capacityProviderStrategy'
     >
   >;
   readonly table?: Pick<PetTableProps, 'deletionProtection' | 'replicaRegions'>;
@@ -50,7 +51,11 @@ export interface EnvironmentConfig {
   readonly audit?: AuditConfig;
   readonly api?: Pick<
     PetHttpApiProps,
-    'throttlingRateLimit' | 'throttlingBurstLimit' | 'accessLogRetentionDays' | 'corsAllowOrigins'
+    | 'throttlingRateLimit'
+    | 'throttlingBurstLimit'
+    | 'accessLogRetentionDays'
+    | 'corsAllowOrigins'
+    | 'customDomain'
   >;
   readonly auth?: Pick<
     UserAuthProps,
@@ -113,6 +118,7 @@ const ENVIRONMENT_KEYS = {
     autoscaling: { minCapacity: true, maxCapacity: true, targetCpuPercent: true },
     logRetentionDays: true,
     cpuArchitecture: true,
+    capacityProviderStrategy: [{ capacityProvider: true, base: true, weight: true }],
   },
   table: { deletionProtection: true, replicaRegions: true },
   audit: { dataEvents: true, retentionDays: true },
@@ -121,6 +127,7 @@ const ENVIRONMENT_KEYS = {
     throttlingBurstLimit: true,
     accessLogRetentionDays: true,
     corsAllowOrigins: true,
+    customDomain: { domainName: true, hostedZoneId: true },
   },
   auth: {
     allowPasswordAuth: true,

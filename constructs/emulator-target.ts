@@ -17,6 +17,7 @@ export interface EmulatorTarget {
 
 /** Every service the stacks use; each gets the emulator as its endpoint (the provider's `endpoints` keys). */
 export const EMULATED_SERVICES = [
+  'acm',
   'apigatewayv2',
   'applicationautoscaling',
   'cloudtrail',
@@ -30,6 +31,7 @@ export const EMULATED_SERVICES = [
   'ecs',
   'iam',
   'kms',
+  'route53',
   's3',
   'servicediscovery',
   'sns',

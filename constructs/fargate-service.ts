@@ -4,6 +4,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
+import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -11,6 +12,10 @@ import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { SERVICE_ENVIRONMENT, STOP_TIMEOUT_SECONDS } from '../app/contract';
+import {
+  type CapacityProviderStrategyItem,
+  validateCapacityProviderStrategy,
+} from './capacity-provider-strategy';
 import { assumedBy, grant } from './iam';
 import type { ServiceImage } from './image-repository';
 import { LOG_RETENTION_DAYS } from './logs';
@@ -44,7 +49,7 @@ export interface PetFargateServiceProps {
   readonly namePrefix: string;
   readonly region: string;
   /** Where the tasks run: the private subnets, and their routes out (which the tasks wait for). */
-  readonly network: Pick<Network, 'privateSubnetIds' | 'privateDefaultRoutes'>;
+  readonly network: Pick<Network, 'privateSubnetIds' | 'privateEgress'>;
   /** The tables the service reads and writes, which grant the task role access. */
   readonly table: Pick<PetTable, 'tableName' | 'idempotencyTableName' | 'grantReadWriteData'>;
   /** The Cloud Map service the tasks register in. */
@@ -65,6 +70,12 @@ export interface PetFargateServiceProps {
   readonly logRetentionDays?: number;
   /** CPU target-tracking autoscaling. @default - none: the service runs `desiredCount` tasks */
   readonly autoscaling?: CpuAutoscaling;
+  /**
+   * How tasks are spread over Fargate and Fargate Spot, e.g. `[{ capacityProvider: 'FARGATE', base: 1,
+   * weight: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: 3 }]`; the cluster then offers both.
+   * @default - none: every task on Fargate (`launch_type` FARGATE)
+   */
+  readonly capacityProviderStrategy?: readonly CapacityProviderStrategyItem[];
   /** CPU architecture the image is built for. @default 'X86_64' */
   readonly cpuArchitecture?: 'X86_64' | 'ARM64';
   /** User (uid[:gid]) the container runs as; the image's non-root user. @default '1000:1000' */
@@ -81,6 +92,8 @@ const CONTAINER_NAME = 'pet-service';
  */
 export class PetFargateService extends Construct {
   public readonly cluster: EcsCluster;
+  /** The providers the cluster offers, when the service has a capacity provider strategy. */
+  public readonly capacityProviders?: EcsClusterCapacityProviders;
   /** The ECS service. */
   public readonly resource: EcsService;
   public readonly taskDefinition: EcsTaskDefinition;
@@ -106,6 +119,8 @@ export class PetFargateService extends Construct {
     requireOneOf('cpuArchitecture', cpuArchitecture, ['X86_64', 'ARM64'] as const);
     requireMatch('user', user, /^[1-9]\d*(:\d+)?$/, 'a non-root uid[:gid], e.g. 1000:1000');
     if (props.autoscaling) validateAutoscaling(props.autoscaling, desiredCount);
+    const strategy = props.capacityProviderStrategy;
+    if (strategy) validateCapacityProviderStrategy(strategy);
 
     const partition = new DataAwsPartition(this, 'Partition');
     const account = new DataAwsCallerIdentity(this, 'Account');
@@ -115,6 +130,13 @@ export class PetFargateService extends Construct {
       setting: [{ name: 'containerInsights', value: 'enabled' }],
     });
     this.clusterName = this.cluster.name;
+    // A service can only use the providers its cluster offers.
+    if (strategy) {
+      this.capacityProviders = new EcsClusterCapacityProviders(this, 'CapacityProviders', {
+        clusterName: this.cluster.name,
+        capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+      });
+    }
 
     this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
       name: `/ecs/${props.namePrefix}/${CONTAINER_NAME}`,
@@ -209,7 +231,17 @@ export class PetFargateService extends Construct {
       cluster: this.cluster.arn,
       taskDefinition: this.taskDefinition.arn,
       desiredCount,
-      launchType: 'FARGATE',
+      // ECS takes a launch type or a strategy, never both.
+      launchType: strategy ? undefined : 'FARGATE',
+      capacityProviderStrategy: strategy?.map((item) => ({
+        capacityProvider: item.capacityProvider,
+        base: item.base,
+        weight: item.weight,
+      })),
+      // Without it the provider replaces the service on any change of bases or weights; with it they
+      // change in place, as a rolling deployment. Moving from the launch type to a strategy (or back)
+      // replaces the service whatever this says (provider 5.x; 6.x updates it in place).
+      forceNewDeployment: strategy ? true : undefined,
       platformVersion: 'LATEST',
       networkConfiguration: {
         subnets: props.network.privateSubnetIds,
@@ -229,8 +261,13 @@ export class PetFargateService extends Construct {
       propagateTags: 'SERVICE',
       // Apply returns once the tasks are healthy, and fails if the circuit breaker rolls the deployment back.
       waitForSteadyState: true,
-      // Tasks pull their image over NAT with the execution role: both must exist before the first task starts.
-      dependsOn: [...props.network.privateDefaultRoutes, ...executionRolePolicies],
+      // Tasks pull their image over NAT (or the interface endpoints) with the execution role: both must
+      // exist before the first task starts; so must the cluster's capacity providers a strategy names.
+      dependsOn: [
+        ...props.network.privateEgress,
+        ...executionRolePolicies,
+        ...(this.capacityProviders ? [this.capacityProviders] : []),
+      ],
       // After an AZ recovers, ECS moves tasks back so they stay spread. Stated, not left to AWS's default:
       // the 5.x provider stores no default and the 6.x one computes whatever AWS picked.
       availabilityZoneRebalancing: 'ENABLED',

@@ -167,6 +167,13 @@ export class PetStoreStack extends TerraformStack {
       dashboard_name: { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard' },
       region: { value: region, description: 'AWS region of this stack' },
     };
+    if (this.api.customDomain) {
+      outputs.execute_api_endpoint = {
+        value: this.api.resource.apiEndpoint,
+        description:
+          "The API's own address, turned off by the custom domain: the smoke test checks it refuses",
+      };
+    }
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
   }
 }

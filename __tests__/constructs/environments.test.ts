@@ -56,7 +56,10 @@ describe('environment configuration', () => {
         ref(stack.securityGroups.tasks, 'id'),
       ),
     );
+    // Ingress: dev's interface endpoints from the tasks, the tasks from the VPC link; egress: the
+    // tasks' HTTPS out, the VPC link to the tasks.
     expect(toTasks.map((rule) => [rule.from_port, rule.to_port])).toEqual([
+      [443, 443],
       [9090, 9090],
       [443, 443],
       [9090, 9090],
@@ -79,11 +82,13 @@ describe('environment configuration', () => {
     );
   });
 
-  test('dev is the original design: one AZ, one NAT gateway, one task', () => {
+  test("dev is the original design's shape at its lowest fixed cost: one AZ and one task, on Spot, without NAT", () => {
     const { synthesized } = synthStack();
-    expect(resourcesOf(synthesized, 'aws_subnet')).toHaveLength(2);
-    expect(resourcesOf(synthesized, 'aws_nat_gateway')).toHaveLength(1);
-    expect(onlyResource(synthesized, 'aws_ecs_service').desired_count).toBe(1);
+    expect(resourcesOf(synthesized, 'aws_subnet').map((subnet) => subnet.tags.Tier)).toEqual(['private']);
+    expect(resourcesOf(synthesized, 'aws_nat_gateway')).toHaveLength(0);
+    const service = onlyResource(synthesized, 'aws_ecs_service');
+    expect(service.desired_count).toBe(1);
+    expect(service.capacity_provider_strategy).toEqual([{ capacity_provider: 'FARGATE_SPOT', weight: 1 }]);
   });
 
   test.each<[Partial<EnvironmentConfig>, string]>([

@@ -217,7 +217,7 @@ describe('Network', () => {
       "`availabilityZoneIds[1]` is 'euw1-az2'; each AZ may appear once.",
     ],
     [{ flowLogRetentionDays: 100 }, '`flowLogRetentionDays` is 100; expected one of 1, 3, 5'],
-    [{ natGateways: 'two' as never }, "`natGateways` is 'two'; expected one of 'single', 'per-az'."],
+    [{ natGateways: 'two' as never }, "`natGateways` is 'two'; expected one of 'single', 'per-az', 'none'."],
     [{ cidrBlock: '10.0.0.0/8' }, "`cidrBlock` is '10.0.0.0/8'; expected an IPv4 CIDR from /16 to /20"],
     [{ cidrBlock: '10.300.0.0/16' }, "`cidrBlock` is '10.300.0.0/16'"],
   ])('rejects %o', (props, message) => {

@@ -75,7 +75,9 @@ describe('PetStoreStack', () => {
   });
 
   test("the only way into the tasks is from the VPC link's security group", () => {
-    const ingress = resourcesOf(synthesized, 'aws_vpc_security_group_ingress_rule');
+    const ingress = resourcesOf(synthesized, 'aws_vpc_security_group_ingress_rule').filter(
+      (rule) => rule.security_group_id === ref(stack.securityGroups.tasks, 'id'),
+    );
     expect(ingress).toEqual([
       expect.objectContaining({
         security_group_id: ref(stack.securityGroups.tasks, 'id'),
@@ -108,17 +110,16 @@ describe('PetStoreStack', () => {
     });
   });
 
-  test('private subnets reach the internet only through the NAT gateway', () => {
-    const [nat] = refsWhere(synthesized, 'aws_nat_gateway', 'id', () => true);
-    const privateTables = refsWhere(synthesized, 'aws_route_table', 'id', (table) =>
-      table.tags.Name.includes('private'),
+  test("dev's tasks have no route out of the VPC: they reach ECR and CloudWatch Logs through endpoints", () => {
+    expect(resourcesOf(synthesized, 'aws_route')).toEqual([]);
+    expect(resourcesOf(synthesized, 'aws_internet_gateway')).toEqual([]);
+    const endpoints = stack.network.interfaceEndpoints;
+    expect(endpoints?.endpoints.map((endpoint) => ref(endpoint, 'id').slice(2, -4))).toEqual(
+      expect.arrayContaining([expect.stringContaining('EcrDkr')]),
     );
-    const privateRoutes = resourcesOf(synthesized, 'aws_route').filter((route) =>
-      privateTables.includes(route.route_table_id),
-    );
-    expect(privateRoutes).toEqual([
-      { route_table_id: privateTables[0], destination_cidr_block: '0.0.0.0/0', nat_gateway_id: nat },
-    ]);
+    const service = onlyResource(synthesized, 'aws_ecs_service');
+    for (const endpoint of endpoints?.endpoints ?? [])
+      expect(service.depends_on).toContain(ref(endpoint, 'id').slice(2, -4));
   });
 
   test("the execution role pulls only from the environment's own ECR repository", () => {
@@ -219,6 +220,23 @@ describe('production environment', () => {
     expect(resourcesOf(synthesized, 'aws_nat_gateway')).toHaveLength(2);
   });
 
+  test("private subnets reach the internet only through their own AZ's NAT gateway", () => {
+    const nats = refsWhere(synthesized, 'aws_nat_gateway', 'id', () => true);
+    const privateTables = refsWhere(synthesized, 'aws_route_table', 'id', (table) =>
+      table.tags.Name.includes('private'),
+    );
+    const privateRoutes = resourcesOf(synthesized, 'aws_route').filter((route) =>
+      privateTables.includes(route.route_table_id),
+    );
+    expect(privateRoutes).toEqual(
+      privateTables.map((table, az) => ({
+        route_table_id: table,
+        destination_cidr_block: '0.0.0.0/0',
+        nat_gateway_id: nats[az],
+      })),
+    );
+  });
+
   test('records VPC flow logs for a year; dev records none', () => {
     expect(onlyResource(synthesized, 'aws_flow_log').traffic_type).toBe('ALL');
     const groups = resourcesOf(synthesized, 'aws_cloudwatch_log_group').filter((group) =>
@@ -303,9 +321,9 @@ describe('production environment', () => {
       );
     const devNames = namesOf(synthStack().synthesized);
     const prodNames = namesOf(synthesized);
-    expect(devNames).toHaveLength(21);
-    // Flow logs: their role and their log group.
-    expect(prodNames).toHaveLength(devNames.length + 2);
+    expect(devNames).toHaveLength(22);
+    // Flow logs: their role and their log group; dev's interface endpoints' security group.
+    expect(prodNames).toHaveLength(devNames.length + 2 - 1);
     expect(prodNames.filter((name) => devNames.includes(name))).toEqual([]);
   });
 });

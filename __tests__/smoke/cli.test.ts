@@ -121,6 +121,25 @@ describe('npm run smoke', () => {
     expect(standIns.cognito.operations().at(-1)).toBe('AdminDeleteUser');
   });
 
+  it('checks the execute-api address of a stack with a custom domain, from its `execute_api_endpoint` output', async () => {
+    standIns = await startStackStandIns(service.url);
+    // Nothing listens there: a stack whose execute-api address answers nothing fails that step.
+    const file = outputsFile(standIns.petsUrl, (outputs) => {
+      outputs.execute_api_endpoint = { sensitive: false, type: 'string', value: 'http://127.0.0.1:1' };
+    });
+
+    const { code, errors } = await runCli(
+      ['--stack', 'petstore-dev', '--outputs-file', file],
+      standIns.cognito.endpoint,
+    );
+
+    expect(code).toBe(1);
+    expect(errors[1]).toMatch(
+      /^ {2}GET http:\/\/127\.0\.0\.1:1\/petstore\/pets → 403 \(turned off by the custom domain\): no response: /,
+    );
+    expect(standIns.cognito.operations()).toEqual([]);
+  });
+
   it('exits 1 naming the failed expectation when the gateway lets an unauthenticated write through', async () => {
     standIns = await startStackStandIns(service.url, { gateway: { letUnauthenticatedWritesThrough: true } });
     const file = outputsFile(standIns.petsUrl);

@@ -7,6 +7,7 @@ import type { DeployPermission, Scope } from './context';
 export function computePermissions(scope: Scope): DeployPermission[] {
   const { arn, prefix, inRegion, autoscaling, taggedForEnvironment, creatingForEnvironment, retaggingOwn } =
     scope;
+  const { capacityProviders } = scope;
   const permissions: (DeployPermission | false)[] = [
     {
       policy: 'compute',
@@ -33,6 +34,17 @@ export function computePermissions(scope: Scope): DeployPermission[] {
           arn('ecs', `service/${prefix}/*`),
           arn('ecs', `task-definition/${prefix}-*:*`),
         ],
+      },
+    },
+    capacityProviders && {
+      policy: 'compute',
+      neededBy: ['aws_ecs_cluster_capacity_providers'],
+      // Fargate and Fargate Spot on this environment's cluster (and none, when the resource goes).
+      statement: {
+        Sid: 'EcsClusterCapacityProviders',
+        Effect: 'Allow',
+        Action: ['ecs:PutClusterCapacityProviders'],
+        Resource: arn('ecs', `cluster/${prefix}`),
       },
     },
     {

@@ -48,6 +48,8 @@ export async function smokeCli(args: string[], environment: SmokeCliEnvironment)
     const outputs = requireOutputs(values, SMOKE_OUTPUTS, source);
     // Locally the gateway stands in for API Gateway and the emulator for Cognito.
     const petsUrl = local ? `${local.gateway}/petstore/pets` : outputs.pets_url;
+    // Only a stack with a custom domain has it (the API's own address, turned off).
+    const executeApiUrl = local ? undefined : optionalOutput(values, 'execute_api_endpoint');
 
     const cognito = environment.cognitoClient(outputs.region, local?.emulator);
     try {
@@ -55,6 +57,7 @@ export async function smokeCli(args: string[], environment: SmokeCliEnvironment)
       const result = await runSmokeTest(
         {
           petsUrl,
+          executeApiUrl,
           userPoolId: outputs.user_pool_id,
           clientId: outputs.smoke_test_client_id,
         },
@@ -144,4 +147,10 @@ function readOutputsFile(file: string): string {
   } catch (error) {
     throw new OperatorError(`cannot read --outputs-file ${file}: ${(error as Error).message}`);
   }
+}
+
+/** An output some stacks have: its value, or undefined when the stack has none. */
+function optionalOutput(outputs: Record<string, unknown>, name: string): string | undefined {
+  const value = outputs[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -13,6 +13,12 @@ import {
 export interface SmokeTarget extends UserPool {
   /** The pets collection behind the gateway (the stack's `pets_url` output). */
   readonly petsUrl: string;
+  /**
+   * The API's own execute-api address when a custom domain has turned it off (the stack's
+   * `execute_api_endpoint` output): it must refuse, or the domain's TLS policy and name can be bypassed.
+   * @default - none: the stack has no custom domain
+   */
+  readonly executeApiUrl?: string;
 }
 
 export interface SmokeOptions {
@@ -88,7 +94,20 @@ export async function runSmokeTest(target: SmokeTarget, options: SmokeOptions): 
     return token;
   };
 
-  const scenario: [string, () => Promise<string>][] = [
+  const scenario: [string, () => Promise<string>][] = [];
+  const { executeApiUrl } = target;
+  if (executeApiUrl) {
+    scenario.push([
+      `GET ${executeApiUrl}/petstore/pets → 403 (turned off by the custom domain)`,
+      async () => {
+        const response = await request('GET', `${executeApiUrl}/petstore/pets`);
+        // API Gateway's answer on a disabled endpoint; a 200 would mean the domain can be bypassed.
+        expectStatus(response, 403);
+        return '403';
+      },
+    ]);
+  }
+  scenario.push(
     [
       `create test user ${email}`,
       async () => {
@@ -175,7 +194,7 @@ export async function runSmokeTest(target: SmokeTarget, options: SmokeOptions): 
         return '204';
       },
     ],
-  ];
+  );
 
   try {
     for (const [name, action] of scenario) {

@@ -20,17 +20,26 @@ Corrected, as AWS behaves:
   provider passes the ARN); moto 5.2 looks the name up only, and answers an ARN with a 500.
 - A Cloud Map service created with its namespace only in DnsConfig (as the provider creates it) belongs
   to that namespace, so DiscoverInstances finds it. moto 5.2 leaves it in no namespace.
+- An API Gateway v2 domain name is AVAILABLE at once, with the regional target name and hosted zone an
+  alias record points at (us-east-1's zone stands for every region's), and no mutual TLS unless asked.
+  moto 5.2 leaves the first three unset (the provider waits for AVAILABLE until it gives up) and reads
+  back an empty mutual TLS block (a perpetual diff).
+- An ECS service created with a capacity provider strategy keeps it and has no launch type. moto 5.2
+  drops the strategy and sets the EC2 launch type, so the next plan would replace the service.
 """
 
 import functools
+import hashlib
 import json
 import sys
 import threading
 
+from moto.apigatewayv2.models import ApiGatewayV2Backend
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.cloudtrail.models import CloudTrailBackend
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
+from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.dynamodb.responses import DynamoHandler
 from moto.servicediscovery.models import ServiceDiscoveryBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -131,6 +140,41 @@ def _describe_with_replicas(self: Table, base_key: str = "TableDescription"):
     return result
 
 
+_create_domain_name = ApiGatewayV2Backend.create_domain_name
+# API Gateway's regional endpoints' hosted zone in us-east-1.
+_REGIONAL_HOSTED_ZONE = "Z1UJRXOUMOOFQ8"
+
+
+def _create_available_domain_name(self: ApiGatewayV2Backend, **kwargs):
+    domain = _create_domain_name(self, **kwargs)
+    # The REST-JSON shape the request came in, which moto keeps and echoes: lowerCamelCase keys.
+    target = hashlib.sha256(domain.domain_name.encode()).hexdigest()[:10]
+    for configuration in domain.domain_name_configurations:
+        configuration.setdefault("domainNameStatus", "AVAILABLE")
+        configuration.setdefault("apiGatewayDomainName", f"d-{target}.execute-api.{self.region_name}.amazonaws.com")
+        configuration.setdefault("hostedZoneId", _REGIONAL_HOSTED_ZONE)
+    if not domain.mutual_tls_authentication:
+        domain.mutual_tls_authentication = None
+    return domain
+
+
+_create_ecs_service = EC2ContainerServiceResponse.create_service
+
+
+def _create_ecs_service_with_strategy(self: EC2ContainerServiceResponse):
+    strategy = self._get_param("capacityProviderStrategy")
+    result = _create_ecs_service(self)
+    if strategy:
+        cluster = self._get_param("cluster", "default").split("/")[-1]
+        service = self.ecs_backend.services[f"{cluster}:{self._get_param('serviceName')}"]
+        service.capacity_provider_strategy = strategy
+        service.launch_type = None
+        for deployment in service.deployments:
+            deployment.pop("launchType", None)
+            deployment["capacityProviderStrategy"] = strategy
+    return result
+
+
 _dynamodb_writes = threading.Lock()
 
 
@@ -160,6 +204,8 @@ DynamoHandler.update_table = _update_table_with_replicas
 for _trail_call in ("start_logging", "stop_logging", "delete_trail"):
     setattr(CloudTrailBackend, _trail_call, _by_name_or_arn(getattr(CloudTrailBackend, _trail_call)))
 Table.describe = _describe_with_replicas
+ApiGatewayV2Backend.create_domain_name = _create_available_domain_name
+EC2ContainerServiceResponse.create_service = _create_ecs_service_with_strategy
 ApplicationAutoScalingResponse.register_scalable_target = _register_with_tags
 ApplicationAutoScalingResponse.list_tags_for_resource = _list_tags_for_resource
 ApplicationAutoScalingResponse.tag_resource = _tag_resource
