@@ -15,7 +15,7 @@ import {
   type CapacityProviderStrategyItem,
   validateCapacityProviderStrategy,
 } from './capacity-provider-strategy';
-import { assumedBy, grant } from './iam';
+import { assumedBy } from './iam';
 import type { ServiceImage } from './image-repository';
 import { LOG_RETENTION_DAYS, LogGroup } from './logs';
 import type { Network } from './network';
