@@ -1,6 +1,5 @@
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
@@ -16,9 +15,9 @@ import {
   type CapacityProviderStrategyItem,
   validateCapacityProviderStrategy,
 } from './capacity-provider-strategy';
-import { assumedBy, grant } from './iam';
+import { assumedBy } from './iam';
 import type { ServiceImage } from './image-repository';
-import { LOG_RETENTION_DAYS } from './logs';
+import { LOG_RETENTION_DAYS, LogGroup } from './logs';
 import type { Network } from './network';
 import type { PetTable } from './pet-table';
 import type { ServiceDiscovery } from './service-discovery';
@@ -97,7 +96,7 @@ export class PetFargateService extends Construct {
   /** The ECS service. */
   public readonly resource: EcsService;
   public readonly taskDefinition: EcsTaskDefinition;
-  public readonly logGroup: CloudwatchLogGroup;
+  public readonly logGroup: LogGroup;
   public readonly taskRole: IamRole;
   public readonly executionRole: IamRole;
   public readonly clusterName: string;
@@ -138,7 +137,7 @@ export class PetFargateService extends Construct {
       });
     }
 
-    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
+    this.logGroup = new LogGroup(this, 'LogGroup', {
       name: `/ecs/${props.namePrefix}/${CONTAINER_NAME}`,
       retentionInDays: logRetentionDays,
     });
@@ -154,14 +153,7 @@ export class PetFargateService extends Construct {
     // write to this service's log group, nothing else; each owner grants its own.
     const executionRolePolicies = [
       props.image.grantPull(this.executionRole),
-      grant(this.executionRole, 'LogWrite', 'write-logs', [
-        {
-          Effect: 'Allow',
-          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          // The group for CreateLogStream, its streams (`<arn>:log-stream:<name>`) for PutLogEvents.
-          Resource: [this.logGroup.arn, `${this.logGroup.arn}:*`],
-        },
-      ]),
+      this.logGroup.grantWrite(this.executionRole),
     ];
     // Only ECS tasks of this account may assume the task role (confused-deputy guard).
     const assumedByEcsTasks = assumedBy('ecs-tasks.amazonaws.com', {

@@ -1,11 +1,9 @@
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { Route } from '@cdktf/provider-aws/lib/route';
@@ -16,9 +14,9 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Fn, type ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { assumedBy, policyDocument } from './iam';
+import { assumedBy } from './iam';
 import { InterfaceEndpoints } from './interface-endpoints';
-import { LOG_RETENTION_DAYS } from './logs';
+import { LOG_RETENTION_DAYS, LogGroup } from './logs';
 import { invalid, requireIntegerInRange, requireMatch, requireOneOf } from './validation';
 
 const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
@@ -101,7 +99,7 @@ export class Network extends Construct {
   /** With `natGateways: 'none'`, the endpoints the tasks reach ECR and CloudWatch Logs through. */
   public readonly interfaceEndpoints?: InterfaceEndpoints;
   /** The flow logs' log group, when flow logs are on. */
-  public readonly flowLogGroup?: CloudwatchLogGroup;
+  public readonly flowLogGroup?: LogGroup;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -256,10 +254,10 @@ export class Network extends Construct {
     return { internetGateway, routeTable };
   }
 
-  private createFlowLogs(namePrefix: string, region: string, retentionDays: number): CloudwatchLogGroup {
+  private createFlowLogs(namePrefix: string, region: string, retentionDays: number): LogGroup {
     const partition = new DataAwsPartition(this, 'Partition');
     const account = new DataAwsCallerIdentity(this, 'Account');
-    const logGroup = new CloudwatchLogGroup(this, 'FlowLogGroup', {
+    const logGroup = new LogGroup(this, 'FlowLogGroup', {
       name: `/aws/vpc/${namePrefix}/flow-logs`,
       retentionInDays: retentionDays,
     });
@@ -274,19 +272,11 @@ export class Network extends Construct {
         },
       }),
     });
-    new IamRolePolicy(this, 'FlowLogRolePolicy', {
-      name: 'write-flow-logs',
-      role: role.id,
-      policy: policyDocument([
-        {
-          Effect: 'Allow',
-          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-          Resource: [logGroup.arn, `${logGroup.arn}:*`],
-        },
-        // Flow logs check the destination exists; DescribeLogGroups has no resource to scope it to.
-        { Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
-      ]),
-    });
+    logGroup.grantWrite(role, [
+      { Effect: 'Allow', Action: 'logs:DescribeLogStreams', Resource: [logGroup.arn, `${logGroup.arn}:*`] },
+      // Flow logs check the destination exists; DescribeLogGroups has no resource to scope it to.
+      { Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
+    ]);
     new FlowLog(this, 'FlowLog', {
       vpcId: this.vpcId,
       trafficType: 'ALL',

@@ -151,7 +151,7 @@ describe('PetStoreStack', () => {
     // Read unless a pull request's plan turns it off (TF_VAR_require_pushed_image=false).
     expect(Object.values(config.data.aws_ecr_image)).toEqual([
       {
-        count: '${var.require_pushed_image ? 1 : 0}',
+        count: `\${var.require_pushed_image ? 1 : 0}`,
         repository_name: ref(other.image.repository, 'name'),
         image_tag: 'abc123',
       },
