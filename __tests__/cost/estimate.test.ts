@@ -192,15 +192,14 @@ describe('the estimate of the real synthesized stacks', () => {
   const quantities = (estimate: Estimate) =>
     Object.fromEntries(estimate.monthly.map((line) => [line.item, line.quantity]));
 
-  test('dev: one NAT gateway and its address, one task, every resource type priced or known free', () => {
+  test('dev: no NAT, three interface endpoints in its one AZ, one task on Spot, every resource type priced or known free', () => {
     const dev = estimateOf('dev');
-    expect(quantities(dev)).toMatchObject({
-      'NAT gateways': 1,
-      'Public IPv4 addresses': 1,
-      'Fargate tasks': 1,
-    });
+    expect(quantities(dev)).toMatchObject({ 'Interface endpoints': 3, 'Fargate tasks': 1 });
+    expect(quantities(dev)).not.toHaveProperty('NAT gateways');
+    expect(quantities(dev)).not.toHaveProperty('Public IPv4 addresses');
+    expect(dev.monthly.find((line) => line.item === 'Fargate tasks')?.how).toContain('1 on Spot at 70% off');
     expect(dev.notes).toEqual([]);
-    expect(dev.perMillionRequests.map((line) => line.item)).toContain('NAT data processed');
+    expect(dev.perMillionRequests.map((line) => line.item)).toContain('Endpoint data processed');
   });
 
   test('prod: a NAT gateway per AZ, the autoscaling minimum of tasks, flow logs, Cognito Plus', () => {
