@@ -1,11 +1,8 @@
-import { classifyPlan, formatAttributePath, hasChanges } from '../../scripts/plan-review/classify';
-import { collectSensitiveStrings } from '../../scripts/plan-review/sensitive';
-import { parseTerraformPlan } from '../../scripts/plan-review/terraform-plan';
-import { type FixtureName, fixture } from './fixtures';
+import { formatAttributePath, hasChanges } from '../../scripts/plan-review/classify';
+import { type FixtureName, fixture, summaryOf as summaryOfPlan } from './fixtures';
 
 function summaryOf(name: FixtureName) {
-  const plan = parseTerraformPlan(fixture(name).planJson);
-  return classifyPlan(plan, collectSensitiveStrings(plan));
+  return summaryOfPlan(fixture(name).planJson);
 }
 
 describe('classifyPlan', () => {
@@ -89,7 +86,7 @@ describe('classifyPlan', () => {
 
   it('counts a pure import and refuses action lists it does not know', () => {
     const plan = (actions: string[], importing?: object) =>
-      parseTerraformPlan(
+      summaryOfPlan(
         JSON.stringify({
           format_version: '1.2',
           resource_changes: [
@@ -103,8 +100,8 @@ describe('classifyPlan', () => {
           ],
         }),
       );
-    expect(classifyPlan(plan(['no-op'], { id: 'petstore-state' })).counts.import).toBe(1);
-    expect(() => classifyPlan(plan(['delete', 'update']))).toThrow(
+    expect(plan(['no-op'], { id: 'petstore-state' }).counts.import).toBe(1);
+    expect(() => plan(['delete', 'update'])).toThrow(
       'aws_s3_bucket.state: unknown change actions [delete,update]',
     );
   });

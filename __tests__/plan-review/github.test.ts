@@ -1,11 +1,11 @@
 import {
-  connectGitHub,
+  describeGitHubError,
   findMergedPullRequest,
   findPlanRunWithArtifact,
   type GitHubApi,
-  upsertIssueComment,
+  githubFromEnv,
+  upsertComment,
 } from '../../scripts/plan-review/github';
-import { publishComment } from '../../scripts/plan-review/publish';
 import { FakeGitHub } from './fake-github';
 
 const MARKER = '<!-- plan-review:terraform-plan -->';
@@ -14,18 +14,19 @@ let api: GitHubApi;
 
 beforeEach(async () => {
   github = await new FakeGitHub().start();
-  api = connectGitHub({ apiUrl: github.url, token: 'test-token', repository: 'acme/petstore' });
+  const env = { GITHUB_TOKEN: 'test-token', GITHUB_REPOSITORY: 'acme/petstore', GITHUB_API_URL: github.url };
+  api = githubFromEnv(env) as GitHubApi;
 });
 
 afterEach(async () => {
   await github.stop();
 });
 
-describe('upsertIssueComment', () => {
+describe('upsertComment', () => {
   it('creates the comment when the pull request has none with the marker', async () => {
     github.comments = [{ id: 1, body: 'LGTM' }];
-    const result = await upsertIssueComment(api, 7, MARKER, `${MARKER}\nplan v1`);
-    expect(result.action).toBe('created');
+    const result = await upsertComment(api, 7, MARKER, `${MARKER}\nplan v1`);
+    expect(result).toMatch(/^created /);
     expect(github.comments.map((c) => c.body)).toEqual(['LGTM', `${MARKER}\nplan v1`]);
     expect(github.requests.at(-1)).toMatchObject({
       method: 'POST',
@@ -42,8 +43,8 @@ describe('upsertIssueComment', () => {
       { id: 4, body: `> ${MARKER}\n> quoted by a reviewer` },
       { id: 5, body: `${MARKER}\nplan v1` },
     ];
-    const result = await upsertIssueComment(api, 7, MARKER, `${MARKER}\nplan v2`);
-    expect(result).toMatchObject({ action: 'updated', comment: { id: 5 } });
+    const result = await upsertComment(api, 7, MARKER, `${MARKER}\nplan v2`);
+    expect(result).toMatch(/^updated .*\/5$/);
     expect(github.comments.find((c) => c.id === 5)?.body).toBe(`${MARKER}\nplan v2`);
     expect(github.comments.find((c) => c.id === 4)?.body).toBe(`> ${MARKER}\n> quoted by a reviewer`);
     expect(github.comments).toHaveLength(5);
@@ -56,30 +57,35 @@ describe('upsertIssueComment', () => {
   });
 
   it('refuses a body that does not start with its marker, since it could never be found again', async () => {
-    await expect(upsertIssueComment(api, 7, MARKER, 'plan')).rejects.toThrow('must start with its marker');
+    await expect(upsertComment(api, 7, MARKER, 'plan')).rejects.toThrow('must start with its marker');
   });
 });
 
-describe('publishComment', () => {
-  it('reports an API error instead of throwing', async () => {
+describe('describeGitHubError', () => {
+  const failure = (error: unknown) => describeGitHubError(error);
+
+  it('names the request, the status and GitHub’s message', async () => {
     github.failWith = 403;
-    const result = await publishComment(api, 7, MARKER, `${MARKER}\nplan`);
-    expect(result).toEqual({
-      ok: false,
-      error:
-        'GET http://127.0.0.1:PORT/repos/acme/petstore/issues/7/comments?per_page=100: HTTP 403 simulated failure'.replace(
-          'http://127.0.0.1:PORT',
-          github.url,
-        ),
-    });
+    const error = await upsertComment(api, 7, MARKER, `${MARKER}\nplan`).catch(failure);
+    expect(error).toBe(
+      `GET ${github.url}/repos/acme/petstore/issues/7/comments?per_page=100: HTTP 403 simulated failure`,
+    );
   });
 
-  it('reports an unreachable API instead of throwing', async () => {
+  it('says when GitHub could not be reached at all', async () => {
     await github.stop(); // nothing listens on its port any more
-    const result = await publishComment(api, 7, MARKER, `${MARKER}\nplan`);
-    expect(result).toEqual({
-      ok: false,
-      error: expect.stringMatching(/GitHub could not be reached \(.*ECONNREFUSED/),
+    const error = await upsertComment(api, 7, MARKER, `${MARKER}\nplan`).catch(failure);
+    expect(error).toMatch(/GitHub could not be reached \(.*ECONNREFUSED/);
+  });
+});
+
+describe('githubFromEnv', () => {
+  it('needs a token and an owner/name repository', () => {
+    expect(githubFromEnv({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'petstore' })).toBeUndefined();
+    expect(githubFromEnv({ GITHUB_REPOSITORY: 'acme/petstore' })).toBeUndefined();
+    expect(githubFromEnv({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'acme/petstore' })).toMatchObject({
+      owner: 'acme',
+      repo: 'petstore',
     });
   });
 });

@@ -1,18 +1,17 @@
-import { classifyPlan } from '../../scripts/plan-review/classify';
 import {
+  buildReviewRecord,
   checkAgainstReview,
   guardAllowsApply,
   parseReviewRecord,
   type ReviewRecord,
 } from '../../scripts/plan-review/guard';
-import { buildReviewRecord, buildStackReport } from '../../scripts/plan-review/stack-report';
-import { parseTerraformPlan } from '../../scripts/plan-review/terraform-plan';
-import { type FixtureName, fixture } from './fixtures';
+import { buildStackReport } from '../../scripts/plan-review/stack-report';
+import { type FixtureName, fixture, summaryOf as summaryOfPlan } from './fixtures';
 
 const REVIEWED_HEAD = '1f0c2d9a4b7e1f0c2d9a4b7e1f0c2d9a4b7e1f0c';
 
 function summaryOf(name: FixtureName) {
-  return classifyPlan(parseTerraformPlan(fixture(name).planJson));
+  return summaryOfPlan(fixture(name).planJson);
 }
 
 /** The record the pull-request plan workflow uploads, for stacks planned from the given fixtures. */
@@ -166,29 +165,27 @@ describe('a replacement that keeps the old object (skip_destroy)', () => {
   // Every deploy registers a new task definition revision for the new image tag; with skip_destroy the
   // old revision stays registered (so rollbacks work), and the replacement destroys nothing.
   function taskDefinitionReplacement(skipDestroy: boolean) {
-    return classifyPlan(
-      parseTerraformPlan(
-        JSON.stringify({
-          format_version: '1.2',
-          resource_changes: [
-            {
-              address: 'aws_ecs_task_definition.api',
-              mode: 'managed',
-              type: 'aws_ecs_task_definition',
-              name: 'api',
-              change: {
-                actions: ['delete', 'create'],
-                before: { family: 'api', container_definitions: '[]', skip_destroy: skipDestroy },
-                after: { family: 'api', container_definitions: '[{}]', skip_destroy: skipDestroy },
-                after_unknown: {},
-                before_sensitive: {},
-                after_sensitive: {},
-                replace_paths: [['container_definitions']],
-              },
+    return summaryOfPlan(
+      JSON.stringify({
+        format_version: '1.2',
+        resource_changes: [
+          {
+            address: 'aws_ecs_task_definition.api',
+            mode: 'managed',
+            type: 'aws_ecs_task_definition',
+            name: 'api',
+            change: {
+              actions: ['delete', 'create'],
+              before: { family: 'api', container_definitions: '[]', skip_destroy: skipDestroy },
+              after: { family: 'api', container_definitions: '[{}]', skip_destroy: skipDestroy },
+              after_unknown: {},
+              before_sensitive: {},
+              after_sensitive: {},
+              replace_paths: [['container_definitions']],
             },
-          ],
-        }),
-      ),
+          },
+        ],
+      }),
     );
   }
 

@@ -1,6 +1,5 @@
-import { shareBudget, truncateMiddle } from '../../scripts/plan-review/comment-budget';
 import type { GuardVerdict } from '../../scripts/plan-review/guard';
-import { codeFence, toDiffSyntax } from '../../scripts/plan-review/markdown';
+import { codeFence, shareBudget, toDiffSyntax, truncateMiddle } from '../../scripts/plan-review/markdown';
 import {
   type CommentInput,
   commentMarker,

@@ -1,13 +1,5 @@
-import {
-  isMarked,
-  maskAt,
-  redactSecrets,
-  renderMaskedValue,
-  SENSITIVE_PLACEHOLDER,
-  UNKNOWN_PLACEHOLDER,
-  valueAt,
-} from './sensitive';
-import type { Change, ResourceChange, TerraformPlan } from './terraform-plan';
+import { type MaskedPlan, SENSITIVE, substitute } from './mask';
+import type { Change, PlanValue, ResourceChange, ValueMask } from './terraform-plan';
 
 /**
  * `forget`: removed from state by a `removed { lifecycle { destroy = false } }` block, not destroyed.
@@ -19,7 +11,7 @@ export type ChangeKind = 'create' | 'update' | 'delete' | 'replace' | 'forget' |
 export interface ReplacePath {
   /** Terraform-style attribute path, e.g. `container_definitions` or `tags.Name`. */
   path: string;
-  /** Masked, compact JSON of the values; absent when too long to be worth showing inline. */
+  /** Compact JSON of the (masked) values; absent when too long to be worth showing inline. */
   before?: string;
   after?: string;
 }
@@ -42,63 +34,54 @@ export interface ResourceChangeSummary {
   keepsRemoteObject?: true;
 }
 
-export interface OutputChangeSummary {
-  name: string;
-  kind: 'create' | 'update' | 'delete';
-}
-
 export interface PlanSummary {
   resourceChanges: ResourceChangeSummary[];
-  outputChanges: OutputChangeSummary[];
+  outputChanges: { name: string; kind: 'create' | 'update' | 'delete' }[];
   counts: Record<ChangeKind, number>;
 }
 
+const UNKNOWN = '(known after apply)';
 /** Values longer than this are left to the plan text rather than shown next to a replace path. */
 const MAX_INLINE_VALUE_LENGTH = 80;
 
 /**
- * Classifies every managed resource change from `terraform show -json`: no-ops and data-source
- * reads are dropped, and `["delete","create"]` / `["create","delete"]` become one replacement.
- * An action list this code does not know throws, so a new Terraform behaviour cannot slip past
- * the deploy guard as "no change".
+ * Classifies every managed resource change of the masked plan: no-ops and data-source reads are dropped,
+ * and `["delete","create"]` / `["create","delete"]` become one replacement. An action list this code does
+ * not know throws, so a new Terraform behaviour cannot slip past the deploy guard as "no change".
  */
-export function classifyPlan(plan: TerraformPlan, secrets: readonly string[] = []): PlanSummary {
-  const resourceChanges: ResourceChangeSummary[] = [];
-  for (const resource of plan.resource_changes ?? []) {
-    if (resource.mode === 'data') continue;
-    const kind = kindOf(resource);
-    if (kind === undefined) continue;
-    resourceChanges.push({
-      address: resource.address,
-      ...(resource.deposed ? { deposed: resource.deposed } : {}),
-      kind,
-      ...(resource.previous_address ? { movedFrom: resource.previous_address } : {}),
-      ...(resource.change.importing ? { importing: true as const } : {}),
-      ...(resource.action_reason ? { reason: resource.action_reason } : {}),
-      replacePaths: kind === 'replace' ? describeReplacePaths(resource.change, secrets) : [],
-      ...(keepsRemoteObject(resource.change.before) ? { keepsRemoteObject: true } : {}),
-    });
-  }
+export function classifyPlan({ json: plan }: MaskedPlan): PlanSummary {
+  const resourceChanges = (plan.resource_changes ?? []).flatMap((resource): ResourceChangeSummary[] => {
+    const kind = resource.mode === 'data' ? undefined : kindOf(resource);
+    if (kind === undefined) return [];
+    const { change } = resource;
+    const before = change.before as { skip_destroy?: unknown } | null | undefined;
+    return [
+      {
+        address: resource.address,
+        ...(resource.deposed && { deposed: resource.deposed }),
+        kind,
+        ...(resource.previous_address && { movedFrom: resource.previous_address }),
+        ...(change.importing && { importing: true as const }),
+        ...(resource.action_reason && { reason: resource.action_reason }),
+        replacePaths:
+          kind === 'replace' ? (change.replace_paths ?? []).map((p) => replacePath(change, p)) : [],
+        ...(before?.skip_destroy === true && { keepsRemoteObject: true as const }),
+      },
+    ];
+  });
 
-  const outputChanges: OutputChangeSummary[] = [];
-  for (const [name, change] of Object.entries(plan.output_changes ?? {})) {
-    const actions = change.actions.join(',');
-    if (actions === 'no-op') continue;
-    if (actions !== 'create' && actions !== 'update' && actions !== 'delete') {
-      throw new Error(`output ${name}: unknown change actions [${actions}]`);
-    }
-    outputChanges.push({ name, kind: actions });
-  }
+  const outputChanges = Object.entries(plan.output_changes ?? {}).flatMap(
+    ([name, change]): PlanSummary['outputChanges'] => {
+      const actions = change.actions.join(',');
+      if (actions === 'no-op') return [];
+      if (actions !== 'create' && actions !== 'update' && actions !== 'delete') {
+        throw new Error(`output ${name}: unknown change actions [${actions}]`);
+      }
+      return [{ name, kind: actions }];
+    },
+  );
 
-  const counts: Record<ChangeKind, number> = {
-    create: 0,
-    update: 0,
-    delete: 0,
-    replace: 0,
-    forget: 0,
-    import: 0,
-    move: 0,
-  };
+  const counts = { create: 0, update: 0, delete: 0, replace: 0, forget: 0, import: 0, move: 0 };
   for (const change of resourceChanges) {
     counts[change.kind] += 1;
     if (change.importing && change.kind !== 'import') counts.import += 1;
@@ -127,32 +110,33 @@ function kindOf(resource: ResourceChange): ChangeKind | undefined {
   }
 }
 
-function describeReplacePaths(change: Change, secrets: readonly string[]): ReplacePath[] {
-  return (change.replace_paths ?? []).map((path) => {
-    const described: ReplacePath = { path: formatAttributePath(path) };
-    // The masks cover the attribute itself; redaction also catches a secret copied into it.
-    const before = redactSecrets(renderAt(change.before, change.before_sensitive, undefined, path), secrets);
-    const after = redactSecrets(
-      renderAt(change.after, change.after_sensitive, change.after_unknown, path),
-      secrets,
-    );
-    if (before.length <= MAX_INLINE_VALUE_LENGTH && after.length <= MAX_INLINE_VALUE_LENGTH) {
-      described.before = before;
-      described.after = after;
-    }
-    return described;
-  });
+function replacePath(change: Change, path: (string | number)[]): ReplacePath {
+  const before = valueAt(change.before, undefined, path);
+  const after = valueAt(change.after, change.after_unknown, path);
+  const inline = before.length <= MAX_INLINE_VALUE_LENGTH && after.length <= MAX_INLINE_VALUE_LENGTH;
+  return { path: formatAttributePath(path), ...(inline && { before, after }) };
 }
 
-function renderAt(
-  value: Change['before'],
-  sensitive: Change['before_sensitive'],
-  unknown: Change['after_unknown'],
+/** The value at `path` as compact JSON, masked parts and unknown parts as Terraform prints them. */
+function valueAt(
+  value: PlanValue | undefined,
+  unknown: ValueMask | undefined,
   path: (string | number)[],
 ): string {
-  if (isMarked(sensitive, path)) return SENSITIVE_PLACEHOLDER;
-  if (isMarked(unknown, path)) return UNKNOWN_PLACEHOLDER;
-  return renderMaskedValue(valueAt(value, path) ?? null, maskAt(sensitive, path), maskAt(unknown, path));
+  let [current, mask] = [value, unknown];
+  for (const key of path) {
+    if (mask === true || current === SENSITIVE) break;
+    current =
+      typeof current === 'object' && current !== null
+        ? (current as Record<string, PlanValue>)[key]
+        : undefined;
+    mask = typeof mask === 'object' ? (mask as Record<string, ValueMask>)[key] : mask;
+  }
+  if (current === SENSITIVE) return SENSITIVE;
+  if (mask === true) return UNKNOWN;
+  return JSON.stringify(substitute(current, mask, UNKNOWN) ?? null)
+    .replaceAll(JSON.stringify(SENSITIVE), SENSITIVE)
+    .replaceAll(JSON.stringify(UNKNOWN), UNKNOWN);
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -170,14 +154,6 @@ export function formatAttributePath(path: readonly (string | number)[]): string 
 
 export function isDestructive(change: ResourceChangeSummary): boolean {
   return (change.kind === 'delete' || change.kind === 'replace') && !change.keepsRemoteObject;
-}
-
-function keepsRemoteObject(before: unknown): boolean {
-  return (
-    typeof before === 'object' &&
-    before !== null &&
-    (before as { skip_destroy?: unknown }).skip_destroy === true
-  );
 }
 
 export function hasChanges(summary: PlanSummary): boolean {

@@ -2,14 +2,6 @@
 import { RequestError } from '@octokit/request-error';
 import { Octokit } from '@octokit/rest';
 
-export interface GitHubConnection {
-  /** e.g. https://api.github.com (GITHUB_API_URL on runners, also right for GitHub Enterprise). */
-  apiUrl: string;
-  token: string;
-  /** owner/name */
-  repository: string;
-}
-
 /** One repository's API: the client and the owner/name every call is scoped to. */
 export interface GitHubApi {
   octokit: Octokit;
@@ -17,27 +9,21 @@ export interface GitHubApi {
   repo: string;
 }
 
-/** `owner/name` → its two parts; undefined for anything else. */
-export function parseRepository(repository: string): { owner: string; repo: string } | undefined {
-  const [, owner, repo] = /^([^/]+)\/([^/]+)$/.exec(repository) ?? [];
-  return owner && repo ? { owner, repo } : undefined;
-}
-
-export function connectGitHub({ apiUrl, token, repository }: GitHubConnection): GitHubApi {
-  const parsed = parseRepository(repository);
-  if (!parsed) throw new Error(`GITHUB_REPOSITORY must be owner/name, got "${repository}"`);
-  const { owner, repo } = parsed;
-  return {
-    octokit: new Octokit({
-      auth: token,
-      baseUrl: apiUrl,
-      userAgent: 'petstore-plan-review',
-      // Callers report each failed call once, with describeGitHubError; Octokit would log it again.
-      log: { debug: () => {}, info: () => {}, warn: console.warn, error: () => {} },
-    }),
-    owner,
-    repo,
-  };
+/**
+ * The GitHub API as a workflow step sees it: GITHUB_TOKEN, GITHUB_REPOSITORY (owner/name) and
+ * GITHUB_API_URL (also right for GitHub Enterprise). Undefined without a token or an owner/name.
+ */
+export function githubFromEnv(env: NodeJS.ProcessEnv = process.env): GitHubApi | undefined {
+  const [, owner, repo] = /^([^/]+)\/([^/]+)$/.exec(env.GITHUB_REPOSITORY ?? '') ?? [];
+  if (!env.GITHUB_TOKEN || !owner || !repo) return undefined;
+  const octokit = new Octokit({
+    auth: env.GITHUB_TOKEN,
+    baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+    userAgent: 'petstore-plan-review',
+    // Callers report each failed call once, with describeGitHubError; Octokit would log it again.
+    log: { debug: () => {}, info: () => {}, warn: console.warn, error: () => {} },
+  });
+  return { octokit, owner, repo };
 }
 
 /**
@@ -52,43 +38,31 @@ export function describeGitHubError(error: unknown): string {
     : `${request}: GitHub could not be reached (${error.message})`;
 }
 
-export interface IssueComment {
-  id: number;
-  body?: string;
-  html_url: string;
-}
-
 /**
  * Creates the pull request's comment that starts with `marker`, or updates it in place if it exists.
  * Only a body that starts with the marker counts, so a reply quoting the comment is never taken for it.
+ * Returns what it did and the comment's URL.
  */
-export async function upsertIssueComment(
+export async function upsertComment(
   { octokit, owner, repo }: GitHubApi,
   issueNumber: number,
   marker: string,
   body: string,
-): Promise<{ action: 'created' | 'updated'; comment: IssueComment }> {
+): Promise<string> {
   if (!body.startsWith(marker)) throw new Error('comment body must start with its marker');
-  const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
-    owner,
-    repo,
-    issue_number: issueNumber,
+  const issue = { owner, repo, issue_number: issueNumber };
+  for await (const { data } of octokit.paginate.iterator(octokit.rest.issues.listComments, {
+    ...issue,
     per_page: 100,
-  });
-  for await (const { data: comments } of pages) {
-    const existing = comments.find((comment) => comment.body?.startsWith(marker));
+  })) {
+    const existing = data.find((comment) => comment.body?.startsWith(marker));
     if (existing) {
-      const { data } = await octokit.rest.issues.updateComment({
-        owner,
-        repo,
-        comment_id: existing.id,
-        body,
-      });
-      return { action: 'updated', comment: data };
+      const updated = await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
+      return `updated ${updated.data.html_url}`;
     }
   }
-  const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
-  return { action: 'created', comment: data };
+  const created = await octokit.rest.issues.createComment({ ...issue, body });
+  return `created ${created.data.html_url}`;
 }
 
 /** The pull request whose merge produced `sha` (merge, squash or rebase), if any. */

@@ -1,9 +1,18 @@
-import { type ChangeKind, hasChanges, isDestructive } from './classify';
-import { enforceLength, fitBlock, shareBudget, truncateMiddle } from './comment-budget';
-import { codeFence, codeSpan, escapeHtml, plural, tableCell, toDiffSyntax } from './markdown';
-import { changedResources } from './resource-list';
+/** The plan comment: summary first, then each stack's details, within GitHub's size limit. */
+
+import { noteBlocks } from './change-lines';
+import { type ChangeKind, hasChanges, isDestructive, type PlanSummary } from './classify';
+import {
+  codeFence,
+  codeSpan,
+  escapeHtml,
+  fitBlocks,
+  plural,
+  shareBudget,
+  toDiffSyntax,
+  truncateMiddle,
+} from './markdown';
 import type { StackReport } from './stack-report';
-import { renderWarningLines } from './warnings';
 
 /** GitHub rejects issue comments longer than this many characters. */
 export const GITHUB_COMMENT_MAX_LENGTH = 65_536;
@@ -26,6 +35,8 @@ export interface CommentInput {
   applied?: boolean;
 }
 
+type Planned = Extract<StackReport, { status: 'planned' }>;
+
 /**
  * The hidden marker that finds this comment again. It is keyed on a name chosen in the workflow,
  * not on tool versions, so upgrading Terraform or cdktf keeps updating the same comment.
@@ -37,92 +48,93 @@ export function commentMarker(id: string): string {
 }
 
 /**
- * Renders the comment: summary first (header, table, deletions/replacements, guard refusals),
- * then per-stack details, all within `budget` characters. Oversized plan texts keep their head and
- * tail with a pointer to the full plan; the largest texts give up the most.
+ * Renders the comment within `budget` characters: header, table, notes and warnings (at most half of
+ * what is left), then the details of each stack. The plan and error texts share the rest: small ones
+ * are shown whole, and the largest keep their head and tail with a pointer to the full text.
  */
 export function renderComment(input: CommentInput, budget = DEFAULT_COMMENT_BUDGET): string {
-  const stacks = input.stacks;
-  const header = renderHeader(input);
-  const table = stacks.length > 0 ? renderTable(stacks) : '_No stacks were planned._\n';
-  const unchanged = renderUnchanged(stacks);
-  const footer = renderFooter(input);
-
-  const fixedLength = header.length + table.length + unchanged.length + footer.length;
-  const warningLines = renderWarningLines(stacks, input.applied ?? false);
-  const warnings = fitBlock(
-    warningLines,
-    Math.max(0, Math.floor((budget - fixedLength) / 2)),
-    (hidden) => `> …and ${hidden} more, see the plan text${input.fullPlans ? ' in the artifact' : ''}.\n`,
+  const { stacks, fullPlans } = input;
+  const planned = stacks.filter((report): report is Planned => report.status === 'planned');
+  const unchanged = planned.filter((report) => !hasChanges(report.summary)).map((report) => report.stack);
+  const summary = [
+    header(input),
+    stacks.length > 0 ? table(stacks) : '_No stacks were planned._\n',
+    unchanged.length === 0
+      ? ''
+      : `<details><summary>${plural(unchanged.length, 'stack')} without changes</summary>\n\n${unchanged.map((stack) => `- ${codeSpan(stack)}`).join('\n')}\n\n</details>\n\n`,
+    fullPlans
+      ? `Full plan texts (secrets masked): artifact ${fullPlans.url ? `[${codeSpan(fullPlans.artifactName)}](${fullPlans.url})` : codeSpan(fullPlans.artifactName)} of this run.\n`
+      : '',
+  ];
+  const fixed = summary.join('').length;
+  const notes = fitBlocks(
+    noteBlocks(stacks, input.applied ?? false),
+    Math.max(0, Math.floor((budget - fixed) / 2)),
+    (hidden) => `> …and ${hidden} more, see the plan text${fullPlans ? ' in the artifact' : ''}.\n`,
   );
 
-  const sections = stacks.flatMap((report) => detailSection(report));
-  const available =
-    budget - fixedLength - warnings.length - sections.reduce((sum, s) => sum + s.frame.length, 0);
+  const sections = stacks.flatMap(details);
+  const frames = sections.reduce((sum, section) => sum + section.frame.length, 0);
   const allowances = shareBudget(
     sections.map((section) => section.body.length),
-    Math.max(0, available),
+    Math.max(0, budget - fixed - notes.length - frames),
   );
-  const details = sections
-    .map((section, index) => {
-      const body = truncateMiddle(section.body, allowances[index] ?? 0, (lines, chars) =>
-        omissionNotice(lines, chars, input.fullPlans, section.artifactFile),
-      );
-      return section.frame.replace(BODY_SLOT, () => body);
-    })
-    .join('');
-
-  return enforceLength(header + table + warnings + details + unchanged + footer, budget);
+  const shown = sections.map((section, index) => {
+    const body = truncateMiddle(section.body, allowances[index] ?? 0, (lines, chars) => {
+      const what = section.file.endsWith('.error.txt') ? 'full error' : 'full plan';
+      const where = fullPlans ? ` — ${what}: ${section.file} in artifact ${fullPlans.artifactName}` : '';
+      return `@@ … ${lines.toLocaleString('en-US')} lines (${chars.toLocaleString('en-US')} characters) omitted to fit the comment${where} … @@`;
+    });
+    return section.frame.replace(BODY, () => body);
+  });
+  const [head = '', rows = '', ...rest] = summary;
+  const body = head + rows + notes + shown.join('') + rest.join('');
+  // Last resort, for a summary that alone exceeds the budget (thousands of stacks).
+  const cut = '\n\n_…comment cut to fit GitHub’s size limit; see the workflow run._\n';
+  return body.length <= budget ? body : body.slice(0, budget - cut.length) + cut;
 }
 
-function renderHeader(input: CommentInput): string {
+function header(input: CommentInput): string {
   const commit = `\`${input.commit.sha.slice(0, 12)}\``;
   const links = [
     `Commit ${input.commit.url ? `[${commit}](${input.commit.url})` : commit}`,
     ...(input.runUrl ? [`[workflow run](${input.runUrl})`] : []),
   ];
-  return [
-    input.marker,
-    `### ${headline(input)}`,
-    ...(input.outcome ? [`**${input.outcome}**`] : []),
-    links.join(' · '),
-    '',
-    '',
-  ].join('\n');
+  const outcome = input.outcome ? [`**${input.outcome}**`] : [];
+  return [input.marker, `### ${headline(input)}`, ...outcome, links.join(' · '), '', ''].join('\n');
 }
 
 function headline({ title, stacks }: CommentInput): string {
-  const count = (predicate: (report: StackReport) => boolean) => stacks.filter(predicate).length;
-  const failed = count((r) => r.status === 'failed');
-  const refused = count(
-    (r) => r.status === 'planned' && r.guard !== undefined && r.guard.unreviewed.length > 0,
-  );
-  const destructive = stacks.reduce(
-    (sum, r) => sum + (r.status === 'planned' ? r.summary.resourceChanges.filter(isDestructive).length : 0),
-    0,
-  );
-  const changed = count((r) => r.status === 'planned' && hasChanges(r.summary));
-  const missing = count((r) => r.status === 'missing');
+  const planned = stacks.filter((report): report is Planned => report.status === 'planned');
+  const failed = stacks.filter((report) => report.status === 'failed').length;
+  const missing = stacks.filter((report) => report.status === 'missing').length;
+  const refused = planned.filter((report) => (report.guard?.unreviewed.length ?? 0) > 0).length;
+  const destructive = planned.flatMap((report) =>
+    report.summary.resourceChanges.filter(isDestructive),
+  ).length;
+  const changed = planned.filter((report) => hasChanges(report.summary)).length;
   const notPlanned = missing > 0 ? `${plural(missing, 'stack')} not planned` : '';
   if (failed > 0)
-    return `❌ ${title}: plan failed for ${plural(failed, 'stack')}${notPlanned ? `; ${notPlanned}` : ''}`;
+    return `❌ ${title}: plan failed for ${plural(failed, 'stack')}${notPlanned && `; ${notPlanned}`}`;
   // A stack that was never planned may hold any change: never "no changes" over it.
   if (missing > 0) return `⚠️ ${title}: ${notPlanned}`;
   if (refused > 0) return `⛔ ${title}: unreviewed deletions or replacements in ${plural(refused, 'stack')}`;
-  if (destructive > 0)
+  if (destructive > 0) {
     return `⚠️ ${title}: ${plural(destructive, 'deletion or replacement', 'deletions or replacements')}`;
+  }
   if (changed > 0) return `📝 ${title}: changes in ${plural(changed, 'stack')}`;
   return `✅ ${title}: no changes`;
 }
 
-function renderTable(stacks: readonly StackReport[]): string {
+function table(stacks: readonly StackReport[]): string {
   const rows = stacks.map((report) => {
-    const name = tableCell(codeSpan(report.stack));
+    const name = codeSpan(report.stack).replaceAll('|', '\\|');
     if (report.status !== 'planned') {
-      return `| ${name} | – | – | – | – | – | – | – | ${report.status === 'failed' ? '❌ plan failed' : 'not planned'} |`;
+      const result = report.status === 'failed' ? '❌ plan failed' : 'not planned';
+      return `| ${name} | – | – | – | – | – | – | – | ${result} |`;
     }
-    const { counts } = report.summary;
-    return `| ${name} | ${counts.create} | ${counts.update} | ${counts.delete} | ${counts.replace} | ${counts.move} | ${counts.import} | ${counts.forget} | ${result(report)} |`;
+    const { create, update, delete: destroy, replace, move, import: imports, forget } = report.summary.counts;
+    return `| ${name} | ${create} | ${update} | ${destroy} | ${replace} | ${move} | ${imports} | ${forget} | ${result(report)} |`;
   });
   return [
     '| Stack | Add | Change | Destroy | Replace | Move | Import | Forget | Result |',
@@ -135,64 +147,43 @@ function renderTable(stacks: readonly StackReport[]): string {
   ].join('\n');
 }
 
-function result(report: Extract<StackReport, { status: 'planned' }>): string {
-  const { summary, guard } = report;
+function result({ summary, guard }: Planned): string {
   if (guard && guard.unreviewed.length > 0) return guard.accepted ? '⚠️ applied by override' : '⛔ refused';
   if (summary.resourceChanges.some(isDestructive)) return '⚠️ deletes or replaces';
   if (summary.resourceChanges.length > 0) return 'changes';
-  if (summary.outputChanges.length > 0) return 'outputs only';
-  return 'no changes';
+  return summary.outputChanges.length > 0 ? 'outputs only' : 'no changes';
 }
 
-const BODY_SLOT = '\u0000body\u0000';
+const BODY = '\u0000body\u0000';
+/** Terraform's warnings longer than this are cut. */
+const MAX_WARNING_LENGTH = 1_500;
 
-interface DetailSection {
-  stack: string;
-  /** The file the artifact holds this body in: `<stack>.plan.txt`, or `<stack>.error.txt` for a failed plan. */
-  artifactFile: string;
-  /** Everything around the body, with BODY_SLOT where the (possibly truncated) body goes. */
-  frame: string;
-  body: string;
-}
-
-function detailSection(report: StackReport): DetailSection[] {
+/**
+ * A stack's details: everything around its text in `frame`, with BODY where the (possibly cut) text goes;
+ * `file` is what the artifact holds the whole text in.
+ */
+function details(report: StackReport): { frame: string; body: string; file: string }[] {
+  const stack = escapeHtml(report.stack);
   if (report.status === 'failed') {
     const fence = codeFence(report.error);
-    return [
-      {
-        stack: report.stack,
-        artifactFile: `${report.stack}.error.txt`,
-        frame: `<details open><summary>❌ <code>${escapeHtml(report.stack)}</code>: plan failed</summary>\n\n${fence}text\n${BODY_SLOT}\n${fence}\n</details>\n\n`,
-        body: report.error.trim(),
-      },
-    ];
+    const frame = `<details open><summary>❌ <code>${stack}</code>: plan failed</summary>\n\n${fence}text\n${BODY}\n${fence}\n</details>\n\n`;
+    return [{ frame, body: report.error.trim(), file: `${report.stack}.error.txt` }];
   }
   if (report.status !== 'planned' || !hasChanges(report.summary)) return [];
   const body = toDiffSyntax(report.planText.trim());
   const fence = codeFence(body);
-  return [
-    {
-      stack: report.stack,
-      artifactFile: `${report.stack}.plan.txt`,
-      frame: `<details><summary><code>${escapeHtml(report.stack)}</code>: ${escapeHtml(countsText(report.summary.counts))}${report.cost ? ` · ${escapeHtml(report.cost)}` : ''}</summary>\n\n${changedResources(report.summary.resourceChanges)}${fence}diff\n${BODY_SLOT}\n${fence}\n</details>\n\n${terraformWarnings(report)}`,
-      body,
-    },
-  ];
-}
-
-/** Terraform's warnings of a stack's plan, collapsed; each is cut to a bounded length. */
-function terraformWarnings(report: Extract<StackReport, { status: 'planned' }>): string {
-  const warnings = report.warnings ?? [];
-  if (warnings.length === 0) return '';
-  const text = warnings.map((warning) => truncateEnd(warning, MAX_WARNING_LENGTH)).join('\n\n');
-  const fence = codeFence(text);
-  return `<details><summary>⚠️ <code>${escapeHtml(report.stack)}</code>: ${plural(warnings.length, 'Terraform warning')}</summary>\n\n${fence}text\n${text}\n${fence}\n</details>\n\n`;
-}
-
-const MAX_WARNING_LENGTH = 1_500;
-
-function truncateEnd(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
+  const title = `<code>${stack}</code>: ${escapeHtml(`${countsText(report.summary.counts)} · ${report.cost}`)}`;
+  let frame = `<details><summary>${title}</summary>\n\n${changedResources(report.summary)}${fence}diff\n${BODY}\n${fence}\n</details>\n\n`;
+  if (report.warnings.length > 0) {
+    const text = report.warnings
+      .map((warning) =>
+        warning.length <= MAX_WARNING_LENGTH ? warning : `${warning.slice(0, MAX_WARNING_LENGTH)}…`,
+      )
+      .join('\n\n');
+    const summary = `⚠️ <code>${stack}</code>: ${plural(report.warnings.length, 'Terraform warning')}`;
+    frame += `<details><summary>${summary}</summary>\n\n${codeFence(text)}text\n${text}\n${codeFence(text)}\n</details>\n\n`;
+  }
+  return [{ frame, body, file: `${report.stack}.plan.txt` }];
 }
 
 function countsText(counts: Record<ChangeKind, number>): string {
@@ -208,27 +199,40 @@ function countsText(counts: Record<ChangeKind, number>): string {
   return parts.join(', ');
 }
 
-function renderUnchanged(stacks: readonly StackReport[]): string {
-  const unchanged = stacks.filter((r) => r.status === 'planned' && !hasChanges(r.summary));
-  if (unchanged.length === 0) return '';
-  const items = unchanged.map((r) => `- ${codeSpan(r.stack)}`).join('\n');
-  return `<details><summary>${plural(unchanged.length, 'stack')} without changes</summary>\n\n${items}\n\n</details>\n\n`;
-}
+/** In the order Terraform's own summary reads; every changed resource is under one of these. */
+const ACTION_ORDER: readonly ChangeKind[] = [
+  'create',
+  'update',
+  'replace',
+  'delete',
+  'move',
+  'import',
+  'forget',
+];
+/** Addresses listed per stack at most; the plan text in the artifact has them all. */
+const MAX_LISTED_ADDRESSES = 100;
 
-function renderFooter({ fullPlans }: CommentInput): string {
-  if (!fullPlans) return '';
-  const name = codeSpan(fullPlans.artifactName);
-  return `Full plan texts (secrets masked): artifact ${fullPlans.url ? `[${name}](${fullPlans.url})` : name} of this run.\n`;
-}
-
-function omissionNotice(
-  lines: number,
-  chars: number,
-  fullPlans: CommentInput['fullPlans'],
-  file: string,
-): string {
-  // The file plan:export writes for this stack: the plan text, or the error of a failed plan.
-  const what = file.endsWith('.error.txt') ? 'full error' : 'full plan';
-  const where = fullPlans ? ` — ${what}: ${file} in artifact ${fullPlans.artifactName}` : '';
-  return `@@ … ${lines.toLocaleString('en-US')} lines (${chars.toLocaleString('en-US')} characters) omitted to fit the comment${where} … @@`;
+/**
+ * Every changed resource by address, grouped by action, so the addresses survive when the plan text is
+ * cut. A move or import that also updates is listed under both.
+ */
+function changedResources({ resourceChanges }: PlanSummary): string {
+  let listed = 0;
+  const groups = ACTION_ORDER.flatMap((action) => {
+    const addresses = resourceChanges
+      .filter(
+        (change) =>
+          change.kind === action ||
+          (action === 'move' && change.movedFrom && change.kind !== 'move') ||
+          (action === 'import' && change.importing && change.kind !== 'import'),
+      )
+      .map((change) => change.address + (change.deposed ? ` (deposed ${change.deposed})` : ''));
+    if (addresses.length === 0) return [];
+    const shown = addresses.slice(0, Math.max(0, MAX_LISTED_ADDRESSES - listed));
+    listed += shown.length;
+    const more =
+      addresses.length > shown.length ? `, and ${addresses.length - shown.length} more in the plan text` : '';
+    return [`- **${action}** (${addresses.length}): ${shown.map(codeSpan).join(', ')}${more}\n`];
+  });
+  return groups.length === 0 ? '' : `${groups.join('')}\n`;
 }

@@ -1,0 +1,251 @@
+/**
+ * The plan review's commands, as the workflows run them (`npm run plan:<command> -- …`):
+ * - `stacks`: the synthesized stacks in dependency order, one a line, for the plan and apply loops;
+ *   `--target`: that stack and what it depends on; `--with-dirs`: `<stack>\t<terraform directory>`.
+ * - `export`: what the artifact may hold: each `<stack>.plan.txt` (masked) or `<stack>.error.txt`, and
+ *   review.json, the record the deploy guard compares against. Never plan.json: it holds secrets in clear.
+ * - `comment`: the plan comment, to --out and the job summary and, with --pr, to the pull request (updated
+ *   in place, found by its marker). Not being able to post it is a warning, never a failure.
+ * - `guard`: between `terraform plan -out` and `apply` of a stack, exits 1 on a deletion or replacement
+ *   that the reviewed plan did not have, unless --accept-unreviewed; its verdict goes to --out (guard.json).
+ * - `find-review`: the reviewed plan of a commit on main: the merged pull request, its head and the newest
+ *   plan run that still has the artifact, as step outputs (empty when not found). Never fails: without a
+ *   reviewed plan the guard refuses every deletion and replacement, which is the safe outcome.
+ * An operator's mistake is one line naming the command and what to do, and exit 2.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import * as core from '@actions/core';
+import { type Manifest, parseManifest } from '../lib/cdktf-manifest';
+import { classifyPlan } from './classify';
+import {
+  describeGitHubError,
+  findMergedPullRequest,
+  findPlanRunWithArtifact,
+  githubFromEnv,
+  upsertComment,
+} from './github';
+import {
+  buildReviewRecord,
+  checkAgainstReview,
+  describeDestructiveKey,
+  guardAllowsApply,
+  parseReviewRecord,
+} from './guard';
+import { stacksInDependencyOrder } from './manifest';
+import { maskPlan } from './mask';
+import { commentMarker, renderComment } from './render-comment';
+import { loadStackReports } from './stack-report';
+import { parseTerraformPlan } from './terraform-plan';
+
+const [command = '', ...args] = process.argv.slice(2);
+const STACKS = {
+  manifest: { type: 'string', default: 'cdktf.out/manifest.json' },
+  target: { type: 'string' },
+  'plans-dir': { type: 'string', default: 'plans' },
+} as const;
+
+function options<T extends NonNullable<ParseArgsConfig['options']>>(config: T) {
+  return parseArgs({ args, options: config }).values;
+}
+
+function mistake(message: string): never {
+  console.error(`plan:${command}: ${message}`);
+  process.exit(2);
+}
+
+function readManifest(file: string): Manifest {
+  return parseManifest(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** The stacks to report on. Without a manifest (synth failed) the target is still reported, as not planned. */
+function reportsOf({
+  manifest,
+  target,
+  'plans-dir': plansDir,
+}: {
+  manifest: string;
+  target?: string;
+  'plans-dir': string;
+}) {
+  const stacks = existsSync(manifest)
+    ? stacksInDependencyOrder(readManifest(manifest), target)
+    : [target ?? []].flat();
+  return loadStackReports(plansDir, stacks);
+}
+
+/** Adds markdown to the job summary on a runner; does nothing elsewhere. */
+async function appendStepSummary(markdown: string): Promise<void> {
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write();
+}
+
+const COMMANDS: Record<string, () => void | Promise<void>> = {
+  stacks() {
+    const values = options({ ...STACKS, 'with-dirs': { type: 'boolean', default: false } });
+    const manifest = readManifest(values.manifest);
+    for (const stack of stacksInDependencyOrder(manifest, values.target)) {
+      const directory = path.join(
+        path.dirname(values.manifest),
+        manifest.stacks[stack]?.workingDirectory ?? '',
+      );
+      console.log(values['with-dirs'] ? `${stack}\t${directory}` : stack);
+    }
+  },
+
+  export() {
+    const values = options({
+      ...STACKS,
+      commit: { type: 'string' },
+      out: { type: 'string', default: 'plan-review' },
+    });
+    if (!values.commit) mistake('--commit <sha of the planned commit> is required');
+    const reports = reportsOf(values);
+    mkdirSync(values.out, { recursive: true });
+    for (const report of reports) {
+      if (report.status === 'planned')
+        writeFileSync(path.join(values.out, `${report.stack}.plan.txt`), report.planText);
+      if (report.status === 'failed')
+        writeFileSync(path.join(values.out, `${report.stack}.error.txt`), report.error);
+    }
+    const record = buildReviewRecord(values.commit, reports);
+    writeFileSync(path.join(values.out, 'review.json'), `${JSON.stringify(record, null, 2)}\n`);
+    console.log(`wrote ${values.out}/ for ${reports.length} stacks`);
+  },
+
+  async comment() {
+    const values = options({
+      ...STACKS,
+      marker: { type: 'string' },
+      title: { type: 'string', default: 'Terraform plan' },
+      outcome: { type: 'string' },
+      applied: { type: 'boolean', default: false },
+      commit: { type: 'string' },
+      pr: { type: 'string' },
+      'artifact-name': { type: 'string' },
+      'artifact-url': { type: 'string' },
+      out: { type: 'string', default: 'plan-comment.md' },
+    });
+    if (!values.marker || !values.commit) mistake('--marker <id> and --commit <sha> are required');
+    if (values.pr !== undefined && !/^\d+$/.test(values.pr))
+      mistake(`--pr must be a pull request number, got "${values.pr}"`);
+    const {
+      GITHUB_SERVER_URL: server,
+      GITHUB_REPOSITORY: repository,
+      GITHUB_RUN_ID: run,
+      GITHUB_RUN_ATTEMPT: attempt,
+    } = process.env;
+    const repositoryUrl = server && repository ? `${server}/${repository}` : undefined;
+    const marker = commentMarker(values.marker);
+    const body = renderComment({
+      marker,
+      title: values.title,
+      ...(values.outcome && { outcome: values.outcome }),
+      applied: values.applied,
+      commit: {
+        sha: values.commit,
+        ...(repositoryUrl && { url: `${repositoryUrl}/commit/${values.commit}` }),
+      },
+      ...(repositoryUrl &&
+        run && {
+          runUrl: `${repositoryUrl}/actions/runs/${run}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`,
+        }),
+      stacks: reportsOf(values),
+      ...(values['artifact-name'] && {
+        fullPlans: { artifactName: values['artifact-name'], url: values['artifact-url'] || undefined },
+      }),
+    });
+    writeFileSync(values.out, body);
+    await appendStepSummary(body);
+    console.log(`wrote ${values.out} (${body.length} characters)`);
+    if (values.pr === undefined) return;
+    const api = githubFromEnv();
+    if (!api)
+      return core.warning(
+        'Plan comment not posted: GITHUB_TOKEN or GITHUB_REPOSITORY (owner/name) is not set.',
+      );
+    try {
+      console.log(await upsertComment(api, Number(values.pr), marker, body));
+    } catch (error) {
+      // Token without rights, an API outage, a fork's pull request: never a reason to fail the plan or deploy.
+      core.warning(`Plan comment not posted: ${describeGitHubError(error)}`);
+    }
+  },
+
+  async guard() {
+    const values = options({
+      stack: { type: 'string' },
+      plan: { type: 'string' },
+      review: { type: 'string' },
+      'expected-commit': { type: 'string' },
+      'accept-unreviewed': { type: 'boolean', default: false },
+      out: { type: 'string' },
+    });
+    const { stack, plan, review } = values;
+    if (!stack || !plan) mistake('--stack <name> and --plan <terraform show -json file> are required');
+    const verdict = checkAgainstReview({
+      stack,
+      // Masked like every plan the review reads, though only addresses come out of here.
+      summary: classifyPlan(maskPlan(parseTerraformPlan(readFileSync(plan, 'utf8')), '')),
+      ...(review && existsSync(review) && { review: parseReviewRecord(readFileSync(review, 'utf8')) }),
+      ...(values['expected-commit'] && { expectedCommit: values['expected-commit'] }),
+      acceptUnreviewed: values['accept-unreviewed'],
+    });
+    if (values.out) writeFileSync(values.out, `${JSON.stringify(verdict, null, 2)}\n`);
+    const against = verdict.reviewedCommit
+      ? `reviewed plan of ${verdict.reviewedCommit}`
+      : `no reviewed plan: ${verdict.reviewMissing}`;
+    if (verdict.unreviewed.length === 0) {
+      console.log(`${stack}: no unreviewed deletions or replacements (${against}).`);
+      return;
+    }
+    const list = verdict.unreviewed.map((change) => `- ${describeDestructiveKey(change)}`).join('\n');
+    const message = `${stack}: ${verdict.unreviewed.length} deletion(s)/replacement(s) not in the reviewed plan (${against}):\n${list}`;
+    await appendStepSummary(`### Deploy guard\n\n${message}\n`);
+    if (guardAllowsApply(verdict)) {
+      core.warning(`${message}\nApplying anyway: accept_unreviewed_destruction was set.`);
+    } else {
+      core.error(
+        `${message}\nNot applied. If these are intended, re-run the Deploy workflow by hand with accept_unreviewed_destruction.`,
+      );
+      process.exitCode = 1;
+    }
+  },
+
+  async 'find-review'() {
+    const { sha, workflow, artifact } = options({
+      sha: { type: 'string' },
+      workflow: { type: 'string' },
+      artifact: { type: 'string' },
+    });
+    if (!sha || !workflow || !artifact)
+      mistake('--sha <commit>, --workflow <file name> and --artifact <name> are required');
+    const api = githubFromEnv() ?? mistake('GITHUB_TOKEN or GITHUB_REPOSITORY (owner/name) is not set');
+    const outputs = { pr_number: '', head_sha: '', plan_run_id: '' };
+    try {
+      const pull = await findMergedPullRequest(api, sha);
+      if (!pull) core.notice(`No merged pull request produced ${sha}; there is no reviewed plan.`);
+      else {
+        outputs.pr_number = String(pull.number);
+        outputs.head_sha = pull.headSha;
+        const runId = await findPlanRunWithArtifact(api, workflow, pull.headSha, artifact);
+        if (runId === undefined)
+          core.warning(
+            `PR #${pull.number}: no ${workflow} run for ${pull.headSha} with artifact ${artifact}.`,
+          );
+        else outputs.plan_run_id = String(runId);
+      }
+    } catch (error) {
+      core.warning(`Could not look up the reviewed plan: ${describeGitHubError(error)}`);
+    }
+    // On a runner @actions/core writes each value between generated delimiters; elsewhere, lines to read.
+    for (const [name, value] of Object.entries(outputs)) {
+      if (process.env.GITHUB_OUTPUT) core.setOutput(name, value);
+      else console.log(`${name}=${value}`);
+    }
+  },
+};
+
+const run =
+  COMMANDS[command] ?? mistake(`no such command; the commands are ${Object.keys(COMMANDS).join(', ')}`);
+await run();
