@@ -1,9 +1,8 @@
 import {
-  describeGitHubError,
-  findMergedPullRequest,
-  findPlanRunWithArtifact,
+  describeError,
+  findReviewedPlan,
+  fromEnv,
   type GitHubApi,
-  githubFromEnv,
   upsertComment,
 } from '../../scripts/plan-review/github';
 import { FakeGitHub } from './fake-github';
@@ -15,7 +14,7 @@ let api: GitHubApi;
 beforeEach(async () => {
   github = await new FakeGitHub().start();
   const env = { GITHUB_TOKEN: 'test-token', GITHUB_REPOSITORY: 'acme/petstore', GITHUB_API_URL: github.url };
-  api = githubFromEnv(env) as GitHubApi;
+  api = fromEnv(env) as GitHubApi;
 });
 
 afterEach(async () => {
@@ -61,8 +60,8 @@ describe('upsertComment', () => {
   });
 });
 
-describe('describeGitHubError', () => {
-  const failure = (error: unknown) => describeGitHubError(error);
+describe('describeError', () => {
+  const failure = (error: unknown) => describeError(error);
 
   it('names the request, the status and GitHub’s message', async () => {
     github.failWith = 403;
@@ -79,19 +78,19 @@ describe('describeGitHubError', () => {
   });
 });
 
-describe('githubFromEnv', () => {
+describe('fromEnv', () => {
   it('needs a token and an owner/name repository', () => {
-    expect(githubFromEnv({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'petstore' })).toBeUndefined();
-    expect(githubFromEnv({ GITHUB_REPOSITORY: 'acme/petstore' })).toBeUndefined();
-    expect(githubFromEnv({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'acme/petstore' })).toMatchObject({
+    expect(fromEnv({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'petstore' })).toBeUndefined();
+    expect(fromEnv({ GITHUB_REPOSITORY: 'acme/petstore' })).toBeUndefined();
+    expect(fromEnv({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'acme/petstore' })).toMatchObject({
       owner: 'acme',
       repo: 'petstore',
     });
   });
 });
 
-describe('findMergedPullRequest', () => {
-  it('returns the merged pull request whose merge commit is the pushed commit', async () => {
+describe('findReviewedPlan', () => {
+  it('finds the merged pull request of the pushed commit, and its newest plan run whose artifact has not expired', async () => {
     github.pullsByCommit.abc123 = [
       { number: 3, merged_at: null, merge_commit_sha: 'abc123', head: { sha: 'open-pr-head' } },
       {
@@ -107,13 +106,6 @@ describe('findMergedPullRequest', () => {
         head: { sha: 'reviewed-head' },
       },
     ];
-    expect(await findMergedPullRequest(api, 'abc123')).toEqual({ number: 5, headSha: 'reviewed-head' });
-    expect(await findMergedPullRequest(api, 'def456')).toBeUndefined();
-  });
-});
-
-describe('findPlanRunWithArtifact', () => {
-  it('returns the newest run for the head commit whose review artifact has not expired', async () => {
     github.runsByWorkflow['pr-plan.yml'] = [
       { id: 30, status: 'completed', head_sha: 'reviewed-head' },
       { id: 20, status: 'completed', head_sha: 'reviewed-head' },
@@ -122,13 +114,15 @@ describe('findPlanRunWithArtifact', () => {
     github.artifactsByRun[30] = []; // cancelled before upload
     github.artifactsByRun[20] = [{ name: 'plan-review', expired: false }];
     github.artifactsByRun[10] = [{ name: 'plan-review', expired: false }];
-    expect(await findPlanRunWithArtifact(api, 'pr-plan.yml', 'reviewed-head', 'plan-review')).toBe(20);
-    expect(github.requests[0]?.url).toBe(
+    const find = (sha: string) => findReviewedPlan(api, sha, 'pr-plan.yml', 'plan-review');
+    expect(await find('abc123')).toEqual({ pull: 5, headSha: 'reviewed-head', runId: 20 });
+    expect(github.requests.map((request) => request.url)).toContain(
       '/repos/acme/petstore/actions/workflows/pr-plan.yml/runs?event=pull_request&status=completed&head_sha=reviewed-head&per_page=20',
     );
+    expect(await find('def456')).toEqual({});
 
     github.artifactsByRun[20] = [{ name: 'plan-review', expired: true }];
     github.artifactsByRun[10] = [{ name: 'plan-review', expired: true }];
-    expect(await findPlanRunWithArtifact(api, 'pr-plan.yml', 'reviewed-head', 'plan-review')).toBeUndefined();
+    expect(await find('abc123')).toEqual({ pull: 5, headSha: 'reviewed-head' });
   });
 });

@@ -1,7 +1,7 @@
 import {
+  allowsApply,
   buildReviewRecord,
   checkAgainstReview,
-  guardAllowsApply,
   parseReviewRecord,
   type ReviewRecord,
 } from '../../scripts/plan-review/guard';
@@ -70,7 +70,7 @@ describe('checkAgainstReview', () => {
       unreviewed: [],
       accepted: false,
     });
-    expect(guardAllowsApply(verdict)).toBe(true);
+    expect(allowsApply(verdict)).toBe(true);
   });
 
   it('refuses deletions the reviewed plan did not have', () => {
@@ -86,7 +86,7 @@ describe('checkAgainstReview', () => {
       // Same address as a reviewed replacement, but a different object and kind of change.
       { address: 'aws_ecs_task_definition.api', deposed: '6a1f9e2c', kind: 'delete' },
     ]);
-    expect(guardAllowsApply(verdict)).toBe(false);
+    expect(allowsApply(verdict)).toBe(false);
   });
 
   it('treats a reviewed replacement that became a plain deletion as unreviewed', () => {
@@ -121,7 +121,7 @@ describe('checkAgainstReview', () => {
         summary: summaryOf(name),
         acceptUnreviewed: false,
       });
-      expect(guardAllowsApply(verdict)).toBe(true);
+      expect(allowsApply(verdict)).toBe(true);
     }
   });
 
@@ -146,7 +146,7 @@ describe('checkAgainstReview', () => {
       acceptUnreviewed: false,
     });
     expect(otherStack.reviewMissing).toBe('the reviewed plan has no successful plan for petstore-prod');
-    expect(guardAllowsApply(otherStack)).toBe(false);
+    expect(allowsApply(otherStack)).toBe(false);
   });
 
   it('applies unreviewed changes only when a person accepted them, and records that', () => {
@@ -157,7 +157,7 @@ describe('checkAgainstReview', () => {
     });
     expect(verdict.accepted).toBe(true);
     expect(verdict.unreviewed).toHaveLength(2);
-    expect(guardAllowsApply(verdict)).toBe(true);
+    expect(allowsApply(verdict)).toBe(true);
   });
 });
 
@@ -196,13 +196,13 @@ describe('a replacement that keeps the old object (skip_destroy)', () => {
     ]);
     const verdict = checkAgainstReview({ stack: 'petstore-dev', summary, acceptUnreviewed: false });
     expect(verdict.unreviewed).toEqual([]);
-    expect(guardAllowsApply(verdict)).toBe(true);
+    expect(allowsApply(verdict)).toBe(true);
   });
 
   it('without skip_destroy the same replacement needs review', () => {
     const summary = taskDefinitionReplacement(false);
     const verdict = checkAgainstReview({ stack: 'petstore-dev', summary, acceptUnreviewed: false });
     expect(verdict.unreviewed).toEqual([{ address: 'aws_ecs_task_definition.api', kind: 'replace' }]);
-    expect(guardAllowsApply(verdict)).toBe(false);
+    expect(allowsApply(verdict)).toBe(false);
   });
 });

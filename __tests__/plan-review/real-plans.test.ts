@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkAgainstReview, guardAllowsApply } from '../../scripts/plan-review/guard';
+import { allowsApply, checkAgainstReview } from '../../scripts/plan-review/guard';
 import { toDiffSyntax } from '../../scripts/plan-review/markdown';
 import { GITHUB_COMMENT_MAX_LENGTH, renderComment } from '../../scripts/plan-review/render-comment';
 import {
@@ -70,7 +70,7 @@ describe('plan review on real plans of petstore-dev', () => {
     const replaced = summary.resourceChanges.filter((change) => change.kind === 'replace');
     expect(replaced).toHaveLength(1);
     expect(replaced[0]?.address).toMatch(/^aws_sns_topic\./);
-    expect(replaced[0]?.replacePaths.map((replacePath) => replacePath.path)).toEqual(['name']);
+    expect(replaced[0]?.replacePaths).toEqual(['name']);
     const verdict = checkAgainstReview({
       stack: 'petstore-dev',
       summary,
@@ -78,7 +78,7 @@ describe('plan review on real plans of petstore-dev', () => {
       expectedCommit: '9e8d7c6b5a41f00dfeedbeef0123456789abcdef',
       acceptUnreviewed: false,
     });
-    expect(guardAllowsApply(verdict)).toBe(false);
+    expect(allowsApply(verdict)).toBe(false);
   });
 
   test('the comment warns of the deletion and the replacement by address', () => {

@@ -19,20 +19,8 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import * as core from '@actions/core';
 import { type Manifest, parseManifest } from '../lib/cdktf-manifest';
 import { classifyPlan } from './classify';
-import {
-  describeGitHubError,
-  findMergedPullRequest,
-  findPlanRunWithArtifact,
-  githubFromEnv,
-  upsertComment,
-} from './github';
-import {
-  buildReviewRecord,
-  checkAgainstReview,
-  describeDestructiveKey,
-  guardAllowsApply,
-  parseReviewRecord,
-} from './guard';
+import * as github from './github';
+import * as guard from './guard';
 import { stacksInDependencyOrder } from './manifest';
 import { maskPlan } from './mask';
 import { commentMarker, renderComment } from './render-comment';
@@ -40,9 +28,11 @@ import { loadStackReports } from './stack-report';
 import { parseTerraformPlan } from './terraform-plan';
 
 const [command = '', ...args] = process.argv.slice(2);
+const text = { type: 'string' } as const;
+const flag = { type: 'boolean', default: false } as const;
 const STACKS = {
   manifest: { type: 'string', default: 'cdktf.out/manifest.json' },
-  target: { type: 'string' },
+  target: text,
   'plans-dir': { type: 'string', default: 'plans' },
 } as const;
 
@@ -60,19 +50,10 @@ function readManifest(file: string): Manifest {
 }
 
 /** The stacks to report on. Without a manifest (synth failed) the target is still reported, as not planned. */
-function reportsOf({
-  manifest,
-  target,
-  'plans-dir': plansDir,
-}: {
-  manifest: string;
-  target?: string;
-  'plans-dir': string;
-}) {
-  const stacks = existsSync(manifest)
-    ? stacksInDependencyOrder(readManifest(manifest), target)
-    : [target ?? []].flat();
-  return loadStackReports(plansDir, stacks);
+function reportsOf(values: { manifest: string; target?: string; 'plans-dir': string }) {
+  const { manifest, target } = values;
+  const stacks = existsSync(manifest) ? stacksInDependencyOrder(readManifest(manifest), target) : [];
+  return loadStackReports(values['plans-dir'], existsSync(manifest) || !target ? stacks : [target]);
 }
 
 /** Adds markdown to the job summary on a runner; does nothing elsewhere. */
@@ -82,7 +63,7 @@ async function appendStepSummary(markdown: string): Promise<void> {
 
 const COMMANDS: Record<string, () => void | Promise<void>> = {
   stacks() {
-    const values = options({ ...STACKS, 'with-dirs': { type: 'boolean', default: false } });
+    const values = options({ ...STACKS, 'with-dirs': flag });
     const manifest = readManifest(values.manifest);
     for (const stack of stacksInDependencyOrder(manifest, values.target)) {
       const directory = path.join(
@@ -94,11 +75,7 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
   },
 
   export() {
-    const values = options({
-      ...STACKS,
-      commit: { type: 'string' },
-      out: { type: 'string', default: 'plan-review' },
-    });
+    const values = options({ ...STACKS, commit: text, out: { type: 'string', default: 'plan-review' } });
     if (!values.commit) mistake('--commit <sha of the planned commit> is required');
     const reports = reportsOf(values);
     mkdirSync(values.out, { recursive: true });
@@ -108,7 +85,7 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
       if (report.status === 'failed')
         writeFileSync(path.join(values.out, `${report.stack}.error.txt`), report.error);
     }
-    const record = buildReviewRecord(values.commit, reports);
+    const record = guard.buildReviewRecord(values.commit, reports);
     writeFileSync(path.join(values.out, 'review.json'), `${JSON.stringify(record, null, 2)}\n`);
     console.log(`wrote ${values.out}/ for ${reports.length} stacks`);
   },
@@ -116,78 +93,68 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
   async comment() {
     const values = options({
       ...STACKS,
-      marker: { type: 'string' },
+      marker: text,
       title: { type: 'string', default: 'Terraform plan' },
-      outcome: { type: 'string' },
-      applied: { type: 'boolean', default: false },
-      commit: { type: 'string' },
-      pr: { type: 'string' },
-      'artifact-name': { type: 'string' },
-      'artifact-url': { type: 'string' },
+      outcome: text,
+      applied: flag,
+      commit: text,
+      pr: text,
+      'artifact-name': text,
+      'artifact-url': text,
       out: { type: 'string', default: 'plan-comment.md' },
     });
     if (!values.marker || !values.commit) mistake('--marker <id> and --commit <sha> are required');
     if (values.pr !== undefined && !/^\d+$/.test(values.pr))
       mistake(`--pr must be a pull request number, got "${values.pr}"`);
-    const {
-      GITHUB_SERVER_URL: server,
-      GITHUB_REPOSITORY: repository,
-      GITHUB_RUN_ID: run,
-      GITHUB_RUN_ATTEMPT: attempt,
-    } = process.env;
-    const repositoryUrl = server && repository ? `${server}/${repository}` : undefined;
+    const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = process.env;
+    const repositoryUrl =
+      GITHUB_SERVER_URL && GITHUB_REPOSITORY && `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}`;
+    const attempt = GITHUB_RUN_ATTEMPT && GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${GITHUB_RUN_ATTEMPT}` : '';
     const marker = commentMarker(values.marker);
+    const artifact = values['artifact-name'];
     const body = renderComment({
       marker,
       title: values.title,
-      ...(values.outcome && { outcome: values.outcome }),
+      outcome: values.outcome,
       applied: values.applied,
-      commit: {
-        sha: values.commit,
-        ...(repositoryUrl && { url: `${repositoryUrl}/commit/${values.commit}` }),
-      },
-      ...(repositoryUrl &&
-        run && {
-          runUrl: `${repositoryUrl}/actions/runs/${run}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`,
-        }),
+      commit: { sha: values.commit, url: repositoryUrl && `${repositoryUrl}/commit/${values.commit}` },
+      runUrl: repositoryUrl && GITHUB_RUN_ID && `${repositoryUrl}/actions/runs/${GITHUB_RUN_ID}${attempt}`,
       stacks: reportsOf(values),
-      ...(values['artifact-name'] && {
-        fullPlans: { artifactName: values['artifact-name'], url: values['artifact-url'] || undefined },
-      }),
+      fullPlans: artifact ? { artifactName: artifact, url: values['artifact-url'] || undefined } : undefined,
     });
     writeFileSync(values.out, body);
     await appendStepSummary(body);
     console.log(`wrote ${values.out} (${body.length} characters)`);
     if (values.pr === undefined) return;
-    const api = githubFromEnv();
+    const api = github.fromEnv();
     if (!api)
       return core.warning(
         'Plan comment not posted: GITHUB_TOKEN or GITHUB_REPOSITORY (owner/name) is not set.',
       );
     try {
-      console.log(await upsertComment(api, Number(values.pr), marker, body));
+      console.log(await github.upsertComment(api, Number(values.pr), marker, body));
     } catch (error) {
       // Token without rights, an API outage, a fork's pull request: never a reason to fail the plan or deploy.
-      core.warning(`Plan comment not posted: ${describeGitHubError(error)}`);
+      core.warning(`Plan comment not posted: ${github.describeError(error)}`);
     }
   },
 
   async guard() {
     const values = options({
-      stack: { type: 'string' },
-      plan: { type: 'string' },
-      review: { type: 'string' },
-      'expected-commit': { type: 'string' },
-      'accept-unreviewed': { type: 'boolean', default: false },
-      out: { type: 'string' },
+      stack: text,
+      plan: text,
+      review: text,
+      'expected-commit': text,
+      'accept-unreviewed': flag,
+      out: text,
     });
     const { stack, plan, review } = values;
     if (!stack || !plan) mistake('--stack <name> and --plan <terraform show -json file> are required');
-    const verdict = checkAgainstReview({
+    const verdict = guard.checkAgainstReview({
       stack,
       // Masked like every plan the review reads, though only addresses come out of here.
       summary: classifyPlan(maskPlan(parseTerraformPlan(readFileSync(plan, 'utf8')), '')),
-      ...(review && existsSync(review) && { review: parseReviewRecord(readFileSync(review, 'utf8')) }),
+      ...(review && existsSync(review) && { review: guard.parseReviewRecord(readFileSync(review, 'utf8')) }),
       ...(values['expected-commit'] && { expectedCommit: values['expected-commit'] }),
       acceptUnreviewed: values['accept-unreviewed'],
     });
@@ -199,10 +166,10 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
       console.log(`${stack}: no unreviewed deletions or replacements (${against}).`);
       return;
     }
-    const list = verdict.unreviewed.map((change) => `- ${describeDestructiveKey(change)}`).join('\n');
+    const list = verdict.unreviewed.map((change) => `- ${guard.describeDestructiveKey(change)}`).join('\n');
     const message = `${stack}: ${verdict.unreviewed.length} deletion(s)/replacement(s) not in the reviewed plan (${against}):\n${list}`;
     await appendStepSummary(`### Deploy guard\n\n${message}\n`);
-    if (guardAllowsApply(verdict)) {
+    if (guard.allowsApply(verdict)) {
       core.warning(`${message}\nApplying anyway: accept_unreviewed_destruction was set.`);
     } else {
       core.error(
@@ -213,36 +180,25 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
   },
 
   async 'find-review'() {
-    const { sha, workflow, artifact } = options({
-      sha: { type: 'string' },
-      workflow: { type: 'string' },
-      artifact: { type: 'string' },
-    });
+    const { sha, workflow, artifact } = options({ sha: text, workflow: text, artifact: text });
     if (!sha || !workflow || !artifact)
       mistake('--sha <commit>, --workflow <file name> and --artifact <name> are required');
-    const api = githubFromEnv() ?? mistake('GITHUB_TOKEN or GITHUB_REPOSITORY (owner/name) is not set');
-    const outputs = { pr_number: '', head_sha: '', plan_run_id: '' };
+    const api = github.fromEnv() ?? mistake('GITHUB_TOKEN or GITHUB_REPOSITORY (owner/name) is not set');
+    const found: { pull?: number; headSha?: string; runId?: number } = {};
     try {
-      const pull = await findMergedPullRequest(api, sha);
-      if (!pull) core.notice(`No merged pull request produced ${sha}; there is no reviewed plan.`);
-      else {
-        outputs.pr_number = String(pull.number);
-        outputs.head_sha = pull.headSha;
-        const runId = await findPlanRunWithArtifact(api, workflow, pull.headSha, artifact);
-        if (runId === undefined)
-          core.warning(
-            `PR #${pull.number}: no ${workflow} run for ${pull.headSha} with artifact ${artifact}.`,
-          );
-        else outputs.plan_run_id = String(runId);
+      Object.assign(found, await github.findReviewedPlan(api, sha, workflow, artifact));
+      if (found.pull === undefined) {
+        core.notice(`No merged pull request produced ${sha}; there is no reviewed plan.`);
+      } else if (found.runId === undefined) {
+        core.warning(`PR #${found.pull}: no ${workflow} run for ${found.headSha} with artifact ${artifact}.`);
       }
     } catch (error) {
-      core.warning(`Could not look up the reviewed plan: ${describeGitHubError(error)}`);
+      core.warning(`Could not look up the reviewed plan: ${github.describeError(error)}`);
     }
-    // On a runner @actions/core writes each value between generated delimiters; elsewhere, lines to read.
-    for (const [name, value] of Object.entries(outputs)) {
-      if (process.env.GITHUB_OUTPUT) core.setOutput(name, value);
-      else console.log(`${name}=${value}`);
-    }
+    // @actions/core writes each value between generated delimiters, so no value can forge another.
+    core.setOutput('pr_number', found.pull ?? '');
+    core.setOutput('head_sha', found.headSha ?? '');
+    core.setOutput('plan_run_id', found.runId ?? '');
   },
 };
 

@@ -13,14 +13,14 @@ export interface GitHubApi {
  * The GitHub API as a workflow step sees it: GITHUB_TOKEN, GITHUB_REPOSITORY (owner/name) and
  * GITHUB_API_URL (also right for GitHub Enterprise). Undefined without a token or an owner/name.
  */
-export function githubFromEnv(env: NodeJS.ProcessEnv = process.env): GitHubApi | undefined {
+export function fromEnv(env: NodeJS.ProcessEnv = process.env): GitHubApi | undefined {
   const [, owner, repo] = /^([^/]+)\/([^/]+)$/.exec(env.GITHUB_REPOSITORY ?? '') ?? [];
   if (!env.GITHUB_TOKEN || !owner || !repo) return undefined;
   const octokit = new Octokit({
     auth: env.GITHUB_TOKEN,
     baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
     userAgent: 'petstore-plan-review',
-    // Callers report each failed call once, with describeGitHubError; Octokit would log it again.
+    // Callers report each failed call once, with describeError; Octokit would log it again.
     log: { debug: () => {}, info: () => {}, warn: console.warn, error: () => {} },
   });
   return { octokit, owner, repo };
@@ -30,7 +30,7 @@ export function githubFromEnv(env: NodeJS.ProcessEnv = process.env): GitHubApi |
  * One line for a failed call: the request, then the status and GitHub's message, or what stopped the
  * request from reaching GitHub at all (Octokit reports that as status 500 with no response).
  */
-export function describeGitHubError(error: unknown): string {
+export function describeError(error: unknown): string {
   if (!(error instanceof RequestError)) return error instanceof Error ? error.message : String(error);
   const request = `${error.request.method} ${error.request.url}`;
   return error.response
@@ -65,34 +65,31 @@ export async function upsertComment(
   return `created ${created.data.html_url}`;
 }
 
-/** The pull request whose merge produced `sha` (merge, squash or rebase), if any. */
-export async function findMergedPullRequest(
+/**
+ * The reviewed plan of `sha`, a commit on main: the pull request whose merge produced it (merge, squash
+ * or rebase), its head, and the newest completed `pull_request` run of `workflowFile` for that head that
+ * still has the named artifact. A run whose plan failed for some stacks still counts: its record lists
+ * the stacks it planned.
+ */
+export async function findReviewedPlan(
   { octokit, owner, repo }: GitHubApi,
   sha: string,
-): Promise<{ number: number; headSha: string } | undefined> {
-  const pages = octokit.paginate.iterator(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
+  workflowFile: string,
+  artifactName: string,
+): Promise<{ pull?: number; headSha?: string; runId?: number }> {
+  const pulls = octokit.paginate.iterator(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
     owner,
     repo,
     commit_sha: sha,
     per_page: 100,
   });
-  for await (const { data: pulls } of pages) {
-    const merged = pulls.find((pull) => pull.merged_at && pull.merge_commit_sha === sha);
-    if (merged) return { number: merged.number, headSha: merged.head.sha };
+  let merged: { number: number; head: { sha: string } } | undefined;
+  for await (const { data } of pulls) {
+    merged = data.find((pull) => pull.merged_at && pull.merge_commit_sha === sha);
+    if (merged) break;
   }
-  return undefined;
-}
-
-/**
- * The newest completed `pull_request` run of `workflowFile` for `headSha` that still has the named
- * artifact. A run whose plan failed for some stacks still counts: its record lists the stacks it planned.
- */
-export async function findPlanRunWithArtifact(
-  { octokit, owner, repo }: GitHubApi,
-  workflowFile: string,
-  headSha: string,
-  artifactName: string,
-): Promise<number | undefined> {
+  if (!merged) return {};
+  const found = { pull: merged.number, headSha: merged.head.sha };
   // Newest first, as GitHub lists them; the 20 newest runs of one commit are plenty.
   const { data: runs } = await octokit.rest.actions.listWorkflowRuns({
     owner,
@@ -100,18 +97,17 @@ export async function findPlanRunWithArtifact(
     workflow_id: workflowFile,
     event: 'pull_request',
     status: 'completed',
-    head_sha: headSha,
+    head_sha: found.headSha,
     per_page: 20,
   });
-  for (const run of runs.workflow_runs) {
-    if (run.head_sha !== headSha) continue;
+  for (const run of runs.workflow_runs.filter((candidate) => candidate.head_sha === found.headSha)) {
     const { data } = await octokit.rest.actions.listWorkflowRunArtifacts({
       owner,
       repo,
       run_id: run.id,
       name: artifactName,
     });
-    if (data.artifacts.some((artifact) => artifact.name === artifactName && !artifact.expired)) return run.id;
+    if (data.artifacts.some((a) => a.name === artifactName && !a.expired)) return { ...found, runId: run.id };
   }
-  return undefined;
+  return found;
 }

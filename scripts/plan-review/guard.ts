@@ -89,7 +89,7 @@ export function checkAgainstReview(input: {
   };
 }
 
-export function guardAllowsApply(verdict: GuardVerdict): boolean {
+export function allowsApply(verdict: GuardVerdict): boolean {
   return verdict.unreviewed.length === 0 || verdict.accepted;
 }
 

@@ -68,7 +68,7 @@ export function maskPlan(plan: TerraformPlan, text: string, warnings: readonly s
 }
 
 /** `value` with every part that `mask` marks replaced by `placeholder`; the strings replaced go to `found`. */
-export function substitute(
+function substitute(
   value: PlanValue | undefined,
   mask: ValueMask | undefined,
   placeholder: string,
