@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { allowsApply, checkAgainstReview } from '../../scripts/plan-review/guard';
+import { allowsApply, checkAgainstReview, type ReviewRecord } from '../../scripts/plan-review/guard';
 import { toDiffSyntax } from '../../scripts/plan-review/markdown';
 import { GITHUB_COMMENT_MAX_LENGTH, renderComment } from '../../scripts/plan-review/render-comment';
 import {
@@ -127,6 +127,24 @@ describe('plan review on real plans of a small configuration', () => {
     expect(note).toContain(
       '**forget** `aws_sns_topic.alerts` in `petstore-dev`: left in AWS, no longer managed',
     );
+  });
+
+  test('an object left deposed by a failed replacement is a deletion of its own, to the guard too', () => {
+    const summary = summaryOf('deposed');
+    const deposed = summary.resourceChanges.find((change) => change.deposed !== undefined);
+    expect(summary.resourceChanges).toEqual([
+      { address: 'aws_s3_bucket.releases', deposed: deposed?.deposed, kind: 'delete', replacePaths: [] },
+    ]);
+    // A reviewed deletion of the address is not a reviewed deletion of its deposed object.
+    const review: ReviewRecord = {
+      version: 1,
+      commit: 'c0ffee',
+      stacks: { 'petstore-dev': { destructive: [{ address: 'aws_s3_bucket.releases', kind: 'delete' }] } },
+    };
+    const verdict = checkAgainstReview({ stack: 'petstore-dev', summary, review, acceptUnreviewed: false });
+    expect(verdict.unreviewed).toEqual([
+      { address: 'aws_s3_bucket.releases', deposed: deposed?.deposed, kind: 'delete' },
+    ]);
   });
 
   test('sensitive values never reach the comment, even where Terraform printed a copy in clear', () => {

@@ -1,17 +1,9 @@
 /**
- * The plan review's commands, as the workflows run them (`npm run plan:<command> -- …`):
- * - `stacks`: the synthesized stacks in dependency order, one a line, for the plan and apply loops;
- *   `--target`: that stack and what it depends on; `--with-dirs`: `<stack>\t<terraform directory>`.
- * - `export`: what the artifact may hold: each `<stack>.plan.txt` (masked) or `<stack>.error.txt`, and
- *   review.json, the record the deploy guard compares against. Never plan.json: it holds secrets in clear.
- * - `comment`: the plan comment, to --out and the job summary and, with --pr, to the pull request (updated
- *   in place, found by its marker). Not being able to post it is a warning, never a failure.
- * - `guard`: between `terraform plan -out` and `apply` of a stack, exits 1 on a deletion or replacement
- *   that the reviewed plan did not have, unless --accept-unreviewed; its verdict goes to --out (guard.json).
- * - `find-review`: the reviewed plan of a commit on main: the merged pull request, its head and the newest
- *   plan run that still has the artifact, as step outputs (empty when not found). Never fails: without a
- *   reviewed plan the guard refuses every deletion and replacement, which is the safe outcome.
- * An operator's mistake is one line naming the command and what to do, and exit 2.
+ * The plan review's commands, as the workflows run them (`npm run plan:<command> -- …`): `stacks` (in
+ * dependency order, for the plan and apply loops), `export` (the artifact: masked plan texts, errors and
+ * review.json; never plan.json, which holds secrets in clear), `comment` (to a file, the job summary and the
+ * pull request), `guard` (between plan and apply) and `find-review` (the reviewed plan of a commit on main).
+ * Reporting never fails a job; an operator's mistake is one line and exit 2.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -49,14 +41,13 @@ function readManifest(file: string): Manifest {
   return parseManifest(JSON.parse(readFileSync(file, 'utf8')));
 }
 
-/** The stacks to report on. Without a manifest (synth failed) the target is still reported, as not planned. */
+/** Without a manifest (synth failed) the target is still reported, as not planned. */
 function reportsOf(values: { manifest: string; target?: string; 'plans-dir': string }) {
   const { manifest, target } = values;
   const stacks = existsSync(manifest) ? stacksInDependencyOrder(readManifest(manifest), target) : [];
   return loadStackReports(values['plans-dir'], existsSync(manifest) || !target ? stacks : [target]);
 }
 
-/** Adds markdown to the job summary on a runner; does nothing elsewhere. */
 async function appendStepSummary(markdown: string): Promise<void> {
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write();
 }

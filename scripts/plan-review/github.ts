@@ -9,10 +9,7 @@ export interface GitHubApi {
   repo: string;
 }
 
-/**
- * The GitHub API as a workflow step sees it: GITHUB_TOKEN, GITHUB_REPOSITORY (owner/name) and
- * GITHUB_API_URL (also right for GitHub Enterprise). Undefined without a token or an owner/name.
- */
+/** The API as a workflow step sees it (GITHUB_API_URL: also GitHub Enterprise); undefined without token or owner/name. */
 export function fromEnv(env: NodeJS.ProcessEnv = process.env): GitHubApi | undefined {
   const [, owner, repo] = /^([^/]+)\/([^/]+)$/.exec(env.GITHUB_REPOSITORY ?? '') ?? [];
   if (!env.GITHUB_TOKEN || !owner || !repo) return undefined;
@@ -39,9 +36,8 @@ export function describeError(error: unknown): string {
 }
 
 /**
- * Creates the pull request's comment that starts with `marker`, or updates it in place if it exists.
- * Only a body that starts with the marker counts, so a reply quoting the comment is never taken for it.
- * Returns what it did and the comment's URL.
+ * Creates the pull request's comment that starts with `marker`, or updates it in place; a reply quoting
+ * it does not start with the marker. Returns what it did and the comment's URL.
  */
 export async function upsertComment(
   { octokit, owner, repo }: GitHubApi,

@@ -18,11 +18,10 @@ export interface ReviewRecord {
   stacks: Record<string, { destructive: DestructiveChangeKey[] }>;
 }
 
+/** plan:guard's verdict (guard.json): the reviewed plan's commit, or why there was none to use. */
 export interface GuardVerdict {
   stack: string;
-  /** Commit of the reviewed plan compared against; absent when there was none to use. */
   reviewedCommit?: string;
-  /** Why no reviewed plan could be used, when none could. */
   reviewMissing?: string;
   /** Deletions and replacements in the new plan that the reviewed plan did not show. */
   unreviewed: DestructiveChangeKey[];

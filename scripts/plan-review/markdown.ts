@@ -1,9 +1,6 @@
 /** Markdown for a pull-request comment: text that cannot break out of its place, and cut to a size. */
 
-/**
- * Moves Terraform's change symbols to the start of the line so a `diff` code block colours them:
- * `  + x` → `+   x`, and `~` becomes `!` (a changed line to the diff highlighter).
- */
+/** Terraform's change symbols moved to the line start, for a `diff` block to colour; `~` becomes `!`. */
 export function toDiffSyntax(planText: string): string {
   // Inside a heredoc (a multi-line string) lines are content: a "- GET /pets" there is text, not a removal.
   // Terraform marks a changed line of an updated heredoc at two columns left of the content, 4 right of
@@ -56,10 +53,7 @@ export function plural(count: number, singular: string, pluralForm = `${singular
   return `${count} ${count === 1 ? singular : pluralForm}`;
 }
 
-/**
- * Keeps the first ~2/3 and last ~1/3 of `text` (whole lines where possible) and puts a notice of
- * what was left out between them, so that the result is at most `max` characters.
- */
+/** The first ~2/3 and last ~1/3 of `text` (whole lines where possible) around a notice, in `max` characters. */
 export function truncateMiddle(
   text: string,
   max: number,

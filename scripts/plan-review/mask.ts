@@ -10,15 +10,12 @@ import type { PlanValue, TerraformPlan, ValueMask } from './terraform-plan';
 
 export const SENSITIVE = '(sensitive value)';
 
-/**
- * Secrets shorter than this are not searched for in other text: masking every "true" or "80" would wreck
- * it, and such short values give little away. Where the plan marks them, they are masked all the same.
- */
+/** Shorter secrets are masked where marked but not searched for: masking every "true" would wreck the text. */
 const MIN_REDACTED_LENGTH = 6;
 
 declare const masked: unique symbol;
 
-/** What the stages after masking read; made only by maskPlan. */
+/** All that the stages after masking read; made only by maskPlan. */
 export interface MaskedPlan {
   readonly [masked]: true;
   /** The plan, every sensitive value in it and every copy of one replaced by `(sensitive value)`. */

@@ -10,7 +10,7 @@ export const GITHUB_COMMENT_MAX_LENGTH = 65_536;
 export const DEFAULT_COMMENT_BUDGET = 65_000;
 
 export interface CommentInput {
-  /** Hidden first line that identifies this workflow's comment; see commentMarker. */
+  /** See commentMarker. */
   marker: string;
   title: string;
   /** A bold line under the title, e.g. a deploy's outcome. */

@@ -29,7 +29,6 @@ export interface ResourceChange {
   deposed?: string;
   /** The address before a `moved` block moved it. */
   previous_address?: string;
-  /** e.g. `delete_because_no_resource_config`. */
   action_reason?: string;
   change: Change;
 }
