@@ -7,16 +7,13 @@ import type { PlanForCost } from '../lib/cost/resources';
 /** A value from the plan: JSON. */
 export type PlanValue = null | boolean | number | string | PlanValue[] | { [key: string]: PlanValue };
 
-/** Mirrors a value's shape: `true` marks that value (and all below it) as sensitive or as unknown. */
+/** Mirrors a value's shape: `true` marks that value (and all below it) as sensitive. */
 export type ValueMask = boolean | ValueMask[] | { [key: string]: ValueMask };
 
+/** A change's values and their sensitive marks are read by mask.ts, through the JSON itself. */
 export interface Change {
   actions: string[];
   before?: PlanValue;
-  after?: PlanValue;
-  after_unknown?: ValueMask;
-  before_sensitive?: ValueMask;
-  after_sensitive?: ValueMask;
   /** Attribute paths whose change forces the replacement: names, map keys or list indices. */
   replace_paths?: (string | number)[][];
   importing?: { id?: string };
