@@ -10,7 +10,7 @@ describe('plan-guard', () => {
   async function guard(reviewed: FixtureName, planned: FixtureName, extra: string[] = []) {
     const review = workspace({ 'petstore-dev': reviewed });
     const reviewOut = path.join(review.dir, 'plan-review');
-    await runCli('plan-review/bin/export.ts', [
+    await runCli('export', [
       '--manifest',
       review.manifest,
       '--plans-dir',
@@ -22,7 +22,7 @@ describe('plan-guard', () => {
     ]);
     const deploy = workspace({ 'petstore-dev': planned });
     const verdictFile = path.join(deploy.plans, 'petstore-dev', 'guard.json');
-    const result = await runCli('plan-review/bin/guard.ts', [
+    const result = await runCli('guard', [
       '--stack',
       'petstore-dev',
       '--plan',
@@ -69,7 +69,7 @@ describe('plan-guard', () => {
 
   it('fails closed when the review file does not exist', async () => {
     const { plans } = workspace({ 'petstore-dev': 'replace' });
-    const result = await runCli('plan-review/bin/guard.ts', [
+    const result = await runCli('guard', [
       '--stack',
       'petstore-dev',
       '--plan',
@@ -93,7 +93,7 @@ describe('plan-find-review', () => {
     github().artifactsByRun[555] = [{ name: 'plan-review', expired: false }];
     const { dir } = workspace({});
     const result = await runCli(
-      'plan-review/bin/find-review.ts',
+      'find-review',
       ['--sha', 'abc123', '--workflow', 'pr-plan.yml', '--artifact', 'plan-review'],
       actionsEnv(dir, github()),
     );
@@ -109,7 +109,7 @@ describe('plan-find-review', () => {
     github().failWith = 502;
     const { dir } = workspace({});
     const result = await runCli(
-      'plan-review/bin/find-review.ts',
+      'find-review',
       ['--sha', 'abc123', '--workflow', 'pr-plan.yml', '--artifact', 'plan-review'],
       actionsEnv(dir, github()),
     );

@@ -18,10 +18,8 @@ describe('plan-stacks', () => {
     raw.stacks['petstore-dev'].dependencies = ['petstore-shared'];
     writeFileSync(manifest, JSON.stringify(raw));
 
-    expect((await runCli('plan-review/bin/stacks.ts', ['--manifest', manifest])).stdout).toBe(
-      'petstore-shared\npetstore-dev\n',
-    );
-    const withDirs = await runCli('plan-review/bin/stacks.ts', [
+    expect((await runCli('stacks', ['--manifest', manifest])).stdout).toBe('petstore-shared\npetstore-dev\n');
+    const withDirs = await runCli('stacks', [
       '--manifest',
       manifest,
       '--with-dirs',
@@ -81,7 +79,7 @@ describe('plan-comment', () => {
   it('reports the target stack as not planned when synth never produced a manifest', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'plan-review-cli-'));
     const out = path.join(dir, 'deploy-comment.md');
-    const result = await runCli('plan-review/bin/comment.ts', [
+    const result = await runCli('comment', [
       '--manifest',
       path.join(dir, 'cdktf.out/manifest.json'),
       '--plans-dir',
@@ -137,14 +135,11 @@ describe('plan-export', () => {
 
 describe('operator mistakes', () => {
   it.each([
-    ['plan-review/bin/comment.ts', 'plan:comment: --marker <id> and --commit <sha> are required'],
-    ['plan-review/bin/export.ts', 'plan:export: --commit <sha of the planned commit> is required'],
-    [
-      'plan-review/bin/guard.ts',
-      'plan:guard: --stack <name> and --plan <terraform show -json file> are required',
-    ],
-  ])('%s without its required flags says so in one line and exits 2', async (script, message) => {
-    const result = await runCli(script, []);
+    ['comment', 'plan:comment: --marker <id> and --commit <sha> are required'],
+    ['export', 'plan:export: --commit <sha of the planned commit> is required'],
+    ['guard', 'plan:guard: --stack <name> and --plan <terraform show -json file> are required'],
+  ])('plan:%s without its required flags says so in one line and exits 2', async (command, message) => {
+    const result = await runCli(command, []);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(message);
   });
@@ -152,7 +147,7 @@ describe('operator mistakes', () => {
   it('plan:find-review with a GITHUB_REPOSITORY that is not owner/name says which variable, and asks nothing', async () => {
     const { dir } = workspace({});
     const result = await runCli(
-      'plan-review/bin/find-review.ts',
+      'find-review',
       ['--sha', 'abc123', '--workflow', 'pr-plan.yml', '--artifact', 'plan-review'],
       { ...actionsEnv(dir, github()), GITHUB_REPOSITORY: 'petstore' },
     );

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { classifyPlan, type PlanSummary } from '../../scripts/plan-review/classify';
+import { maskPlan } from '../../scripts/plan-review/mask';
 import { type CommentInput, commentMarker } from '../../scripts/plan-review/render-comment';
 import type { StackPlanFiles, StackReport } from '../../scripts/plan-review/stack-report';
+import { parseTerraformPlan } from '../../scripts/plan-review/terraform-plan';
 
 export const FIXTURES_DIR = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -78,4 +81,9 @@ export function commentInput(stacks: StackReport[]): CommentInput {
     runUrl: 'https://github.com/o/r/actions/runs/42',
     stacks,
   };
+}
+
+/** The classified changes of a `terraform show -json` plan, masked as every plan the review reads. */
+export function summaryOf(planJson: string): PlanSummary {
+  return classifyPlan(maskPlan(parseTerraformPlan(planJson), ''));
 }

@@ -1,11 +1,10 @@
 import {
-  connectGitHub,
-  findMergedPullRequest,
-  findPlanRunWithArtifact,
+  describeError,
+  findReviewedPlan,
+  fromEnv,
   type GitHubApi,
-  upsertIssueComment,
+  upsertComment,
 } from '../../scripts/plan-review/github';
-import { publishComment } from '../../scripts/plan-review/publish';
 import { FakeGitHub } from './fake-github';
 
 const MARKER = '<!-- plan-review:terraform-plan -->';
@@ -14,18 +13,19 @@ let api: GitHubApi;
 
 beforeEach(async () => {
   github = await new FakeGitHub().start();
-  api = connectGitHub({ apiUrl: github.url, token: 'test-token', repository: 'acme/petstore' });
+  const env = { GITHUB_TOKEN: 'test-token', GITHUB_REPOSITORY: 'acme/petstore', GITHUB_API_URL: github.url };
+  api = fromEnv(env) as GitHubApi;
 });
 
 afterEach(async () => {
   await github.stop();
 });
 
-describe('upsertIssueComment', () => {
+describe('upsertComment', () => {
   it('creates the comment when the pull request has none with the marker', async () => {
     github.comments = [{ id: 1, body: 'LGTM' }];
-    const result = await upsertIssueComment(api, 7, MARKER, `${MARKER}\nplan v1`);
-    expect(result.action).toBe('created');
+    const result = await upsertComment(api, 7, MARKER, `${MARKER}\nplan v1`);
+    expect(result).toMatch(/^created /);
     expect(github.comments.map((c) => c.body)).toEqual(['LGTM', `${MARKER}\nplan v1`]);
     expect(github.requests.at(-1)).toMatchObject({
       method: 'POST',
@@ -42,8 +42,8 @@ describe('upsertIssueComment', () => {
       { id: 4, body: `> ${MARKER}\n> quoted by a reviewer` },
       { id: 5, body: `${MARKER}\nplan v1` },
     ];
-    const result = await upsertIssueComment(api, 7, MARKER, `${MARKER}\nplan v2`);
-    expect(result).toMatchObject({ action: 'updated', comment: { id: 5 } });
+    const result = await upsertComment(api, 7, MARKER, `${MARKER}\nplan v2`);
+    expect(result).toMatch(/^updated .*\/5$/);
     expect(github.comments.find((c) => c.id === 5)?.body).toBe(`${MARKER}\nplan v2`);
     expect(github.comments.find((c) => c.id === 4)?.body).toBe(`> ${MARKER}\n> quoted by a reviewer`);
     expect(github.comments).toHaveLength(5);
@@ -56,36 +56,41 @@ describe('upsertIssueComment', () => {
   });
 
   it('refuses a body that does not start with its marker, since it could never be found again', async () => {
-    await expect(upsertIssueComment(api, 7, MARKER, 'plan')).rejects.toThrow('must start with its marker');
+    await expect(upsertComment(api, 7, MARKER, 'plan')).rejects.toThrow('must start with its marker');
   });
 });
 
-describe('publishComment', () => {
-  it('reports an API error instead of throwing', async () => {
+describe('describeError', () => {
+  const failure = (error: unknown) => describeError(error);
+
+  it('names the request, the status and GitHub’s message', async () => {
     github.failWith = 403;
-    const result = await publishComment(api, 7, MARKER, `${MARKER}\nplan`);
-    expect(result).toEqual({
-      ok: false,
-      error:
-        'GET http://127.0.0.1:PORT/repos/acme/petstore/issues/7/comments?per_page=100: HTTP 403 simulated failure'.replace(
-          'http://127.0.0.1:PORT',
-          github.url,
-        ),
-    });
+    const error = await upsertComment(api, 7, MARKER, `${MARKER}\nplan`).catch(failure);
+    expect(error).toBe(
+      `GET ${github.url}/repos/acme/petstore/issues/7/comments?per_page=100: HTTP 403 simulated failure`,
+    );
   });
 
-  it('reports an unreachable API instead of throwing', async () => {
+  it('says when GitHub could not be reached at all', async () => {
     await github.stop(); // nothing listens on its port any more
-    const result = await publishComment(api, 7, MARKER, `${MARKER}\nplan`);
-    expect(result).toEqual({
-      ok: false,
-      error: expect.stringMatching(/GitHub could not be reached \(.*ECONNREFUSED/),
+    const error = await upsertComment(api, 7, MARKER, `${MARKER}\nplan`).catch(failure);
+    expect(error).toMatch(/GitHub could not be reached \(.*ECONNREFUSED/);
+  });
+});
+
+describe('fromEnv', () => {
+  it('needs a token and an owner/name repository', () => {
+    expect(fromEnv({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'petstore' })).toBeUndefined();
+    expect(fromEnv({ GITHUB_REPOSITORY: 'acme/petstore' })).toBeUndefined();
+    expect(fromEnv({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'acme/petstore' })).toMatchObject({
+      owner: 'acme',
+      repo: 'petstore',
     });
   });
 });
 
-describe('findMergedPullRequest', () => {
-  it('returns the merged pull request whose merge commit is the pushed commit', async () => {
+describe('findReviewedPlan', () => {
+  it('finds the merged pull request of the pushed commit, and its newest plan run whose artifact has not expired', async () => {
     github.pullsByCommit.abc123 = [
       { number: 3, merged_at: null, merge_commit_sha: 'abc123', head: { sha: 'open-pr-head' } },
       {
@@ -101,13 +106,6 @@ describe('findMergedPullRequest', () => {
         head: { sha: 'reviewed-head' },
       },
     ];
-    expect(await findMergedPullRequest(api, 'abc123')).toEqual({ number: 5, headSha: 'reviewed-head' });
-    expect(await findMergedPullRequest(api, 'def456')).toBeUndefined();
-  });
-});
-
-describe('findPlanRunWithArtifact', () => {
-  it('returns the newest run for the head commit whose review artifact has not expired', async () => {
     github.runsByWorkflow['pr-plan.yml'] = [
       { id: 30, status: 'completed', head_sha: 'reviewed-head' },
       { id: 20, status: 'completed', head_sha: 'reviewed-head' },
@@ -116,13 +114,15 @@ describe('findPlanRunWithArtifact', () => {
     github.artifactsByRun[30] = []; // cancelled before upload
     github.artifactsByRun[20] = [{ name: 'plan-review', expired: false }];
     github.artifactsByRun[10] = [{ name: 'plan-review', expired: false }];
-    expect(await findPlanRunWithArtifact(api, 'pr-plan.yml', 'reviewed-head', 'plan-review')).toBe(20);
-    expect(github.requests[0]?.url).toBe(
+    const find = (sha: string) => findReviewedPlan(api, sha, 'pr-plan.yml', 'plan-review');
+    expect(await find('abc123')).toEqual({ pull: 5, headSha: 'reviewed-head', runId: 20 });
+    expect(github.requests.map((request) => request.url)).toContain(
       '/repos/acme/petstore/actions/workflows/pr-plan.yml/runs?event=pull_request&status=completed&head_sha=reviewed-head&per_page=20',
     );
+    expect(await find('def456')).toEqual({});
 
     github.artifactsByRun[20] = [{ name: 'plan-review', expired: true }];
     github.artifactsByRun[10] = [{ name: 'plan-review', expired: true }];
-    expect(await findPlanRunWithArtifact(api, 'pr-plan.yml', 'reviewed-head', 'plan-review')).toBeUndefined();
+    expect(await find('abc123')).toEqual({ pull: 5, headSha: 'reviewed-head' });
   });
 });

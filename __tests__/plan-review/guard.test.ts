@@ -1,18 +1,17 @@
-import { classifyPlan } from '../../scripts/plan-review/classify';
 import {
+  allowsApply,
+  buildReviewRecord,
   checkAgainstReview,
-  guardAllowsApply,
   parseReviewRecord,
   type ReviewRecord,
 } from '../../scripts/plan-review/guard';
-import { buildReviewRecord, buildStackReport } from '../../scripts/plan-review/stack-report';
-import { parseTerraformPlan } from '../../scripts/plan-review/terraform-plan';
-import { type FixtureName, fixture } from './fixtures';
+import { buildStackReport } from '../../scripts/plan-review/stack-report';
+import { type FixtureName, fixture, summaryOf as summaryOfPlan } from './fixtures';
 
 const REVIEWED_HEAD = '1f0c2d9a4b7e1f0c2d9a4b7e1f0c2d9a4b7e1f0c';
 
 function summaryOf(name: FixtureName) {
-  return classifyPlan(parseTerraformPlan(fixture(name).planJson));
+  return summaryOfPlan(fixture(name).planJson);
 }
 
 /** The record the pull-request plan workflow uploads, for stacks planned from the given fixtures. */
@@ -71,7 +70,7 @@ describe('checkAgainstReview', () => {
       unreviewed: [],
       accepted: false,
     });
-    expect(guardAllowsApply(verdict)).toBe(true);
+    expect(allowsApply(verdict)).toBe(true);
   });
 
   it('refuses deletions the reviewed plan did not have', () => {
@@ -87,7 +86,7 @@ describe('checkAgainstReview', () => {
       // Same address as a reviewed replacement, but a different object and kind of change.
       { address: 'aws_ecs_task_definition.api', deposed: '6a1f9e2c', kind: 'delete' },
     ]);
-    expect(guardAllowsApply(verdict)).toBe(false);
+    expect(allowsApply(verdict)).toBe(false);
   });
 
   it('treats a reviewed replacement that became a plain deletion as unreviewed', () => {
@@ -122,7 +121,7 @@ describe('checkAgainstReview', () => {
         summary: summaryOf(name),
         acceptUnreviewed: false,
       });
-      expect(guardAllowsApply(verdict)).toBe(true);
+      expect(allowsApply(verdict)).toBe(true);
     }
   });
 
@@ -147,7 +146,7 @@ describe('checkAgainstReview', () => {
       acceptUnreviewed: false,
     });
     expect(otherStack.reviewMissing).toBe('the reviewed plan has no successful plan for petstore-prod');
-    expect(guardAllowsApply(otherStack)).toBe(false);
+    expect(allowsApply(otherStack)).toBe(false);
   });
 
   it('applies unreviewed changes only when a person accepted them, and records that', () => {
@@ -158,7 +157,7 @@ describe('checkAgainstReview', () => {
     });
     expect(verdict.accepted).toBe(true);
     expect(verdict.unreviewed).toHaveLength(2);
-    expect(guardAllowsApply(verdict)).toBe(true);
+    expect(allowsApply(verdict)).toBe(true);
   });
 });
 
@@ -166,29 +165,27 @@ describe('a replacement that keeps the old object (skip_destroy)', () => {
   // Every deploy registers a new task definition revision for the new image tag; with skip_destroy the
   // old revision stays registered (so rollbacks work), and the replacement destroys nothing.
   function taskDefinitionReplacement(skipDestroy: boolean) {
-    return classifyPlan(
-      parseTerraformPlan(
-        JSON.stringify({
-          format_version: '1.2',
-          resource_changes: [
-            {
-              address: 'aws_ecs_task_definition.api',
-              mode: 'managed',
-              type: 'aws_ecs_task_definition',
-              name: 'api',
-              change: {
-                actions: ['delete', 'create'],
-                before: { family: 'api', container_definitions: '[]', skip_destroy: skipDestroy },
-                after: { family: 'api', container_definitions: '[{}]', skip_destroy: skipDestroy },
-                after_unknown: {},
-                before_sensitive: {},
-                after_sensitive: {},
-                replace_paths: [['container_definitions']],
-              },
+    return summaryOfPlan(
+      JSON.stringify({
+        format_version: '1.2',
+        resource_changes: [
+          {
+            address: 'aws_ecs_task_definition.api',
+            mode: 'managed',
+            type: 'aws_ecs_task_definition',
+            name: 'api',
+            change: {
+              actions: ['delete', 'create'],
+              before: { family: 'api', container_definitions: '[]', skip_destroy: skipDestroy },
+              after: { family: 'api', container_definitions: '[{}]', skip_destroy: skipDestroy },
+              after_unknown: {},
+              before_sensitive: {},
+              after_sensitive: {},
+              replace_paths: [['container_definitions']],
             },
-          ],
-        }),
-      ),
+          },
+        ],
+      }),
     );
   }
 
@@ -199,13 +196,13 @@ describe('a replacement that keeps the old object (skip_destroy)', () => {
     ]);
     const verdict = checkAgainstReview({ stack: 'petstore-dev', summary, acceptUnreviewed: false });
     expect(verdict.unreviewed).toEqual([]);
-    expect(guardAllowsApply(verdict)).toBe(true);
+    expect(allowsApply(verdict)).toBe(true);
   });
 
   it('without skip_destroy the same replacement needs review', () => {
     const summary = taskDefinitionReplacement(false);
     const verdict = checkAgainstReview({ stack: 'petstore-dev', summary, acceptUnreviewed: false });
     expect(verdict.unreviewed).toEqual([{ address: 'aws_ecs_task_definition.api', kind: 'replace' }]);
-    expect(guardAllowsApply(verdict)).toBe(false);
+    expect(allowsApply(verdict)).toBe(false);
   });
 });

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, TerraformStack } from 'cdktf';
-import { type Manifest, parseManifest } from '../../scripts/lib/cdktf-manifest';
-import { stackDirectory, stacksInDependencyOrder } from '../../scripts/plan-review/manifest';
+import { parseManifest } from '../../scripts/lib/cdktf-manifest';
+import { stacksInDependencyOrder } from '../../scripts/plan-review/manifest';
 
 /** The shape `cdktf synth` (0.21) writes to cdktf.out/manifest.json, trimmed to a few fields. */
 function manifestJson(stacks: Record<string, string[]>): unknown {
@@ -72,14 +72,7 @@ describe('stacksInDependencyOrder', () => {
   });
 });
 
-describe('parseManifest and stackDirectory', () => {
-  it('resolves a stack working directory next to manifest.json', () => {
-    const manifest: Manifest = parseManifest(manifestJson({ 'petstore-dev': [] }));
-    expect(stackDirectory(manifest, 'cdktf.out/manifest.json', 'petstore-dev')).toBe(
-      'cdktf.out/stacks/petstore-dev',
-    );
-  });
-
+describe('parseManifest', () => {
   it('rejects a file that is not a cdktf manifest', () => {
     expect(() => parseManifest({ version: '0.21.0' })).toThrow('no "stacks" object');
     expect(() => parseManifest({ stacks: { a: { dependencies: [] } } })).toThrow(
@@ -102,8 +95,6 @@ describe('with a manifest written by cdktf itself', () => {
     const manifestPath = path.join(outdir, 'manifest.json');
     const manifest = parseManifest(JSON.parse(readFileSync(manifestPath, 'utf8')));
     expect(stacksInDependencyOrder(manifest)).toEqual(['petstore-shared', 'petstore-dev', 'petstore-prod']);
-    expect(stackDirectory(manifest, manifestPath, 'petstore-dev')).toBe(
-      path.join(outdir, 'stacks/petstore-dev'),
-    );
+    expect(manifest.stacks['petstore-dev']?.workingDirectory).toBe('stacks/petstore-dev');
   });
 });

@@ -15,13 +15,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `scripts/<script>` the way `npm run plan:*` does, with only the given GitHub variables set. */
-export function runCli(script: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/** Runs `npm run plan:<command>`'s command, with only the given GitHub variables set. */
+export function runCli(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   const { GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, ...inherited } = process.env;
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', path.join('scripts', script), ...args],
+      ['--import', 'tsx', 'scripts/plan-review/cli.ts', command, ...args],
       { cwd: ROOT, env: { ...inherited, ...env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
@@ -65,16 +69,7 @@ export function workspace(stacks: Record<string, FixtureName | 'failed'>): {
 
 /** `npm run plan:export` of a workspace, for commit abc123. */
 export function exportPlans(manifest: string, plans: string, out: string): Promise<CliResult> {
-  return runCli('plan-review/bin/export.ts', [
-    '--manifest',
-    manifest,
-    '--plans-dir',
-    plans,
-    '--commit',
-    'abc123',
-    '--out',
-    out,
-  ]);
+  return runCli('export', ['--manifest', manifest, '--plans-dir', plans, '--commit', 'abc123', '--out', out]);
 }
 
 /** `npm run plan:comment` of a workspace with the pull-request plan's marker, for commit abc123. */
@@ -85,7 +80,7 @@ export function commentOnPlans(
   env: Record<string, string> = {},
 ): Promise<CliResult> {
   return runCli(
-    'plan-review/bin/comment.ts',
+    'comment',
     [
       '--manifest',
       manifest,

@@ -1,6 +1,5 @@
-import { shareBudget, truncateMiddle } from '../../scripts/plan-review/comment-budget';
 import type { GuardVerdict } from '../../scripts/plan-review/guard';
-import { codeFence, toDiffSyntax } from '../../scripts/plan-review/markdown';
+import { codeFence, shareBudget, toDiffSyntax, truncateMiddle } from '../../scripts/plan-review/markdown';
 import {
   type CommentInput,
   commentMarker,
@@ -70,7 +69,7 @@ describe('renderComment', () => {
     const warning = body.slice(body.indexOf('> [!WARNING]'), body.indexOf('<details'));
     expect(warning).toContain('**This plan deletes or replaces 4 resources.**');
     expect(warning).toContain(
-      '**replace** `aws_cognito_user_pool_client.web` in `petstore-dev`, forced by `name`: `"petstore-dev-web"` → `"petstore-dev-spa"`',
+      '**replace** `aws_cognito_user_pool_client.web` in `petstore-dev`, forced by `name`',
     );
     expect(warning).toContain(
       '**replace** `aws_ecs_task_definition.api` in `petstore-dev`, forced by `container_definitions`',
@@ -129,7 +128,7 @@ describe('renderComment', () => {
     }
     expect(body).toContain('value = (sensitive value) -> (sensitive value)');
     expect(body).toContain(
-      '**replace** `aws_secretsmanager_secret_version.signing_key` in `petstore-dev`, forced by `secret_string`: `(sensitive value)` → `(sensitive value)`',
+      '**replace** `aws_secretsmanager_secret_version.signing_key` in `petstore-dev`, forced by `secret_string`',
     );
   });
 

@@ -1,4 +1,6 @@
+/** The deploy guard: what the pull-request plan showed reviewers, and a new plan checked against it. */
 import { isDestructive, type PlanSummary } from './classify';
+import type { StackReport } from './stack-report';
 
 /** A deletion or replacement, identified the same way in the reviewed plan and in the deploy re-plan. */
 export interface DestructiveChangeKey {
@@ -16,11 +18,10 @@ export interface ReviewRecord {
   stacks: Record<string, { destructive: DestructiveChangeKey[] }>;
 }
 
+/** plan:guard's verdict (guard.json): the reviewed plan's commit, or why there was none to use. */
 export interface GuardVerdict {
   stack: string;
-  /** Commit of the reviewed plan compared against; absent when there was none to use. */
   reviewedCommit?: string;
-  /** Why no reviewed plan could be used, when none could. */
   reviewMissing?: string;
   /** Deletions and replacements in the new plan that the reviewed plan did not show. */
   unreviewed: DestructiveChangeKey[];
@@ -28,17 +29,25 @@ export interface GuardVerdict {
   accepted: boolean;
 }
 
-export function destructiveKeys(summary: PlanSummary): DestructiveChangeKey[] {
+function destructiveKeys(summary: PlanSummary): DestructiveChangeKey[] {
   return summary.resourceChanges.filter(isDestructive).map((change) => ({
     address: change.address,
-    ...(change.deposed ? { deposed: change.deposed } : {}),
+    ...(change.deposed && { deposed: change.deposed }),
     kind: change.kind as DestructiveChangeKey['kind'],
   }));
 }
 
+/** The review record of the planned stacks (review.json); failed and missing stacks are left out. */
+export function buildReviewRecord(commit: string, reports: readonly StackReport[]): ReviewRecord {
+  const stacks: ReviewRecord['stacks'] = {};
+  for (const report of reports) {
+    if (report.status === 'planned') stacks[report.stack] = { destructive: destructiveKeys(report.summary) };
+  }
+  return { version: 1, commit, stacks };
+}
+
 export function parseReviewRecord(text: string): ReviewRecord {
-  const json: unknown = JSON.parse(text);
-  const record = json as Partial<ReviewRecord>;
+  const record = JSON.parse(text) as Partial<ReviewRecord> | null;
   if (record?.version !== 1 || typeof record.commit !== 'string' || typeof record.stacks !== 'object') {
     throw new Error('not a plan review record (expected version 1 with commit and stacks)');
   }
@@ -49,47 +58,37 @@ export function parseReviewRecord(text: string): ReviewRecord {
   return record as ReviewRecord;
 }
 
-export interface GuardInput {
+/**
+ * Compares the plan about to be applied with the plan reviewers saw. Every deletion or replacement must
+ * appear in the reviewed plan for the same stack and address with the same kind; without a usable
+ * reviewed plan, every one of them is unreviewed. Creates and in-place updates are not checked.
+ * `expectedCommit`: the merged pull request's head; a record of any other commit is not the reviewed plan.
+ */
+export function checkAgainstReview(input: {
   stack: string;
   summary: PlanSummary;
-  /** The record from the reviewed pull-request plan, if one was found. */
   review?: ReviewRecord;
-  /** Head commit of the merged pull request; a record for any other commit is not the reviewed plan. */
   expectedCommit?: string;
   acceptUnreviewed: boolean;
-}
-
-/**
- * Compares the plan about to be applied with the plan reviewers saw. Every deletion or replacement
- * must appear in the reviewed plan for the same stack and address with the same kind; without a
- * usable reviewed plan, every one of them is unreviewed. Creates and in-place updates are not checked.
- */
-export function checkAgainstReview(input: GuardInput): GuardVerdict {
+}): GuardVerdict {
   const { review, expectedCommit, stack } = input;
-  let reviewed: DestructiveChangeKey[] = [];
   let reviewMissing: string | undefined;
-  if (!review) {
-    reviewMissing = 'no reviewed pull-request plan was found for this commit';
-  } else if (expectedCommit !== undefined && review.commit !== expectedCommit) {
+  if (!review) reviewMissing = 'no reviewed pull-request plan was found for this commit';
+  else if (expectedCommit !== undefined && review.commit !== expectedCommit) {
     reviewMissing = `the reviewed plan is for ${review.commit}, not the merged head ${expectedCommit}`;
-  } else if (!review.stacks[stack]) {
-    reviewMissing = `the reviewed plan has no successful plan for ${stack}`;
-  } else {
-    reviewed = review.stacks[stack].destructive;
-  }
+  } else if (!review.stacks[stack]) reviewMissing = `the reviewed plan has no successful plan for ${stack}`;
 
-  const reviewedKeys = new Set(reviewed.map(keyOf));
-  const unreviewed = destructiveKeys(input.summary).filter((change) => !reviewedKeys.has(keyOf(change)));
+  const reviewed = new Set(reviewMissing ? [] : (review?.stacks[stack]?.destructive ?? []).map(keyOf));
+  const unreviewed = destructiveKeys(input.summary).filter((change) => !reviewed.has(keyOf(change)));
   return {
     stack,
-    ...(reviewMissing === undefined && review ? { reviewedCommit: review.commit } : {}),
-    ...(reviewMissing !== undefined ? { reviewMissing } : {}),
+    ...(reviewMissing === undefined ? { reviewedCommit: review?.commit } : { reviewMissing }),
     unreviewed,
     accepted: unreviewed.length > 0 && input.acceptUnreviewed,
   };
 }
 
-export function guardAllowsApply(verdict: GuardVerdict): boolean {
+export function allowsApply(verdict: GuardVerdict): boolean {
   return verdict.unreviewed.length === 0 || verdict.accepted;
 }
 

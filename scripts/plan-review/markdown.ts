@@ -1,9 +1,6 @@
-/** Markdown for a pull-request comment: text that cannot break out of the place it is put in. */
+/** Markdown for a pull-request comment: text that cannot break out of its place, and cut to a size. */
 
-/**
- * Moves Terraform's change symbols to the start of the line so a `diff` code block colours them:
- * `  + x` → `+   x`, and `~` becomes `!` (a changed line to the diff highlighter).
- */
+/** Terraform's change symbols moved to the line start, for a `diff` block to colour; `~` becomes `!`. */
 export function toDiffSyntax(planText: string): string {
   // Inside a heredoc (a multi-line string) lines are content: a "- GET /pets" there is text, not a removal.
   // Terraform marks a changed line of an updated heredoc at two columns left of the content, 4 right of
@@ -33,21 +30,19 @@ export function toDiffSyntax(planText: string): string {
     .join('\n');
 }
 
-/** A fence longer than any run of backticks in the text, so the text cannot close it. */
-export function codeFence(text: string): string {
+/** A run of backticks longer than any in the text, so the text cannot close the fence or span. */
+function ticks(text: string, least: number): string {
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
-  return '`'.repeat(Math.max(3, longest + 1));
+  return '`'.repeat(Math.max(least, longest + 1));
+}
+
+export function codeFence(text: string): string {
+  return ticks(text, 3);
 }
 
 export function codeSpan(text: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
-  const ticks = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${ticks}${pad}${text}${pad}${ticks}`;
-}
-
-export function tableCell(text: string): string {
-  return text.replaceAll('|', '\\|');
+  return `${ticks(text, 1)}${pad}${text}${pad}${ticks(text, 1)}`;
 }
 
 export function escapeHtml(text: string): string {
@@ -56,4 +51,60 @@ export function escapeHtml(text: string): string {
 
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+/** The first ~2/3 and last ~1/3 of `text` (whole lines where possible) around a notice, in `max` characters. */
+export function truncateMiddle(
+  text: string,
+  max: number,
+  notice: (lines: number, chars: number) => string,
+): string {
+  if (text.length <= max) return text;
+  // The notice's own length depends on the numbers in it; size it for the worst case.
+  const reserve = notice(text.split('\n').length, text.length).length + 2;
+  if (reserve > max) return '';
+  const headBudget = Math.floor(((max - reserve) * 2) / 3);
+  let head = text.slice(0, headBudget);
+  if (head.lastIndexOf('\n') > 0) head = head.slice(0, head.lastIndexOf('\n'));
+  let tail = max - reserve - headBudget > 0 ? text.slice(-(max - reserve - headBudget)) : '';
+  const tailBreak = tail.indexOf('\n');
+  if (tailBreak >= 0 && tailBreak < tail.length - 1) tail = tail.slice(tailBreak + 1);
+  const omitted = text.slice(head.length, text.length - tail.length);
+  const lines =
+    omitted.split('\n').length - (omitted.startsWith('\n') ? 1 : 0) - (omitted.endsWith('\n') ? 1 : 0);
+  return `${head}\n${notice(Math.max(lines, 1), omitted.length)}\n${tail}`;
+}
+
+/** Splits `total` among items of these lengths: small ones get all they need, the rest share equally. */
+export function shareBudget(lengths: readonly number[], total: number): number[] {
+  const allowances = lengths.map(() => 0);
+  const order = lengths.map((_, index) => index).sort((a, b) => (lengths[a] ?? 0) - (lengths[b] ?? 0));
+  let remaining = total;
+  order.forEach((index, position) => {
+    allowances[index] = Math.min(lengths[index] ?? 0, Math.floor(remaining / (order.length - position)));
+    remaining -= allowances[index] ?? 0;
+  });
+  return allowances;
+}
+
+/** Blocks of a heading and lines, as many lines as fit in `max`, each cut block ending with `more`. */
+export function fitBlocks(
+  blocks: readonly { head: string; lines: readonly string[] }[],
+  max: number,
+  more: (hidden: number) => string,
+): string {
+  let out = '';
+  for (const { head, lines } of blocks) {
+    let text = head;
+    const reserve = more(lines.length).length + 1;
+    let shown = 0;
+    for (const line of lines) {
+      if (out.length + text.length + line.length + reserve > max) break;
+      text += line;
+      shown += 1;
+    }
+    if (shown < lines.length) text += more(lines.length - shown);
+    out += `${text}\n`;
+  }
+  return out;
 }

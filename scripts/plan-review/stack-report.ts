@@ -1,105 +1,108 @@
+/**
+ * The plan review's pipeline for one stack: read its plan files, mask the secrets (mask.ts), classify the
+ * changes (classify.ts) and price them, into a report that renders without any further care for secrets.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { planCostChange } from '../lib/cost/change';
 import { classifyPlan, type PlanSummary } from './classify';
-import { destructiveKeys, type GuardVerdict, type ReviewRecord } from './guard';
-import { collectSensitiveStrings, redactSecrets } from './sensitive';
-import { parseTerraformPlan } from './terraform-plan';
+import type { GuardVerdict } from './guard';
+import { maskPlan } from './mask';
+import { parseTerraformPlan, type TerraformPlan } from './terraform-plan';
 
-/** What is known about one stack after the plan step, ready to render. All text is already redacted. */
 export type StackReport =
   | {
       stack: string;
       status: 'planned';
       summary: PlanSummary;
+      /** Masked, as are the warnings. */
       planText: string;
-      guard?: GuardVerdict;
-      /** Terraform's warnings from the plan run (plan.log), secrets masked. */
-      warnings?: string[];
+      warnings: string[];
       /** What the plan does to the estimated monthly cost, e.g. `+$32.85/month (1 NAT gateway): …`. */
-      cost?: string;
+      cost: string;
+      guard?: GuardVerdict;
     }
   | { stack: string; status: 'failed'; error: string }
-  /** The stack was never planned, e.g. the loop stopped at an earlier stack. */
+  /** Never planned, e.g. the loop stopped at an earlier stack. */
   | { stack: string; status: 'missing' };
 
+/**
+ * What the workflows write per stack in `<plans dir>/<stack>/`: plan.json (`terraform show -json tfplan`,
+ * secrets in clear: it never leaves the runner), plan.txt (`terraform show -no-color tfplan`), plan.log
+ * (what `terraform plan` printed), error.txt (a failed init or plan) and, in a deploy, guard.json.
+ */
 export interface StackPlanFiles {
-  /** `terraform show -json tfplan` */
   planJson?: string;
-  /** `terraform show -no-color tfplan` */
   planText?: string;
-  /** Output of a failed init/plan. */
-  error?: string;
-  /** What `terraform plan` printed (plan.log): its warnings reach the comment. */
   planLog?: string;
+  error?: string;
   guard?: GuardVerdict;
 }
 
+export function loadStackReports(plansDir: string, stacks: readonly string[]): StackReport[] {
+  return stacks.map((stack) => {
+    const read = (name: string) => {
+      const file = path.join(plansDir, stack, name);
+      return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    };
+    const guard = read('guard.json');
+    try {
+      const files = { planJson: read('plan.json'), planText: read('plan.txt'), planLog: read('plan.log') };
+      return buildStackReport(stack, {
+        ...files,
+        error: read('error.txt'),
+        guard: guard && JSON.parse(guard),
+      });
+    } catch {
+      return { stack, status: 'failed', error: `The guard verdict of ${stack} (guard.json) is not JSON.` };
+    }
+  });
+}
+
 /**
- * One stack's report. A plan that cannot be read (a file missing or empty, JSON that is not a plan) makes
- * that stack `failed` with the reason, so one broken stack never takes the comment or the review record
- * of the others down.
+ * A plan that cannot be read (a file missing or empty, JSON that is not a plan) makes its stack `failed`
+ * with the reason, so one broken stack never takes the comment or the review record of the others down.
  */
 export function buildStackReport(stack: string, files: StackPlanFiles): StackReport {
-  if (files.error !== undefined) return { stack, status: 'failed', error: files.error };
+  const { planJson = '', planText = '', error } = files;
+  if (error !== undefined) return { stack, status: 'failed', error };
   if (files.planJson === undefined && files.planText === undefined) return { stack, status: 'missing' };
   const unreadable = (reason: string): StackReport => ({
     stack,
     status: 'failed',
     error: `The plan of ${stack} could not be read: ${reason}.`,
   });
-  if (files.planJson === undefined) return unreadable('plan.json is missing');
-  if (files.planJson.trim() === '') return unreadable('plan.json is empty');
-  if (files.planText === undefined) return unreadable('plan.txt is missing');
-  if (files.planText.trim() === '') return unreadable('plan.txt is empty');
+  for (const [name, text] of [
+    ['plan.json', files.planJson],
+    ['plan.txt', files.planText],
+  ] as const) {
+    if (text === undefined) return unreadable(`${name} is missing`);
+    if (!text.trim()) return unreadable(`${name} is empty`);
+  }
+  let plan: TerraformPlan;
   try {
-    const plan = parseTerraformPlan(files.planJson);
-    const secrets = collectSensitiveStrings(plan);
-    return {
-      stack,
-      status: 'planned',
-      summary: classifyPlan(plan, secrets),
-      planText: redactSecrets(files.planText, secrets),
-      cost: planCostChange(plan),
-      ...(files.guard ? { guard: files.guard } : {}),
-      ...(files.planLog
-        ? { warnings: terraformWarnings(files.planLog).map((w) => redactSecrets(w, secrets)) }
-        : {}),
-    };
+    plan = parseTerraformPlan(planJson);
   } catch (error) {
-    // The message names what is wrong with the file; it never quotes the plan, which may hold secrets.
+    // Names what is wrong with the file; never quotes the plan, which may hold secrets.
     return unreadable(`plan.json is ${error instanceof SyntaxError ? 'not JSON' : (error as Error).message}`);
   }
-}
-
-/** The review record of the planned stacks (review.json); failed and missing stacks are left out. */
-export function buildReviewRecord(commit: string, reports: readonly StackReport[]): ReviewRecord {
-  const stacks: ReviewRecord['stacks'] = {};
-  for (const report of reports) {
-    if (report.status === 'planned') stacks[report.stack] = { destructive: destructiveKeys(report.summary) };
-  }
-  return { version: 1, commit, stacks };
-}
-
-/**
- * The `Warning:` blocks of `terraform plan -no-color` output: each from its `Warning:` line to the next
- * warning or error, the rule before the saved-plan note, or the end.
- */
-export function terraformWarnings(planLog: string): string[] {
-  const warnings: string[] = [];
-  let current: string[] | undefined;
-  const close = () => {
-    if (current) warnings.push(current.join('\n').trim());
-    current = undefined;
+  const masked = maskPlan(plan, planText, terraformWarnings(files.planLog ?? ''));
+  const { guard } = files;
+  return {
+    stack,
+    status: 'planned',
+    summary: classifyPlan(masked),
+    planText: masked.text,
+    warnings: masked.warnings,
+    cost: planCostChange(masked.json),
+    ...(guard && { guard }),
   };
-  for (const line of planLog.split('\n')) {
-    if (line.startsWith('Warning: ')) {
-      close();
-      current = [line];
-    } else if (line.startsWith('Error: ') || line.startsWith('─') || line.startsWith('Saved the plan to:')) {
-      close();
-    } else if (current) {
-      current.push(line);
-    }
-  }
-  close();
-  return warnings;
+}
+
+/** The `Warning:` blocks of `terraform plan -no-color` output, each up to the next block or the end. */
+function terraformWarnings(planLog: string): string[] {
+  return planLog
+    .split(/^(?=Warning: |Error: |─|Saved the plan to:)/m)
+    .filter((block) => block.startsWith('Warning: '))
+    .map((block) => block.trim());
 }
