@@ -16,6 +16,7 @@ import {
   unavailable,
 } from './errors';
 import { jsonBodyParser } from './json-body';
+import { registerOpenApi } from './openapi';
 import { petRoutes } from './pets/routes';
 import dynamoDbPlugin, { type DynamoDbOptions } from './plugins/dynamodb';
 import { OneLinePerRequestLogController, REQUEST_ID_HEADER, requestIdFor } from './request-logging';
@@ -179,6 +180,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
 
+  registerOpenApi(app);
   app.register(dynamoDbPlugin, options.dynamodb);
   app.register(petRoutes, {
     tableName: options.tableName,
