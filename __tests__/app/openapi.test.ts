@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { buildApp } from '../../app/app';
 import { fastifyPath, PET_ROUTES, WRITE_ROUTE_SCOPES } from '../../app/contract';
-import { cognitoDiscoveryUrl, SECURITY_SCHEME } from '../../app/openapi';
+import { cognitoDiscoveryUrl, SECURITY_SCHEME } from '../../app/openapi-document';
 import { COMMITTED_DOCUMENT, documentText, generateDocument, openApiCli } from '../../scripts/openapi/cli';
 import { productionOptions } from './helpers';
 

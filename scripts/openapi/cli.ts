@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../../app/app';
-import { cognitoDiscoveryUrl, SECURITY_SCHEME } from '../../app/openapi';
+import { cognitoDiscoveryUrl, describeRoutes, SECURITY_SCHEME } from '../../app/openapi-document';
 import {
   findSynthesizedStack,
   OperatorError,
@@ -30,6 +30,7 @@ export async function generateDocument(): Promise<Document> {
     idempotencyTableName: 'pets-idempotency',
     dynamodb: { region: 'us-east-1', credentials: { accessKeyId: 'none', secretAccessKey: 'none' } },
     logLevel: 'silent',
+    describeRoutes,
   });
   await app.ready();
   const document = app.swagger() as Document;
