@@ -66,6 +66,7 @@ describe('runSmokeTest', () => {
       `POST ${petPath} with the token → 201`,
       `GET ${petPath} → 200`,
       `DELETE ${petPath} with the token → 204`,
+      'GET /petstore/openapi.json without a token → 200',
       'cleanup: delete the test user',
     ]);
     expect(result.steps.every((step) => step.ok)).toBe(true);
@@ -79,6 +80,7 @@ describe('runSmokeTest', () => {
       { method: 'POST', path: petPath, authorized: true, status: 201 },
       { method: 'GET', path: petPath, authorized: false, status: 200 },
       { method: 'DELETE', path: petPath, authorized: true, status: 204 },
+      { method: 'GET', path: '/petstore/openapi.json', authorized: false, status: 200 },
     ]);
     expect(await service.petStatus(result.petId)).toBe(404);
 

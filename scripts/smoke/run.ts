@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { PET_ROUTES } from '../../app/contract';
 import {
   createTestUser,
   deleteTestUser,
@@ -39,6 +40,7 @@ export interface SmokeResult {
 
 // Generous for a cold Fargate task behind the VPC link; a hung request must still end the run.
 const REQUEST_TIMEOUT_MS = 10_000;
+const OPENAPI_PATH = PET_ROUTES.openApiDocument.path;
 
 /** A step's expectation was not met; the message says what was expected and what came. */
 class ExpectationFailed extends Error {}
@@ -173,6 +175,22 @@ export async function runSmokeTest(target: SmokeTarget, options: SmokeOptions): 
         expectStatus(response, 204);
         petDeleted = true;
         return '204';
+      },
+    ],
+    [
+      `GET ${OPENAPI_PATH} without a token → 200`,
+      async () => {
+        const response = await request('GET', new URL(OPENAPI_PATH, target.petsUrl).href);
+        expectStatus(response, 200);
+        const document = parseJson(response.text) as { openapi?: unknown; paths?: object } | undefined;
+        if (
+          typeof document?.openapi !== 'string' ||
+          !document.paths ||
+          !(PET_ROUTES.getPet.path in document.paths)
+        ) {
+          throw new ExpectationFailed(`expected the API's OpenAPI document, got ${bodyExcerpt(response)}`);
+        }
+        return `200, OpenAPI ${document.openapi}`;
       },
     ],
   ];
