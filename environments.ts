@@ -13,17 +13,22 @@ import { ConfigError, invalid, requireMatch } from './constructs/validation';
 /** The environments `main.ts` synthesizes, one stack each. */
 export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
   {
-    // The original design: one AZ, one NAT gateway, one task.
+    // The original design's shape (one AZ, one task), at the lowest fixed cost that still works: no NAT
+    // gateway (the tasks reach ECR and CloudWatch Logs through interface endpoints) and the task on
+    // Fargate Spot (a dev API may go away for a minute when AWS takes the capacity back).
     name: 'dev',
     region: 'us-east-1',
-    network: { availabilityZoneIds: ['use1-az1'] },
+    network: { availabilityZoneIds: ['use1-az1'], natGateways: 'none' },
+    service: { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] },
     // A web client in development runs on a local dev server (Vite's default port).
     api: { corsAllowOrigins: ['http://localhost:5173'] },
     // Scripted clients sign in with a password in dev; production clients use SRP.
     auth: { allowPasswordAuth: true },
   },
   {
-    // Survives the loss of an AZ: subnets and a NAT gateway in each of two, at least two tasks.
+    // Survives the loss of an AZ: subnets and a NAT gateway in each of two, at least two tasks, all on
+    // regular Fargate. It keeps NAT until dev has run without it for a while (a missing endpoint shows
+    // only when a task cannot pull or log), and has no custom domain until the team's zone is named here.
     name: 'prod',
     region: 'us-east-1',
     network: {
@@ -39,6 +44,8 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
       logRetentionDays: 365,
     },
     table: { deletionProtection: true },
+    // Who read or changed which pet, and when: production's users' data is worth the record.
+    audit: { dataEvents: true },
     api: {
       throttlingRateLimit: 500,
       throttlingBurstLimit: 1000,

@@ -3,9 +3,11 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Annotations, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { BootstrapConfig, EnvironmentConfig } from './config';
+import { type BootstrapConfig, type EnvironmentConfig, petsTableName } from './config';
+import { ConfigRecorder } from './config-recorder';
 import { DeployRole } from './deploy-role';
 import { GithubOidcProvider, UNSET_GITHUB_OWNER, validateGithubRepository } from './github-oidc';
+import { ImageRepository, imageRepositoryName } from './image-repository';
 import { PlanRole } from './plan-role';
 import { type RemoteStateSettings, useRemoteState } from './state-backend';
 import { StateBucket } from './state-bucket';
@@ -24,14 +26,20 @@ export interface PetStoreBootstrapStackProps {
 
 /**
  * What an account needs once, before any environment deploys, applied by hand with admin credentials:
- * the state bucket, GitHub's OIDC provider, the pull requests' read-only plan role and one deploy role
- * per environment. The environment stacks never refer to it, so their plans do not depend on it.
+ * the state bucket, GitHub's OIDC provider, the pull requests' read-only plan role, one deploy role per
+ * environment, and each environment's image repository (in the environment's region), so that an image
+ * can be pushed before the environment's first deploy. The environment stacks find their repository by
+ * name; nothing else of this stack is theirs.
  */
 export class PetStoreBootstrapStack extends TerraformStack {
   public readonly stateBucket: StateBucket;
   public readonly oidc: GithubOidcProvider;
   public readonly planRole: PlanRole;
   public readonly deployRoles: Record<string, DeployRole>;
+  /** Each environment's image repository, by environment name. */
+  public readonly imageRepositories: Record<string, ImageRepository>;
+  /** AWS Config, where `bootstrap.awsConfig.enabled` is on. */
+  public readonly configRecorder?: ConfigRecorder;
 
   constructor(scope: Construct, id: string, props: PetStoreBootstrapStackProps) {
     super(scope, id);
@@ -59,10 +67,19 @@ export class PetStoreBootstrapStack extends TerraformStack {
     });
 
     if (props.remoteState) useRemoteState(this, id, bootstrap.region, props.remoteState);
-    new AwsProvider(this, 'Aws', {
-      region: bootstrap.region,
-      defaultTags: [{ tags: { Project: 'petstore', Environment: 'bootstrap', ManagedBy: 'cdktf' } }],
-    });
+    const defaultTags = [{ tags: { Project: 'petstore', Environment: 'bootstrap', ManagedBy: 'cdktf' } }];
+    new AwsProvider(this, 'Aws', { region: bootstrap.region, defaultTags });
+    // A repository lives in its environment's region (pulls stay in-region); one provider per other region.
+    const regionalProviders = new Map<string, AwsProvider>();
+    const providerFor = (region: string) => {
+      if (region === bootstrap.region) return undefined;
+      let provider = regionalProviders.get(region);
+      if (!provider) {
+        provider = new AwsProvider(this, `Aws-${region}`, { region, alias: region, defaultTags });
+        regionalProviders.set(region, provider);
+      }
+      return provider;
+    };
     const partition = new DataAwsPartition(this, 'Partition').partition;
     const accountId = new DataAwsCallerIdentity(this, 'Account').accountId;
 
@@ -94,6 +111,30 @@ export class PetStoreBootstrapStack extends TerraformStack {
         ),
       ]),
     );
+    // Config is regional: the rules check the environments in the bootstrap region.
+    this.configRecorder = bootstrap.awsConfig?.enabled
+      ? new ConfigRecorder(this, 'AwsConfig', {
+          region: bootstrap.region,
+          accountId,
+          partition,
+          pointInTimeRecoveryTables: props.environments
+            .filter((environment) => environment.region === bootstrap.region)
+            .map(petsTableName),
+        })
+      : undefined;
+
+    this.imageRepositories = Object.fromEntries(
+      props.environments.map((environment) => [
+        environment.name,
+        new ImageRepository(this, `ImageRepository-${environment.name}`, {
+          repositoryName: imageRepositoryName(environment.name),
+          provider: providerFor(environment.region),
+        }),
+      ]),
+    );
+    for (const [name, role] of Object.entries(this.deployRoles)) {
+      this.imageRepositories[name]?.grantPush(role.resource);
+    }
 
     new TerraformOutput(this, 'state_bucket', {
       value: this.stateBucket.bucketName,
@@ -114,6 +155,12 @@ export class PetStoreBootstrapStack extends TerraformStack {
     new TerraformOutput(this, 'deploy_role_arns', {
       value: Object.fromEntries(Object.entries(this.deployRoles).map(([name, role]) => [name, role.roleArn])),
       description: "Each GitHub environment's variable AWS_DEPLOY_ROLE_ARN",
+    });
+    new TerraformOutput(this, 'image_repository_urls', {
+      value: Object.fromEntries(
+        Object.entries(this.imageRepositories).map(([name, repository]) => [name, repository.repositoryUrl]),
+      ),
+      description: "Each environment's image repository: push the service image there before deploying",
     });
   }
 }

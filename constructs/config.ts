@@ -1,4 +1,6 @@
 import { SERVICE_PORT } from '../app/contract';
+import type { AuditConfig } from './audit-trail';
+import type { AwsConfigSettings } from './config-recorder';
 import type { PetFargateServiceProps } from './fargate-service';
 import type { GithubRepository } from './github-oidc';
 import type { PetHttpApiProps } from './http-api';
@@ -41,12 +43,19 @@ export interface EnvironmentConfig {
       | 'autoscaling'
       | 'logRetentionDays'
       | 'cpuArchitecture'
+      | 'capacityProviderStrategy'
     >
   >;
-  readonly table?: Pick<PetTableProps, 'deletionProtection'>;
+  readonly table?: Pick<PetTableProps, 'deletionProtection' | 'replicaRegions'>;
+  /** A CloudTrail trail of the tables' data events (see `AuditTrail`). @default - none */
+  readonly audit?: AuditConfig;
   readonly api?: Pick<
     PetHttpApiProps,
-    'throttlingRateLimit' | 'throttlingBurstLimit' | 'accessLogRetentionDays' | 'corsAllowOrigins'
+    | 'throttlingRateLimit'
+    | 'throttlingBurstLimit'
+    | 'accessLogRetentionDays'
+    | 'corsAllowOrigins'
+    | 'customDomain'
   >;
   readonly auth?: Pick<
     UserAuthProps,
@@ -79,11 +88,18 @@ export interface BootstrapConfig {
   readonly environments: readonly string[];
   /** The state bucket's name. @default `petstore-terraform-state-<account id>-<region>` */
   readonly stateBucket?: string;
+  /** AWS Config in the bootstrap region (see `ConfigRecorder`). @default - off */
+  readonly awsConfig?: AwsConfigSettings;
 }
 
 /** The stack of an environment, and the prefix of its resource names: `petstore-<name>`. */
 export function stackName(environment: Pick<EnvironmentConfig, 'name'>): string {
   return `petstore-${environment.name}`;
+}
+
+/** The pets table of an environment: `petstore-<name>-pets`. */
+export function petsTableName(environment: Pick<EnvironmentConfig, 'name'>): string {
+  return `${stackName(environment)}-pets`;
 }
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -102,13 +118,16 @@ const ENVIRONMENT_KEYS = {
     autoscaling: { minCapacity: true, maxCapacity: true, targetCpuPercent: true },
     logRetentionDays: true,
     cpuArchitecture: true,
+    capacityProviderStrategy: [{ capacityProvider: true, base: true, weight: true }],
   },
-  table: { deletionProtection: true },
+  table: { deletionProtection: true, replicaRegions: true },
+  audit: { dataEvents: true, retentionDays: true },
   api: {
     throttlingRateLimit: true,
     throttlingBurstLimit: true,
     accessLogRetentionDays: true,
     corsAllowOrigins: true,
+    customDomain: { domainName: true, hostedZoneId: true },
   },
   auth: {
     allowPasswordAuth: true,
@@ -135,6 +154,7 @@ const BOOTSTRAP_KEYS = {
   github: { owner: true, name: true },
   environments: true,
   stateBucket: true,
+  awsConfig: { enabled: true },
 } as const satisfies KeyTree<BootstrapConfig>;
 
 /** Fails on a key the bootstrap settings do not have, e.g. a misspelt `stateBuckt`. */

@@ -20,7 +20,7 @@ export interface DeployRoleProps {
 /**
  * The role `deploy-environment.yml` applies one environment with: trusted only for jobs of this
  * repository running in that GitHub environment (whose protection rules then guard the role), allowed
- * exactly what that stack, `image:push` and the smoke test need (see `deployPermissions`), in managed
+ * exactly what that stack and the smoke test need (see `deployPermissions`), plus the push to its image repository (the bootstrap stack grants it), in managed
  * policies of one group of services each.
  */
 export class DeployRole extends Construct {

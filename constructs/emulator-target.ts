@@ -1,3 +1,4 @@
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, TerraformResource, type TerraformStack, TerraformVariable } from 'cdktf';
@@ -16,22 +17,43 @@ export interface EmulatorTarget {
 
 /** Every service the stacks use; each gets the emulator as its endpoint (the provider's `endpoints` keys). */
 export const EMULATED_SERVICES = [
+  'acm',
   'apigatewayv2',
   'applicationautoscaling',
+  'cloudtrail',
   'cloudwatch',
   'cloudwatchlogs',
   'cognitoidp',
+  'configservice',
   'dynamodb',
   'ec2',
   'ecr',
   'ecs',
   'iam',
   'kms',
+  'route53',
   's3',
   'servicediscovery',
   'sns',
   'sts',
 ] as const;
+
+/**
+ * The AWS provider's settings for the emulator, in Terraform's JSON: the one definition, for the stacks
+ * (`targetEmulator`) and for the hand-written configurations of the plan fixtures alike.
+ */
+export function emulatorProviderSettings(endpoint: string): Record<string, unknown> {
+  return {
+    access_key: 'test',
+    secret_key: 'test',
+    skip_credentials_validation: true,
+    skip_metadata_api_check: 'true',
+    s3_use_path_style: true,
+    // Three attempts, not the default 25: an emulator gap fails in seconds, a dropped connection is retried.
+    max_retries: 3,
+    endpoints: [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint]))],
+  };
+}
 
 /**
  * Attributes that moto 5.2 does not read back as they were written. On the emulator they are
@@ -55,6 +77,11 @@ export const EMULATOR_DIFFERENCES: readonly { type: string; attribute: string; r
     reason: 'moto has no user pool tiers: the tier reads back empty',
   },
   {
+    type: 'aws_config_config_rule',
+    attribute: 'scope',
+    reason: "moto keeps a rule's tag scope but reads back no TagKey or TagValue",
+  },
+  {
     type: 'aws_ecs_service',
     attribute: 'availability_zone_rebalancing',
     reason: 'moto does not keep availabilityZoneRebalancing: it reads back unset',
@@ -72,6 +99,7 @@ export const DELETION_PROTECTION: readonly { type: string; attribute: string; of
  * - the AWS provider's version constraint (to the installed one), credentials, endpoints and retries;
  * - the backend: local, `terraform.tfstate` in the synthesized stack's directory;
  * - `wait_for_steady_state` off on ECS services: the emulator runs no tasks;
+ * - `force_delete` on image repositories, which the rehearsal fills with a throwaway image;
  * - `ignore_changes` on the `EMULATOR_DIFFERENCES`;
  * - deletion protection follows the Terraform variable `emulator_teardown` (default false): an operator
  *   turns protection off before a destroy, here `cdktf deploy <stack> --var emulator_teardown=true`.
@@ -87,16 +115,12 @@ export function targetEmulator(stack: TerraformStack, target: EmulatorTarget): v
   let teardown: TerraformVariable | undefined;
   for (const node of stack.node.findAll()) {
     if (node instanceof AwsProvider) {
-      node.accessKey = 'test';
-      node.secretKey = 'test';
-      node.skipCredentialsValidation = true;
-      node.skipMetadataApiCheck = 'true';
-      node.s3UsePathStyle = true;
-      // Three attempts, not the default 25: an emulator gap fails in seconds, a dropped connection is retried.
-      node.maxRetries = 3;
-      node.endpoints = [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, target.endpoint]))];
+      for (const [key, value] of Object.entries(emulatorProviderSettings(target.endpoint)))
+        node.addOverride(key, value);
     }
     if (node instanceof EcsService) node.waitForSteadyState = false;
+    // The rehearsal's images are throwaway; a real repository keeps its images from a destroy.
+    if (node instanceof EcrRepository) node.forceDelete = true;
     if (!(node instanceof TerraformResource)) continue;
     const ignored = EMULATOR_DIFFERENCES.filter(
       (difference) => difference.type === node.terraformResourceType,

@@ -1,9 +1,9 @@
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
+import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -11,9 +11,13 @@ import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { SERVICE_ENVIRONMENT, STOP_TIMEOUT_SECONDS } from '../app/contract';
-import { assumedBy, grant } from './iam';
-import type { ImageRepository } from './image-repository';
-import { LOG_RETENTION_DAYS } from './logs';
+import {
+  type CapacityProviderStrategyItem,
+  validateCapacityProviderStrategy,
+} from './capacity-provider-strategy';
+import { assumedBy } from './iam';
+import type { ServiceImage } from './image-repository';
+import { LOG_RETENTION_DAYS, LogGroup } from './logs';
 import type { Network } from './network';
 import type { PetTable } from './pet-table';
 import type { ServiceDiscovery } from './service-discovery';
@@ -44,17 +48,15 @@ export interface PetFargateServiceProps {
   readonly namePrefix: string;
   readonly region: string;
   /** Where the tasks run: the private subnets, and their routes out (which the tasks wait for). */
-  readonly network: Pick<Network, 'privateSubnetIds' | 'privateDefaultRoutes'>;
+  readonly network: Pick<Network, 'privateSubnetIds' | 'privateEgress'>;
   /** The tables the service reads and writes, which grant the task role access. */
   readonly table: Pick<PetTable, 'tableName' | 'idempotencyTableName' | 'grantReadWriteData'>;
   /** The Cloud Map service the tasks register in. */
   readonly serviceDiscovery: Pick<ServiceDiscovery, 'serviceArn' | 'resource'>;
   /** The tasks' security group (admits the VPC link only). */
   readonly securityGroup: Pick<SecurityGroup, 'id'>;
-  /** Container image URI, e.g. `<account>.dkr.ecr.<region>.amazonaws.com/petstore-dev/pet-service:<tag>`. */
-  readonly image: string;
-  /** The ECR repository the execution role may pull from (and no other), which grants the pull. */
-  readonly imageRepository: Pick<ImageRepository, 'grantPull'>;
+  /** The image the tasks run; its repository (and no other) grants the execution role the pull. */
+  readonly image: Pick<ServiceImage, 'imageUri' | 'grantPull'>;
   /** Task CPU units; one of the Fargate sizes. @default 256 */
   readonly cpu?: number;
   /** Task memory (MiB); must be allowed beside `cpu` by Fargate. @default 512 */
@@ -67,6 +69,12 @@ export interface PetFargateServiceProps {
   readonly logRetentionDays?: number;
   /** CPU target-tracking autoscaling. @default - none: the service runs `desiredCount` tasks */
   readonly autoscaling?: CpuAutoscaling;
+  /**
+   * How tasks are spread over Fargate and Fargate Spot, e.g. `[{ capacityProvider: 'FARGATE', base: 1,
+   * weight: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: 3 }]`; the cluster then offers both.
+   * @default - none: every task on Fargate (`launch_type` FARGATE)
+   */
+  readonly capacityProviderStrategy?: readonly CapacityProviderStrategyItem[];
   /** CPU architecture the image is built for. @default 'X86_64' */
   readonly cpuArchitecture?: 'X86_64' | 'ARM64';
   /** User (uid[:gid]) the container runs as; the image's non-root user. @default '1000:1000' */
@@ -83,10 +91,12 @@ const CONTAINER_NAME = 'pet-service';
  */
 export class PetFargateService extends Construct {
   public readonly cluster: EcsCluster;
+  /** The providers the cluster offers, when the service has a capacity provider strategy. */
+  public readonly capacityProviders?: EcsClusterCapacityProviders;
   /** The ECS service. */
   public readonly resource: EcsService;
   public readonly taskDefinition: EcsTaskDefinition;
-  public readonly logGroup: CloudwatchLogGroup;
+  public readonly logGroup: LogGroup;
   public readonly taskRole: IamRole;
   public readonly executionRole: IamRole;
   public readonly clusterName: string;
@@ -108,6 +118,8 @@ export class PetFargateService extends Construct {
     requireOneOf('cpuArchitecture', cpuArchitecture, ['X86_64', 'ARM64'] as const);
     requireMatch('user', user, /^[1-9]\d*(:\d+)?$/, 'a non-root uid[:gid], e.g. 1000:1000');
     if (props.autoscaling) validateAutoscaling(props.autoscaling, desiredCount);
+    const strategy = props.capacityProviderStrategy;
+    if (strategy) validateCapacityProviderStrategy(strategy);
 
     const partition = new DataAwsPartition(this, 'Partition');
     const account = new DataAwsCallerIdentity(this, 'Account');
@@ -117,8 +129,15 @@ export class PetFargateService extends Construct {
       setting: [{ name: 'containerInsights', value: 'enabled' }],
     });
     this.clusterName = this.cluster.name;
+    // A service can only use the providers its cluster offers.
+    if (strategy) {
+      this.capacityProviders = new EcsClusterCapacityProviders(this, 'CapacityProviders', {
+        clusterName: this.cluster.name,
+        capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+      });
+    }
 
-    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
+    this.logGroup = new LogGroup(this, 'LogGroup', {
       name: `/ecs/${props.namePrefix}/${CONTAINER_NAME}`,
       retentionInDays: logRetentionDays,
     });
@@ -133,15 +152,8 @@ export class PetFargateService extends Construct {
     // Instead of the account-wide AmazonECSTaskExecutionRolePolicy: pull from this stack's repository and
     // write to this service's log group, nothing else; each owner grants its own.
     const executionRolePolicies = [
-      props.imageRepository.grantPull(this.executionRole),
-      grant(this.executionRole, 'LogWrite', 'write-logs', [
-        {
-          Effect: 'Allow',
-          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          // The group for CreateLogStream, its streams (`<arn>:log-stream:<name>`) for PutLogEvents.
-          Resource: [this.logGroup.arn, `${this.logGroup.arn}:*`],
-        },
-      ]),
+      props.image.grantPull(this.executionRole),
+      this.logGroup.grantWrite(this.executionRole),
     ];
     // Only ECS tasks of this account may assume the task role (confused-deputy guard).
     const assumedByEcsTasks = assumedBy('ecs-tasks.amazonaws.com', {
@@ -171,7 +183,7 @@ export class PetFargateService extends Construct {
       containerDefinitions: JSON.stringify([
         {
           name: CONTAINER_NAME,
-          image: props.image,
+          image: props.image.imageUri,
           essential: true,
           user,
           readonlyRootFilesystem: true,
@@ -211,7 +223,17 @@ export class PetFargateService extends Construct {
       cluster: this.cluster.arn,
       taskDefinition: this.taskDefinition.arn,
       desiredCount,
-      launchType: 'FARGATE',
+      // ECS takes a launch type or a strategy, never both.
+      launchType: strategy ? undefined : 'FARGATE',
+      capacityProviderStrategy: strategy?.map((item) => ({
+        capacityProvider: item.capacityProvider,
+        base: item.base,
+        weight: item.weight,
+      })),
+      // Without it the provider replaces the service on any change of bases or weights; with it they
+      // change in place, as a rolling deployment. Moving from the launch type to a strategy (or back)
+      // replaces the service whatever this says (provider 5.x; 6.x updates it in place).
+      forceNewDeployment: strategy ? true : undefined,
       platformVersion: 'LATEST',
       networkConfiguration: {
         subnets: props.network.privateSubnetIds,
@@ -231,8 +253,13 @@ export class PetFargateService extends Construct {
       propagateTags: 'SERVICE',
       // Apply returns once the tasks are healthy, and fails if the circuit breaker rolls the deployment back.
       waitForSteadyState: true,
-      // Tasks pull their image over NAT with the execution role: both must exist before the first task starts.
-      dependsOn: [...props.network.privateDefaultRoutes, ...executionRolePolicies],
+      // Tasks pull their image over NAT (or the interface endpoints) with the execution role: both must
+      // exist before the first task starts; so must the cluster's capacity providers a strategy names.
+      dependsOn: [
+        ...props.network.privateEgress,
+        ...executionRolePolicies,
+        ...(this.capacityProviders ? [this.capacityProviders] : []),
+      ],
       // After an AZ recovers, ECS moves tasks back so they stay spread. Stated, not left to AWS's default:
       // the 5.x provider stores no default and the 6.x one computes whatever AWS picked.
       availabilityZoneRebalancing: 'ENABLED',

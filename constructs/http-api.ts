@@ -9,6 +9,7 @@ import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { PET_ROUTES, type PetRoute, routeKey, WRITE_ROUTE_SCOPES } from '../app/contract';
+import { ApiCustomDomain, type CustomDomain } from './api-domain';
 import { LOG_RETENTION_DAYS } from './logs';
 import type { Network } from './network';
 import type { ServiceDiscovery } from './service-discovery';
@@ -41,6 +42,12 @@ export interface PetHttpApiProps {
    * call the API from a web page; never `*`. @default [] - no CORS configuration: only non-browser clients
    */
   readonly corsAllowOrigins?: readonly string[];
+  /**
+   * Serve the API at `https://<domainName>` (an ACM certificate validated in the Route 53 zone, alias
+   * records) and turn its execute-api address off, so the domain is the only way in.
+   * @default - none: the API answers at its execute-api address
+   */
+  readonly customDomain?: CustomDomain;
 }
 
 /**
@@ -56,8 +63,13 @@ export class PetHttpApi extends Construct {
   public readonly authorizer: Apigatewayv2Authorizer;
   public readonly stage: Apigatewayv2Stage;
   public readonly accessLogGroup: CloudwatchLogGroup;
-  /** Base URL of the `$default` stage, e.g. `https://abc123.execute-api.us-east-1.amazonaws.com`. */
+  /**
+   * Base URL of the `$default` stage, e.g. `https://abc123.execute-api.us-east-1.amazonaws.com`, or
+   * `https://<domainName>` with a custom domain.
+   */
   public readonly endpoint: string;
+  /** The custom domain, when there is one. */
+  public readonly customDomain?: ApiCustomDomain;
 
   constructor(scope: Construct, id: string, props: PetHttpApiProps) {
     super(scope, id);
@@ -81,6 +93,8 @@ export class PetHttpApi extends Construct {
       name: `${props.namePrefix}-api`,
       protocolType: 'HTTP',
       description: 'Pet store API: public reads, Cognito-authorized writes',
+      // With a custom domain, its certificate, TLS policy and access logs are the only way in.
+      disableExecuteApiEndpoint: props.customDomain ? true : undefined,
       // A browser client is a web page on its own origin that sends the access token in the Authorization
       // header (no cookies, hence no credentials) and JSON bodies. The gateway answers the preflight
       // itself, before any authorizer, and caches it for an hour.
@@ -180,7 +194,14 @@ export class PetHttpApi extends Construct {
         }),
       },
     });
-    this.endpoint = this.resource.apiEndpoint;
+    if (props.customDomain) {
+      this.customDomain = new ApiCustomDomain(this, 'CustomDomain', {
+        ...props.customDomain,
+        apiId: this.resource.id,
+        stage: this.stage.id,
+      });
+    }
+    this.endpoint = this.customDomain?.url ?? this.resource.apiEndpoint;
   }
 }
 

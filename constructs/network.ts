@@ -1,11 +1,9 @@
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { Route } from '@cdktf/provider-aws/lib/route';
@@ -14,16 +12,17 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
-import { Fn, Token } from 'cdktf';
+import { Fn, type ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { assumedBy, policyDocument } from './iam';
-import { LOG_RETENTION_DAYS } from './logs';
+import { assumedBy } from './iam';
+import { InterfaceEndpoints } from './interface-endpoints';
+import { LOG_RETENTION_DAYS, LogGroup } from './logs';
 import { invalid, requireIntegerInRange, requireMatch, requireOneOf } from './validation';
 
 const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4_CIDR_16_TO_20 = new RegExp(`^(${OCTET}\\.){3}${OCTET}/(1[6-9]|20)$`);
 
-export type NatGatewayMode = 'single' | 'per-az';
+export type NatGatewayMode = 'single' | 'per-az' | 'none';
 
 /** AZ IDs where API Gateway offers no VPC links: a subnet there would break the VPC link. */
 export const ZONES_WITHOUT_VPC_LINKS: readonly string[] = ['use1-az3'];
@@ -64,7 +63,12 @@ export interface NetworkProps {
    * NAT, VPC link and service mid-incident. Append to grow; changing an entry replaces its subnets.
    */
   readonly availabilityZoneIds: readonly string[];
-  /** One NAT gateway shared by all private subnets, or one per AZ so an AZ outage cannot cut egress. @default 'single' */
+  /**
+   * One NAT gateway shared by all private subnets; one per AZ so an AZ outage cannot cut egress; or
+   * `none`: no NAT, no Elastic IP, no public subnets or internet gateway, and interface endpoints (ECR,
+   * CloudWatch Logs) in the private subnets instead, so nothing in the VPC has a route to the internet.
+   * @default 'single'
+   */
   readonly natGateways?: NatGatewayMode;
   /**
    * Record the VPC's traffic (accepted and rejected) in CloudWatch Logs for this many days, for security
@@ -77,6 +81,7 @@ export interface NetworkProps {
  * The VPC of the original design: public subnets behind an internet gateway, private subnets whose
  * egress (image pulls, CloudWatch Logs) goes through NAT, and DynamoDB and S3 gateway endpoints so table
  * traffic and ECR image layers (served from S3) stay on the AWS network and pay no NAT data charges.
+ * With `natGateways: 'none'` only the private subnets remain, reaching AWS through endpoints alone.
  */
 export class Network extends Construct {
   /** The VPC. */
@@ -86,10 +91,15 @@ export class Network extends Construct {
   /** Where the tasks and the VPC link run: no route from the internet reaches them. */
   public readonly privateSubnetIds: string[];
   public readonly privateRouteTableIds: string[];
-  /** The private subnets' routes to NAT: whatever needs egress from them (image pulls) must wait for these. */
-  public readonly privateDefaultRoutes: Route[];
+  /**
+   * How the private subnets reach AWS's APIs: the routes to NAT, or the interface endpoints with
+   * `natGateways: 'none'`. Whatever needs that from them (image pulls) must wait for these.
+   */
+  public readonly privateEgress: ITerraformDependable[];
+  /** With `natGateways: 'none'`, the endpoints the tasks reach ECR and CloudWatch Logs through. */
+  public readonly interfaceEndpoints?: InterfaceEndpoints;
   /** The flow logs' log group, when flow logs are on. */
-  public readonly flowLogGroup?: CloudwatchLogGroup;
+  public readonly flowLogGroup?: LogGroup;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -103,7 +113,7 @@ export class Network extends Construct {
     );
     validateZoneIds(props.availabilityZoneIds, props.region);
     const azCount = props.availabilityZoneIds.length;
-    requireOneOf('natGateways', natGateways, ['single', 'per-az'] as const);
+    requireOneOf('natGateways', natGateways, ['single', 'per-az', 'none'] as const);
     if (props.flowLogRetentionDays !== undefined)
       requireOneOf('flowLogRetentionDays', props.flowLogRetentionDays, LOG_RETENTION_DAYS);
     // /24 subnets: public ones from the bottom of the range, private ones from its upper half.
@@ -125,58 +135,46 @@ export class Network extends Construct {
       tags: { Name: `${props.namePrefix}-default-unused` },
     });
 
-    const internetGateway = new InternetGateway(this, 'InternetGateway', {
-      vpcId: this.vpcId,
-      tags: { Name: props.namePrefix },
-    });
-    const publicRouteTable = new RouteTable(this, 'PublicRouteTable', {
-      vpcId: this.vpcId,
-      tags: { Name: `${props.namePrefix}-public` },
-    });
-    new Route(this, 'PublicDefaultRoute', {
-      routeTableId: publicRouteTable.id,
-      destinationCidrBlock: '0.0.0.0/0',
-      gatewayId: internetGateway.id,
-    });
-
     this.publicSubnetIds = [];
     this.privateSubnetIds = [];
     this.privateRouteTableIds = [];
-    this.privateDefaultRoutes = [];
+    this.privateEgress = [];
+    // Public subnets hold only the NAT gateways: without NAT there is nothing public at all.
+    const publicRouting = natGateways === 'none' ? undefined : this.createPublicRouting(props.namePrefix);
     const natGatewayIds: string[] = [];
     for (let az = 0; az < azCount; az++) {
       const zoneId = props.availabilityZoneIds[az];
       // Ids keep their number whatever azCount is, so adding an AZ later creates resources and replaces none.
       const suffix = String(az + 1);
-      const publicSubnet = new Subnet(this, `PublicSubnet${suffix}`, {
-        vpcId: this.vpcId,
-        availabilityZoneId: zoneId,
-        cidrBlock: Fn.cidrsubnet(cidrBlock, newBits, az),
-        // Only the NAT gateways live here and they get Elastic IPs; nothing should get a public IP by accident.
-        mapPublicIpOnLaunch: false,
-        tags: { Name: `${props.namePrefix}-public-${az + 1}`, Tier: 'public' },
-      });
-      new RouteTableAssociation(this, `PublicSubnetRouteTable${suffix}`, {
-        subnetId: publicSubnet.id,
-        routeTableId: publicRouteTable.id,
-      });
-      this.publicSubnetIds.push(publicSubnet.id);
-
-      if (az === 0 || natGateways === 'per-az') {
-        const eip = new Eip(this, `NatEip${suffix}`, {
-          domain: 'vpc',
-          tags: { Name: `${props.namePrefix}-nat-${az + 1}` },
+      if (publicRouting) {
+        const publicSubnet = new Subnet(this, `PublicSubnet${suffix}`, {
+          vpcId: this.vpcId,
+          availabilityZoneId: zoneId,
+          cidrBlock: Fn.cidrsubnet(cidrBlock, newBits, az),
+          // Only the NAT gateways live here and they get Elastic IPs; nothing should get a public IP by accident.
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${props.namePrefix}-public-${az + 1}`, Tier: 'public' },
         });
-        const nat = new NatGateway(this, `NatGateway${suffix}`, {
-          allocationId: eip.allocationId,
+        new RouteTableAssociation(this, `PublicSubnetRouteTable${suffix}`, {
           subnetId: publicSubnet.id,
-          tags: { Name: `${props.namePrefix}-${az + 1}` },
-          // The NAT gateway needs the internet gateway attached before it can route.
-          dependsOn: [internetGateway],
+          routeTableId: publicRouting.routeTable.id,
         });
-        natGatewayIds.push(nat.id);
+        this.publicSubnetIds.push(publicSubnet.id);
+        if (az === 0 || natGateways === 'per-az') {
+          const eip = new Eip(this, `NatEip${suffix}`, {
+            domain: 'vpc',
+            tags: { Name: `${props.namePrefix}-nat-${az + 1}` },
+          });
+          const nat = new NatGateway(this, `NatGateway${suffix}`, {
+            allocationId: eip.allocationId,
+            subnetId: publicSubnet.id,
+            tags: { Name: `${props.namePrefix}-${az + 1}` },
+            // The NAT gateway needs the internet gateway attached before it can route.
+            dependsOn: [publicRouting.internetGateway],
+          });
+          natGatewayIds.push(nat.id);
+        }
       }
-
       const privateSubnet = new Subnet(this, `PrivateSubnet${suffix}`, {
         vpcId: this.vpcId,
         availabilityZoneId: zoneId,
@@ -188,19 +186,21 @@ export class Network extends Construct {
         vpcId: this.vpcId,
         tags: { Name: `${props.namePrefix}-private-${az + 1}` },
       });
-      const privateDefaultRoute = new Route(this, `PrivateDefaultRoute${suffix}`, {
-        routeTableId: privateRouteTable.id,
-        destinationCidrBlock: '0.0.0.0/0',
-        // With a single NAT gateway every AZ egresses through the first one: cheaper, but tied to that AZ.
-        natGatewayId: natGatewayIds[natGateways === 'per-az' ? az : 0],
-      });
+      if (natGateways !== 'none') {
+        const privateDefaultRoute = new Route(this, `PrivateDefaultRoute${suffix}`, {
+          routeTableId: privateRouteTable.id,
+          destinationCidrBlock: '0.0.0.0/0',
+          // With a single NAT gateway every AZ egresses through the first one: cheaper, but tied to that AZ.
+          natGatewayId: natGatewayIds[natGateways === 'per-az' ? az : 0],
+        });
+        this.privateEgress.push(privateDefaultRoute);
+      }
       new RouteTableAssociation(this, `PrivateSubnetRouteTable${suffix}`, {
         subnetId: privateSubnet.id,
         routeTableId: privateRouteTable.id,
       });
       this.privateSubnetIds.push(privateSubnet.id);
       this.privateRouteTableIds.push(privateRouteTable.id);
-      this.privateDefaultRoutes.push(privateDefaultRoute);
     }
 
     new VpcEndpoint(this, 'DynamoDbEndpoint', {
@@ -218,16 +218,46 @@ export class Network extends Construct {
       routeTableIds: this.privateRouteTableIds,
       tags: { Name: `${props.namePrefix}-s3` },
     });
+    if (natGateways === 'none') {
+      this.interfaceEndpoints = new InterfaceEndpoints(this, 'InterfaceEndpoints', {
+        namePrefix: props.namePrefix,
+        region: props.region,
+        vpcId: this.vpcId,
+        subnetIds: this.privateSubnetIds,
+      });
+      this.privateEgress.push(...this.interfaceEndpoints.endpoints);
+    }
 
     if (props.flowLogRetentionDays !== undefined) {
       this.flowLogGroup = this.createFlowLogs(props.namePrefix, props.region, props.flowLogRetentionDays);
     }
   }
 
-  private createFlowLogs(namePrefix: string, region: string, retentionDays: number): CloudwatchLogGroup {
+  /** The internet gateway and the public subnets' route table, whose default route goes to it. */
+  private createPublicRouting(namePrefix: string): {
+    internetGateway: InternetGateway;
+    routeTable: RouteTable;
+  } {
+    const internetGateway = new InternetGateway(this, 'InternetGateway', {
+      vpcId: this.vpcId,
+      tags: { Name: namePrefix },
+    });
+    const routeTable = new RouteTable(this, 'PublicRouteTable', {
+      vpcId: this.vpcId,
+      tags: { Name: `${namePrefix}-public` },
+    });
+    new Route(this, 'PublicDefaultRoute', {
+      routeTableId: routeTable.id,
+      destinationCidrBlock: '0.0.0.0/0',
+      gatewayId: internetGateway.id,
+    });
+    return { internetGateway, routeTable };
+  }
+
+  private createFlowLogs(namePrefix: string, region: string, retentionDays: number): LogGroup {
     const partition = new DataAwsPartition(this, 'Partition');
     const account = new DataAwsCallerIdentity(this, 'Account');
-    const logGroup = new CloudwatchLogGroup(this, 'FlowLogGroup', {
+    const logGroup = new LogGroup(this, 'FlowLogGroup', {
       name: `/aws/vpc/${namePrefix}/flow-logs`,
       retentionInDays: retentionDays,
     });
@@ -242,19 +272,11 @@ export class Network extends Construct {
         },
       }),
     });
-    new IamRolePolicy(this, 'FlowLogRolePolicy', {
-      name: 'write-flow-logs',
-      role: role.id,
-      policy: policyDocument([
-        {
-          Effect: 'Allow',
-          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-          Resource: [logGroup.arn, `${logGroup.arn}:*`],
-        },
-        // Flow logs check the destination exists; DescribeLogGroups has no resource to scope it to.
-        { Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
-      ]),
-    });
+    logGroup.grantWrite(role, [
+      { Effect: 'Allow', Action: 'logs:DescribeLogStreams', Resource: [logGroup.arn, `${logGroup.arn}:*`] },
+      // Flow logs check the destination exists; DescribeLogGroups has no resource to scope it to.
+      { Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
+    ]);
     new FlowLog(this, 'FlowLog', {
       vpcId: this.vpcId,
       trafficType: 'ALL',

@@ -1,10 +1,17 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { atConfigPath, DEFAULT_CONTAINER_PORT, type EnvironmentConfig, stackName } from './config';
+import { AuditTrail } from './audit-trail';
+import {
+  atConfigPath,
+  DEFAULT_CONTAINER_PORT,
+  type EnvironmentConfig,
+  petsTableName,
+  stackName,
+} from './config';
 import { PetFargateService } from './fargate-service';
 import { PetHttpApi } from './http-api';
-import { ImageRepository } from './image-repository';
+import { imageRepositoryName, ServiceImage } from './image-repository';
 import { Monitoring } from './monitoring';
 import { Network } from './network';
 import { PetTable } from './pet-table';
@@ -15,7 +22,7 @@ import { UserAuth } from './user-auth';
 
 export interface PetStoreStackProps {
   readonly environment: EnvironmentConfig;
-  /** Tag of the image in this stack's ECR repository that the service runs (`image:push` pushes the commit SHA). */
+  /** Tag of the image the service runs, in the environment's repository (the bootstrap stack's): the commit SHA in CI. */
   readonly imageTag: string;
   /** Keep state in S3. @default - a local state file */
   readonly remoteState?: RemoteStateSettings;
@@ -25,13 +32,15 @@ export interface PetStoreStackProps {
 export class PetStoreStack extends TerraformStack {
   public readonly network: Network;
   public readonly table: PetTable;
-  public readonly repository: ImageRepository;
+  public readonly image: ServiceImage;
   public readonly serviceDiscovery: ServiceDiscovery;
   public readonly securityGroups: ServiceSecurityGroups;
   public readonly service: PetFargateService;
   public readonly auth: UserAuth;
   public readonly api: PetHttpApi;
   public readonly monitoring: Monitoring;
+  /** The tables' data-event trail, where `audit.dataEvents` is on. */
+  public readonly auditTrail?: AuditTrail;
 
   constructor(scope: Construct, id: string, props: PetStoreStackProps) {
     super(scope, id);
@@ -52,12 +61,32 @@ export class PetStoreStack extends TerraformStack {
       at('network'),
       () => new Network(this, 'Network', { namePrefix, region, ...environment.network }),
     );
-    this.table = new PetTable(this, 'PetTable', {
-      tableName: `${namePrefix}-pets`,
-      deletionProtection: environment.table?.deletionProtection,
-    });
-    this.repository = new ImageRepository(this, 'ImageRepository', {
-      repositoryName: `${namePrefix}/pet-service`,
+    this.table = atConfigPath(
+      at('table'),
+      () =>
+        new PetTable(this, 'PetTable', {
+          tableName: petsTableName(environment),
+          region,
+          deletionProtection: environment.table?.deletionProtection,
+          replicaRegions: environment.table?.replicaRegions,
+        }),
+    );
+    const { dataEvents, retentionDays } = environment.audit ?? {};
+    this.auditTrail = dataEvents
+      ? atConfigPath(
+          at('audit'),
+          () =>
+            new AuditTrail(this, 'AuditTrail', {
+              namePrefix,
+              region,
+              tableArns: this.table.tableArns,
+              retentionDays,
+            }),
+        )
+      : undefined;
+    this.image = new ServiceImage(this, 'Image', {
+      repositoryName: imageRepositoryName(environment.name),
+      imageTag: props.imageTag,
     });
     this.serviceDiscovery = new ServiceDiscovery(this, 'ServiceDiscovery', {
       network: this.network,
@@ -82,8 +111,7 @@ export class PetStoreStack extends TerraformStack {
           table: this.table,
           serviceDiscovery: this.serviceDiscovery,
           securityGroup: this.securityGroups.tasks,
-          image: `${this.repository.repositoryUrl}:${props.imageTag}`,
-          imageRepository: this.repository,
+          image: this.image,
           ...environment.service,
           containerPort,
         }),
@@ -129,10 +157,7 @@ export class PetStoreStack extends TerraformStack {
       table_name: { value: this.table.tableName, description: 'DynamoDB table of pets' },
       cluster_name: { value: this.service.clusterName, description: 'ECS cluster' },
       service_name: { value: this.service.serviceName, description: 'ECS service' },
-      ecr_repository_url: {
-        value: this.repository.repositoryUrl,
-        description: 'Push the service image here',
-      },
+      image: { value: this.image.imageUri, description: 'The image the service runs' },
       service_log_group_name: { value: this.service.logGroup.name, description: 'Service logs' },
       api_log_group_name: { value: this.api.accessLogGroup.name, description: 'API access logs' },
       alarm_topic_arn: {
@@ -142,6 +167,13 @@ export class PetStoreStack extends TerraformStack {
       dashboard_name: { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard' },
       region: { value: region, description: 'AWS region of this stack' },
     };
+    if (this.api.customDomain) {
+      outputs.execute_api_endpoint = {
+        value: this.api.resource.apiEndpoint,
+        description:
+          "The API's own address, turned off by the custom domain: the smoke test checks it refuses",
+      };
+    }
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
   }
 }

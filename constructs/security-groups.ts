@@ -5,8 +5,8 @@ import { Construct } from 'constructs';
 import type { Network } from './network';
 
 export interface ServiceSecurityGroupsProps {
-  /** The VPC the groups belong to. */
-  readonly network: Pick<Network, 'vpcId'>;
+  /** The VPC the groups belong to, and its interface endpoints if it has them (the tasks are let in). */
+  readonly network: Pick<Network, 'vpcId' | 'interfaceEndpoints'>;
   /** Prefix for the groups' names, e.g. `petstore-dev`. */
   readonly namePrefix: string;
   /** The port the tasks' container listens on: the service's `containerPort`, the only one the VPC link may reach. */
@@ -15,7 +15,8 @@ export interface ServiceSecurityGroupsProps {
 
 /**
  * The two security groups on the request path and the only rules between them: the API Gateway VPC
- * link may reach the tasks on the container port, and nothing else may. Rules are separate resources
+ * link may reach the tasks on the container port, and nothing else may. Where the VPC has interface
+ * endpoints (no NAT), the tasks are the only ones their group lets in. Rules are separate resources
  * so each group can name the other without a dependency cycle; no inline rules are set, because inline
  * and separate rules fight on every apply (Terraform drops AWS's default allow-all egress on create).
  *
@@ -65,12 +66,24 @@ export class ServiceSecurityGroups extends Construct {
     });
     new VpcSecurityGroupEgressRule(this, 'TasksHttpsOut', {
       securityGroupId: this.tasks.id,
-      // ECR, CloudWatch Logs and STS over NAT, DynamoDB over its gateway endpoint: all HTTPS.
+      // ECR and CloudWatch Logs over NAT or the interface endpoints, DynamoDB and S3 over their gateway
+      // endpoints: all HTTPS. Where it can go is the route tables' say: without NAT, nowhere outside AWS.
       cidrIpv4: '0.0.0.0/0',
       ipProtocol: 'tcp',
       fromPort: 443,
       toPort: 443,
       description: 'HTTPS to AWS APIs',
     });
+    const endpoints = props.network.interfaceEndpoints;
+    if (endpoints) {
+      new VpcSecurityGroupIngressRule(this, 'EndpointsFromTasks', {
+        securityGroupId: endpoints.securityGroup.id,
+        referencedSecurityGroupId: this.tasks.id,
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        description: 'AWS API calls from the pet service tasks only',
+      });
+    }
   }
 }

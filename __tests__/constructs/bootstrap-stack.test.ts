@@ -54,6 +54,50 @@ describe('PetStoreBootstrapStack', () => {
     });
   });
 
+  test("each environment's image repository exists before the environment does, and only its deploy role may push to it", () => {
+    expect(resourcesOf(synthesized, 'aws_ecr_repository').map((repository) => repository.name)).toEqual([
+      'petstore-dev/pet-service',
+      'petstore-prod/pet-service',
+    ]);
+    for (const name of ['dev', 'prod']) {
+      const role = stack.deployRoles[name]?.resource;
+      const repository = stack.imageRepositories[name]?.resource;
+      if (!role || !repository) throw new Error(`no deploy role or repository for ${name}`);
+      const push = resourcesOf(synthesized, 'aws_iam_role_policy').filter(
+        (policy) => policy.role === ref(role, 'id'),
+      );
+      expect(push.map((policy) => policy.name)).toEqual(['push-image']);
+      const statements = JSON.parse(push[0]?.policy as string).Statement;
+      expect(statements).toEqual([
+        { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        expect.objectContaining({ Resource: ref(repository, 'arn') }),
+      ]);
+      expect(statements[1].Action).toContain('ecr:PutImage');
+    }
+    expect(JSON.parse(synthesized).output.image_repository_urls.value).toEqual({
+      dev: ref(stack.imageRepositories.dev?.resource as never, 'repository_url'),
+      prod: ref(stack.imageRepositories.prod?.resource as never, 'repository_url'),
+    });
+  });
+
+  test("an environment in another region gets its repository there, through that region's provider", () => {
+    const app = Testing.app();
+    const west = { ...ENVIRONMENTS[0], name: 'west', region: 'eu-west-1' } as (typeof ENVIRONMENTS)[number];
+    const other = new PetStoreBootstrapStack(app, BOOTSTRAP_STACK_NAME, {
+      bootstrap: CONFIG,
+      environments: [...ENVIRONMENTS, west],
+    });
+    const config = JSON.parse(Testing.synth(other));
+    expect(config.provider.aws.map((provider: TerraformBlock) => [provider.region, provider.alias])).toEqual([
+      ['us-east-1', undefined],
+      ['eu-west-1', 'eu-west-1'],
+    ]);
+    const westRepository = resourcesOf(Testing.synth(other), 'aws_ecr_repository').find(
+      (repository) => repository.name === 'petstore-west/pet-service',
+    );
+    expect(westRepository?.provider).toBe('aws.eu-west-1');
+  });
+
   test('the state bucket refuses every request that is not over TLS', () => {
     const policy = JSON.parse(onlyResource(synthesized, 'aws_s3_bucket_policy').policy);
     expect(policy.Statement).toEqual([
@@ -104,7 +148,9 @@ describe('PetStoreBootstrapStack', () => {
         /^arn:\$\{data\.aws_partition\.\w+\.partition\}:iam::aws:policy\/ReadOnlyAccess$/,
       ),
     ]);
-    const [inline, ...others] = resourcesOf(synthesized, 'aws_iam_role_policy');
+    const [inline, ...others] = resourcesOf(synthesized, 'aws_iam_role_policy').filter(
+      (policy) => policy.role === ref(stack.planRole.resource, 'id'),
+    );
     expect(others).toEqual([]);
     const statements = JSON.parse(inline?.policy).Statement;
     expect(statements).toEqual([
@@ -176,6 +222,7 @@ describe('PetStoreBootstrapStack', () => {
     const outputs = JSON.parse(synthesized).output;
     expect(Object.keys(outputs).sort()).toEqual([
       'deploy_role_arns',
+      'image_repository_urls',
       'oidc_provider_arn',
       'plan_role_arn',
       'state_bucket',

@@ -158,6 +158,7 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
       'apigateway:GET',
       'logs:DescribeLogGroups',
       'logs:DescribeLogStreams',
+      'cloudtrail:DescribeTrails',
       // Service-linked roles are the account's, one per service, whichever environment comes first.
       'iam:CreateServiceLinkedRole',
       'application-autoscaling:ListTagsForResource',
@@ -168,7 +169,8 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
       'kms:EnableKeyRotation',
     ]);
     // Parts of the stack AWS gives no environment scope at all, each a documented limit.
-    const knownLimits = new Set(['HttpApiParts']);
+    // (EndpointPrivateDns: an interface endpoint's private DNS zone is the endpoint service's, AWS's own.)
+    const knownLimits = new Set(['HttpApiParts', 'EndpointPrivateDns']);
     for (const { statement } of permissions) {
       // A resource pattern that names this environment (`petstore-dev-*`, its state) is held by its name.
       const ownName = (resource: string) =>

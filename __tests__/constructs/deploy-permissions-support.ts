@@ -72,6 +72,8 @@ function conditionHolds(condition: PolicyStatement['Condition'], request: Reques
           return (actual === undefined) === (wanted[0] === 'true');
         case 'ForAllValues:StringNotEquals':
           return (actual ?? []).every((value) => !wanted.includes(value));
+        case 'ForAllValues:StringEquals':
+          return (actual ?? []).every((value) => wanted.includes(value));
         case 'ForAllValues:StringLike':
           return (actual ?? []).every((value) => wanted.some((pattern) => matches(pattern, value)));
         default:

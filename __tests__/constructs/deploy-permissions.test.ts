@@ -32,8 +32,9 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
     expect(resourceTypes.filter((type) => !needed.has(type))).toEqual([]);
     const stale = [...needed].filter((type) => !type.startsWith('tool:') && !resourceTypes.includes(type));
     expect(stale).toEqual([]);
-    // prod adds flow logs and autoscaling's target and policy.
-    expect(resourceTypes).toHaveLength(name === 'prod' ? 39 : 36);
+    // dev has no NAT (no gateway, address, internet gateway or route) and offers Fargate Spot; prod adds
+    // flow logs, autoscaling's target and policy, and the audit trail with its bucket's six parts.
+    expect(resourceTypes).toHaveLength(name === 'prod' ? 44 : 31);
   });
 
   test("may manage the stack's named resources, found by the names the stack gives them", () => {
@@ -56,10 +57,6 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
         'ecs:TagResource',
         arn('ecs', `task-definition/${family}:7`),
       ]),
-      ...named('aws_ecr_repository', 'name').map((repository): [string, string] => [
-        'ecr:PutImage',
-        arn('ecr', `repository/${repository}`),
-      ]),
       ...named('aws_iam_role', 'name').map((role): [string, string] => [
         'iam:PutRolePolicy',
         `arn:aws:iam::${ACCOUNT}:role/${role}`,
@@ -80,9 +77,19 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
         'sns:CreateTopic',
         arn('sns', topic),
       ]),
+      ...named('aws_cloudtrail', 'name').map((trail): [string, string] => [
+        'cloudtrail:PutEventSelectors',
+        arn('cloudtrail', `trail/${trail}`),
+      ]),
+      // The account id in a bucket's name is known at apply time: the test's account stands in.
+      ...named('aws_s3_bucket', 'bucket').map((bucket): [string, string] => [
+        's3:PutBucketPolicy',
+        `arn:aws:s3:::${bucket.replace(/\$\{data\.aws_caller_identity\.\w+\.account_id\}/, ACCOUNT)}`,
+      ]),
     ];
-    // Two tables (pets, idempotency keys), two roles and log groups (three in prod), five alarms...
-    expect(checks).toHaveLength(name === 'prod' ? 19 : 17);
+    // Two tables (pets, idempotency keys), two roles and log groups (three in prod), five alarms, and
+    // prod's audit trail and its bucket...
+    expect(checks).toHaveLength(name === 'prod' ? 20 : 16);
     expect(checks.filter(([action, resource]) => !allows(permissions, action, resource))).toEqual([]);
   });
 
@@ -96,6 +103,12 @@ describe.each(['dev', 'prod'])('the %s deploy role', (name) => {
     ).toBe(false);
     expect(
       allows(permissions, 's3:PutObject', `${BUCKET_ARN}/petstore/petstore-${other}/terraform.tfstate`),
+    ).toBe(false);
+    expect(
+      allows(permissions, 's3:PutBucketPolicy', `arn:aws:s3:::petstore-${other}-audit-${ACCOUNT}-us-east-1`),
+    ).toBe(false);
+    expect(
+      allows(permissions, 'cloudtrail:StopLogging', arn('cloudtrail', `trail/petstore-${other}-data-events`)),
     ).toBe(false);
     // Nor the CI roles themselves.
     expect(
@@ -223,5 +236,44 @@ describe('a deploy role of an environment with alarm subscriptions and an SES se
     expect(statement?.Condition?.StringEquals?.['iam:AWSServiceName']).toContain(
       'email.cognito-idp.amazonaws.com',
     );
+  });
+});
+
+describe('a deploy role of an environment with table replicas', () => {
+  const dev = environmentNamed('dev');
+  const environment: EnvironmentConfig = { ...dev, table: { replicaRegions: ['us-west-2', 'eu-west-1'] } };
+  const permissions = permissionsOf(environment);
+  const table = (region: string, name: string) => `arn:aws:dynamodb:${region}:${ACCOUNT}:table/${name}`;
+
+  test('covers every resource type the stack synthesizes', () => {
+    const needed = new Set(permissions.flatMap((permission) => permission.neededBy));
+    const types = Object.keys(synthesizedStack(environment).resource);
+    expect(types.filter((type) => !needed.has(type))).toEqual([]);
+  });
+
+  test("may create and remove both tables' replicas in each replica region, and in no other", () => {
+    for (const region of ['us-east-1', 'us-west-2', 'eu-west-1'])
+      for (const name of ['petstore-dev-pets', 'petstore-dev-pets-idempotency'])
+        expect(allows(permissions, 'dynamodb:CreateTableReplica', table(region, name))).toBe(true);
+    for (const region of ['us-west-2', 'eu-west-1']) {
+      expect(
+        allows(permissions, 'dynamodb:UpdateContinuousBackups', table(region, 'petstore-dev-pets')),
+      ).toBe(true);
+      expect(allows(permissions, 'dynamodb:CreateTable', table(region, 'petstore-prod-pets'))).toBe(false);
+    }
+    expect(allows(permissions, 'dynamodb:CreateTable', table('ap-south-1', 'petstore-dev-pets'))).toBe(false);
+    expect(statementsWith(permissionsOf(dev), 'dynamodb:CreateTableReplica')).toEqual([]);
+  });
+
+  test("may create DynamoDB's replication service-linked role", () => {
+    const [statement] = statementsWith(permissions, 'iam:CreateServiceLinkedRole');
+    expect(statement?.Condition?.StringEquals?.['iam:AWSServiceName']).toContain(
+      'replication.dynamodb.amazonaws.com',
+    );
+  });
+
+  test('still fits in the managed policies IAM accepts', () => {
+    for (const { document } of deployPolicyDocuments(permissions))
+      expect(JSON.stringify(document).length).toBeLessThanOrEqual(6144);
   });
 });

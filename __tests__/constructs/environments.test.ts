@@ -56,11 +56,24 @@ describe('environment configuration', () => {
         ref(stack.securityGroups.tasks, 'id'),
       ),
     );
+    // Ingress: dev's interface endpoints from the tasks, the tasks from the VPC link; egress: the
+    // tasks' HTTPS out, the VPC link to the tasks.
     expect(toTasks.map((rule) => [rule.from_port, rule.to_port])).toEqual([
+      [443, 443],
       [9090, 9090],
       [443, 443],
       [9090, 9090],
     ]);
+  });
+
+  test("`audit.dataEvents` adds a trail of the stack's two tables; no environment has one unless it asks", () => {
+    expect(resourcesOf(synthStack().synthesized, 'aws_cloudtrail')).toEqual([]);
+    const { stack, synthesized } = synthStack({ ...dev, audit: { dataEvents: true, retentionDays: 90 } });
+    const [, , arns] = onlyResource(synthesized, 'aws_cloudtrail').advanced_event_selector[0].field_selector;
+    expect(arns.equals).toEqual([ref(stack.table.resource, 'arn'), ref(stack.table.idempotencyTable, 'arn')]);
+    expect(
+      resourcesOf(synthStack({ ...dev, audit: { dataEvents: false } }).synthesized, 'aws_cloudtrail'),
+    ).toEqual([]);
   });
 
   test('a bad container port is reported once, at the service configuration', () => {
@@ -69,11 +82,13 @@ describe('environment configuration', () => {
     );
   });
 
-  test('dev is the original design: one AZ, one NAT gateway, one task', () => {
+  test("dev is the original design's shape at its lowest fixed cost: one AZ and one task, on Spot, without NAT", () => {
     const { synthesized } = synthStack();
-    expect(resourcesOf(synthesized, 'aws_subnet')).toHaveLength(2);
-    expect(resourcesOf(synthesized, 'aws_nat_gateway')).toHaveLength(1);
-    expect(onlyResource(synthesized, 'aws_ecs_service').desired_count).toBe(1);
+    expect(resourcesOf(synthesized, 'aws_subnet').map((subnet) => subnet.tags.Tier)).toEqual(['private']);
+    expect(resourcesOf(synthesized, 'aws_nat_gateway')).toHaveLength(0);
+    const service = onlyResource(synthesized, 'aws_ecs_service');
+    expect(service.desired_count).toBe(1);
+    expect(service.capacity_provider_strategy).toEqual([{ capacity_provider: 'FARGATE_SPOT', weight: 1 }]);
   });
 
   test.each<[Partial<EnvironmentConfig>, string]>([
@@ -96,6 +111,14 @@ describe('environment configuration', () => {
     [
       { api: { throttlingRateLimit: -5 } },
       'Invalid configuration environments.dev.api: `throttlingRateLimit` is -5; expected an integer from 1 to 10000.',
+    ],
+    [
+      { table: { replicaRegions: ['us-east-1'] } },
+      "Invalid configuration environments.dev.table: `replicaRegions[0]` is 'us-east-1'; the tables are already in that region; a replica must be in another.",
+    ],
+    [
+      { audit: { dataEvents: true, retentionDays: 0 } },
+      'Invalid configuration environments.dev.audit: `retentionDays` is 0; expected an integer from 1 to 3650.',
     ],
     [
       { service: { logRetentionDays: 45 } },
@@ -132,8 +155,16 @@ describe('environment configuration', () => {
       'environments.dev.service: unknown key `desiredcount`; allowed keys are cpu, memory, desiredCount,',
     ],
     [
-      { audit: { dataEvents: true } },
-      'environments.dev: unknown key `audit`; allowed keys are name, region, network, service, table, api, auth, monitoring.',
+      { tracing: { enabled: true } },
+      'environments.dev: unknown key `tracing`; allowed keys are name, region, network, service, table, audit, api, auth, monitoring.',
+    ],
+    [
+      { audit: { dataEvent: true } },
+      'environments.dev.audit: unknown key `dataEvent`; allowed keys are dataEvents, retentionDays.',
+    ],
+    [
+      { table: { replicas: ['us-west-2'] } },
+      'environments.dev.table: unknown key `replicas`; allowed keys are deletionProtection, replicaRegions.',
     ],
     [
       { service: { autoscaling: { minCapacity: 1, maxCapacity: 2, targetCpu: 50 } } },
@@ -157,8 +188,11 @@ describe('environment configuration', () => {
 
   test('an unknown key of the bootstrap settings fails too', () => {
     expect(() => validateBootstrap({ ...BOOTSTRAP, stateBuckt: 'x' } as BootstrapConfig)).toThrow(
-      'Invalid configuration bootstrap: unknown key `stateBuckt`; allowed keys are region, github, environments, stateBucket.',
+      'Invalid configuration bootstrap: unknown key `stateBuckt`; allowed keys are region, github, environments, stateBucket, awsConfig.',
     );
+    expect(() =>
+      validateBootstrap({ ...BOOTSTRAP, awsConfig: { enable: true } } as unknown as BootstrapConfig),
+    ).toThrow('Invalid configuration bootstrap.awsConfig: unknown key `enable`; allowed keys are enabled.');
     expect(() => validateBootstrap(BOOTSTRAP)).not.toThrow();
   });
 

@@ -25,8 +25,6 @@ import {
   synthScope,
 } from './support';
 
-const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/test/pet-service:abc123';
-
 function synthService(props: Partial<PetFargateServiceProps> = {}) {
   const refs = {
     table: '',
@@ -35,6 +33,7 @@ function synthService(props: Partial<PetFargateServiceProps> = {}) {
     cloudMap: '',
     cloudMapAddress: '',
     repository: '',
+    image: '',
     logGroup: '',
     executionRole: '',
     taskRole: '',
@@ -42,7 +41,7 @@ function synthService(props: Partial<PetFargateServiceProps> = {}) {
   const synthesized = synthScope((scope) => {
     const deps = serviceDependencies(scope);
     const service = new PetFargateService(scope, 'PetService', {
-      ...fargateServiceProps(deps, IMAGE),
+      ...fargateServiceProps(deps),
       ...props,
     });
     refs.table = ref(deps.table.resource, 'arn');
@@ -50,7 +49,8 @@ function synthService(props: Partial<PetFargateServiceProps> = {}) {
     refs.tasksGroup = ref(deps.securityGroups.tasks, 'id');
     refs.cloudMap = ref(deps.serviceDiscovery.resource, 'arn');
     refs.cloudMapAddress = ref(deps.serviceDiscovery.resource, 'arn').slice(2, -1);
-    refs.repository = ref(deps.imageRepository.resource, 'arn');
+    refs.repository = ref(deps.image.repository, 'arn');
+    refs.image = `${ref(deps.image.repository, 'repository_url')}:abc123`;
     refs.logGroup = ref(service.logGroup, 'arn');
     refs.executionRole = ref(service.executionRole, 'id');
     refs.taskRole = ref(service.taskRole, 'id');
@@ -102,7 +102,7 @@ describe('PetFargateService', () => {
 
   test('the container listens on 8080 and is told its table and region', () => {
     const container = containerOf(synthesized);
-    expect(container.image).toBe(IMAGE);
+    expect(container.image).toBe(refs.image);
     expect(container.portMappings).toEqual([{ containerPort: 8080, protocol: 'tcp' }]);
     expect(container.environment).toEqual(
       expect.arrayContaining([
@@ -325,7 +325,7 @@ describe('PetFargateService', () => {
       const number = (name: string) => new TerraformVariable(scope, name, { type: 'number' }).numberValue;
       const deps = serviceDependencies(scope);
       new PetFargateService(scope, 'PetService', {
-        ...fargateServiceProps(deps, IMAGE),
+        ...fargateServiceProps(deps),
         containerPort: number('port'),
         cpu: number('cpu'),
         memory: number('memory'),

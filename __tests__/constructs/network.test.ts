@@ -180,8 +180,13 @@ describe('Network', () => {
     expect(statement.Condition.ArnLike['aws:SourceArn']).toMatch(/:vpc-flow-log\/\*$/);
     const [groupArn] = refsWhere(synthesized, 'aws_cloudwatch_log_group', 'arn', () => true);
     const policy = JSON.parse(onlyResource(synthesized, 'aws_iam_role_policy').policy);
-    expect(policy.Statement).toHaveLength(2);
+    expect(policy.Statement).toHaveLength(3);
+    // The group's own write grant, then what flow logs check on the way: its streams, and that it exists.
     expect(policy.Statement[0].Resource).toEqual([groupArn, `${groupArn}:*`]);
+    expect(policy.Statement[1]).toMatchObject({
+      Action: 'logs:DescribeLogStreams',
+      Resource: [groupArn, `${groupArn}:*`],
+    });
   });
 
   test('resource ids do not depend on the AZ count, so adding an AZ adds subnets rather than renaming the existing ones', () => {
@@ -217,7 +222,7 @@ describe('Network', () => {
       "`availabilityZoneIds[1]` is 'euw1-az2'; each AZ may appear once.",
     ],
     [{ flowLogRetentionDays: 100 }, '`flowLogRetentionDays` is 100; expected one of 1, 3, 5'],
-    [{ natGateways: 'two' as never }, "`natGateways` is 'two'; expected one of 'single', 'per-az'."],
+    [{ natGateways: 'two' as never }, "`natGateways` is 'two'; expected one of 'single', 'per-az', 'none'."],
     [{ cidrBlock: '10.0.0.0/8' }, "`cidrBlock` is '10.0.0.0/8'; expected an IPv4 CIDR from /16 to /20"],
     [{ cidrBlock: '10.300.0.0/16' }, "`cidrBlock` is '10.300.0.0/16'"],
   ])('rejects %o', (props, message) => {

@@ -76,7 +76,9 @@ describe('PetStoreStack', () => {
   });
 
   test("the only way into the tasks is from the VPC link's security group", () => {
-    const ingress = resourcesOf(synthesized, 'aws_vpc_security_group_ingress_rule');
+    const ingress = resourcesOf(synthesized, 'aws_vpc_security_group_ingress_rule').filter(
+      (rule) => rule.security_group_id === ref(stack.securityGroups.tasks, 'id'),
+    );
     expect(ingress).toEqual([
       expect.objectContaining({
         security_group_id: ref(stack.securityGroups.tasks, 'id'),
@@ -109,20 +111,19 @@ describe('PetStoreStack', () => {
     });
   });
 
-  test('private subnets reach the internet only through the NAT gateway', () => {
-    const [nat] = refsWhere(synthesized, 'aws_nat_gateway', 'id', () => true);
-    const privateTables = refsWhere(synthesized, 'aws_route_table', 'id', (table) =>
-      table.tags.Name.includes('private'),
+  test("dev's tasks have no route out of the VPC: they reach ECR and CloudWatch Logs through endpoints", () => {
+    expect(resourcesOf(synthesized, 'aws_route')).toEqual([]);
+    expect(resourcesOf(synthesized, 'aws_internet_gateway')).toEqual([]);
+    const endpoints = stack.network.interfaceEndpoints;
+    expect(endpoints?.endpoints.map((endpoint) => ref(endpoint, 'id').slice(2, -4))).toEqual(
+      expect.arrayContaining([expect.stringContaining('EcrDkr')]),
     );
-    const privateRoutes = resourcesOf(synthesized, 'aws_route').filter((route) =>
-      privateTables.includes(route.route_table_id),
-    );
-    expect(privateRoutes).toEqual([
-      { route_table_id: privateTables[0], destination_cidr_block: '0.0.0.0/0', nat_gateway_id: nat },
-    ]);
+    const service = onlyResource(synthesized, 'aws_ecs_service');
+    for (const endpoint of endpoints?.endpoints ?? [])
+      expect(service.depends_on).toContain(ref(endpoint, 'id').slice(2, -4));
   });
 
-  test("the execution role pulls only from the stack's own ECR repository", () => {
+  test("the execution role pulls only from the environment's own ECR repository", () => {
     const policies = resourcesOf(synthesized, 'aws_iam_role_policy').filter(
       (policy) => policy.role === ref(stack.service.executionRole, 'id'),
     );
@@ -131,21 +132,34 @@ describe('PetStoreStack', () => {
     const pull = policies
       .flatMap((policy) => JSON.parse(policy.policy).Statement)
       .filter((statement: { Action: string[] }) => [statement.Action].flat().includes('ecr:BatchGetImage'));
-    expect(pull).toEqual([expect.objectContaining({ Resource: ref(stack.repository.resource, 'arn') })]);
+    expect(pull).toEqual([expect.objectContaining({ Resource: ref(stack.image.repository, 'arn') })]);
   });
 
-  test("the service runs the configured tag from the stack's own ECR repository, and no other image", () => {
+  test("the service runs the configured tag from the environment's repository, read from the registry so an unpushed tag fails the plan", () => {
     const app = Testing.app();
     const other = new PetStoreStack(app, 'petstore-dev', {
       environment: dev,
       imageTag: 'abc123',
-      // @ts-expect-error `image` is no prop: the service runs what image:push pushed to this stack's repository
+      // @ts-expect-error `image` is no prop: the service runs what was pushed to the environment's repository
       image: 'x:1',
     });
     const container = JSON.parse(
       onlyResource(Testing.synth(other), 'aws_ecs_task_definition').container_definitions,
     )[0];
-    expect(container.image).toBe(`${ref(other.repository.resource, 'repository_url')}:abc123`);
+    expect(container.image).toBe(`${ref(other.image.repository, 'repository_url')}:abc123`);
+    const config = JSON.parse(Testing.synth(other));
+    expect(Object.values(config.data.aws_ecr_repository)).toEqual([{ name: 'petstore-dev/pet-service' }]);
+    // Read unless a pull request's plan turns it off (TF_VAR_require_pushed_image=false).
+    expect(Object.values(config.data.aws_ecr_image)).toEqual([
+      {
+        count: `\${var.require_pushed_image ? 1 : 0}`,
+        repository_name: ref(other.image.repository, 'name'),
+        image_tag: 'abc123',
+      },
+    ]);
+    expect(config.variable.require_pushed_image).toMatchObject({ type: 'bool', default: true });
+    // The repository is the bootstrap stack's: an environment neither creates nor destroys it.
+    expect(resourcesOf(Testing.synth(other), 'aws_ecr_repository')).toEqual([]);
   });
 
   test('every resource name carries the environment, so environments can share an account', () => {
@@ -154,7 +168,6 @@ describe('PetStoreStack', () => {
       'petstore-dev-pets-idempotency',
     ]);
     expect(onlyResource(synthesized, 'aws_ecs_cluster').name).toBe('petstore-dev');
-    expect(onlyResource(synthesized, 'aws_ecr_repository').name).toBe('petstore-dev/pet-service');
     expect(onlyResource(synthesized, 'aws_cognito_user_pool').name).toBe('petstore-dev-users');
   });
 
@@ -165,7 +178,7 @@ describe('PetStoreStack', () => {
         'api_endpoint',
         'api_log_group_name',
         'cluster_name',
-        'ecr_repository_url',
+        'image',
         'pets_url',
         'region',
         'service_log_group_name',
@@ -206,6 +219,23 @@ describe('production environment', () => {
       'use1-az2',
     ]);
     expect(resourcesOf(synthesized, 'aws_nat_gateway')).toHaveLength(2);
+  });
+
+  test("private subnets reach the internet only through their own AZ's NAT gateway", () => {
+    const nats = refsWhere(synthesized, 'aws_nat_gateway', 'id', () => true);
+    const privateTables = refsWhere(synthesized, 'aws_route_table', 'id', (table) =>
+      table.tags.Name.includes('private'),
+    );
+    const privateRoutes = resourcesOf(synthesized, 'aws_route').filter((route) =>
+      privateTables.includes(route.route_table_id),
+    );
+    expect(privateRoutes).toEqual(
+      privateTables.map((table, az) => ({
+        route_table_id: table,
+        destination_cidr_block: '0.0.0.0/0',
+        nat_gateway_id: nats[az],
+      })),
+    );
   });
 
   test('records VPC flow logs for a year; dev records none', () => {
@@ -293,8 +323,8 @@ describe('production environment', () => {
     const devNames = namesOf(synthStack().synthesized);
     const prodNames = namesOf(synthesized);
     expect(devNames).toHaveLength(22);
-    // Flow logs: their role and their log group.
-    expect(prodNames).toHaveLength(devNames.length + 2);
+    // Flow logs: their role and their log group; dev's interface endpoints' security group.
+    expect(prodNames).toHaveLength(devNames.length + 2 - 1);
     expect(prodNames.filter((name) => devNames.includes(name))).toEqual([]);
   });
 });

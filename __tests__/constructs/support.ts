@@ -1,6 +1,6 @@
-import { type TerraformResource, TerraformStack, Testing } from 'cdktf';
+import { TerraformDataSource, type TerraformResource, TerraformStack, Testing } from 'cdktf';
 import type { Construct } from 'constructs';
-import { ImageRepository } from '../../constructs/image-repository';
+import { ServiceImage } from '../../constructs/image-repository';
 import { Network, type NetworkProps } from '../../constructs/network';
 import { PetTable } from '../../constructs/pet-table';
 import { ServiceSecurityGroups } from '../../constructs/security-groups';
@@ -24,9 +24,10 @@ export function onlyResource(synthesized: string, type: string): TerraformBlock 
 }
 
 /** The expression that refers to a resource's attribute, e.g. `${aws_vpc.Network_Vpc_1A2B.id}`. */
-export function ref(resource: TerraformResource, attribute: string): string {
+export function ref(resource: TerraformResource | TerraformDataSource, attribute: string): string {
   const logicalId = TerraformStack.of(resource).getLogicalId(resource);
-  return `\${${resource.terraformResourceType}.${logicalId}.${attribute}}`;
+  const prefix = resource instanceof TerraformDataSource ? 'data.' : '';
+  return `\${${prefix}${resource.terraformResourceType}.${logicalId}.${attribute}}`;
 }
 
 /** References to the resources of a type whose body matches `predicate`, as `${type.id.attribute}`. */
@@ -63,16 +64,14 @@ export function serviceDependencies(scope: Construct, networkProps: Partial<Netw
     namePrefix: 'test',
     containerPort: CONTAINER_PORT,
   });
-  const imageRepository = new ImageRepository(scope, 'ImageRepository', {
-    repositoryName: 'test/pet-service',
-  });
-  return { network, table, serviceDiscovery, securityGroups, imageRepository };
+  const image = new ServiceImage(scope, 'Image', { repositoryName: 'test/pet-service', imageTag: 'abc123' });
+  return { network, table, serviceDiscovery, securityGroups, image };
 }
 
 export const synthScope = Testing.synthScope;
 
 /** The props every PetFargateService in these tests shares, from `serviceDependencies`. */
-export function fargateServiceProps(deps: ReturnType<typeof serviceDependencies>, image = 'image:tag') {
+export function fargateServiceProps(deps: ReturnType<typeof serviceDependencies>) {
   return {
     namePrefix: 'test',
     region: REGION,
@@ -80,8 +79,7 @@ export function fargateServiceProps(deps: ReturnType<typeof serviceDependencies>
     table: deps.table,
     serviceDiscovery: deps.serviceDiscovery,
     securityGroup: deps.securityGroups.tasks,
-    image,
-    imageRepository: deps.imageRepository,
+    image: deps.image,
     containerPort: CONTAINER_PORT,
   };
 }

@@ -1,76 +1,39 @@
 /** The HTTP API the local gateway tests serve, as loadHttpApi reads it from API Gateway. */
-import type { HttpApi, Route } from '../../scripts/local/http-api';
+import type { HttpApi, Integration, JwtAuthorizer } from '../../scripts/local/http-api';
 
 export const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool';
 export const CLIENT_ID = 'app-client';
 export const WRITE_SCOPE = 'petstore/pets.write';
-export const SERVICE_ARN = 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-test';
+export const SERVICE_ID = 'srv-test';
 
-const routes: Route[] = [
-  {
-    routeKey: 'GET /petstore/pets',
-    authorizationType: 'NONE',
-    authorizationScopes: [],
-    target: 'integrations/i1',
-  },
-  {
-    routeKey: 'GET /petstore/pets/{petId}',
-    authorizationType: 'NONE',
-    authorizationScopes: [],
-    target: 'integrations/i1',
-  },
-  {
-    routeKey: 'POST /petstore/pets/{petId}',
-    authorizationType: 'JWT',
-    authorizerId: 'a1',
-    authorizationScopes: [WRITE_SCOPE],
-    target: 'integrations/i1',
-  },
-  {
-    routeKey: 'DELETE /petstore/pets/{petId}',
-    authorizationType: 'JWT',
-    authorizerId: 'a1',
-    authorizationScopes: [],
-    target: 'integrations/i1',
-  },
-];
+export const integration: Integration = {
+  serviceId: SERVICE_ID,
+  headers: { 'x-request-id': '$context.requestId' },
+  timeoutMillis: 2_000,
+};
+
+const authorizer: JwtAuthorizer = { header: 'authorization', issuer: ISSUER, audience: [CLIENT_ID] };
 
 export const api: HttpApi = {
-  id: 'api1',
-  name: 'test-api',
-  routes,
-  authorizers: new Map([
-    [
-      'a1',
-      {
-        id: 'a1',
-        name: 'cognito',
-        identitySource: '$request.header.Authorization',
-        issuer: ISSUER,
-        audience: [CLIENT_ID],
-      },
-    ],
-  ]),
-  integrations: new Map([
-    [
-      'i1',
-      {
-        id: 'i1',
-        integrationType: 'HTTP_PROXY',
-        connectionType: 'VPC_LINK',
-        integrationUri: SERVICE_ARN,
-        integrationMethod: 'ANY',
-        requestParameters: { 'overwrite:header.x-request-id': '$context.requestId' },
-        timeoutMillis: 2_000,
-      },
-    ],
-  ]),
+  routes: [
+    { method: 'GET', path: '/petstore/pets', scopes: [], integration },
+    { method: 'GET', path: '/petstore/pets/{petId}', scopes: [], integration },
+    // A literal segment wins over a variable, as in API Gateway.
+    {
+      method: 'GET',
+      path: '/petstore/pets/mine',
+      scopes: [],
+      integration: { ...integration, headers: { 'x-route': 'mine, request $context.requestId' } },
+    },
+    { method: 'POST', path: '/petstore/pets/{petId}', authorizer, scopes: [WRITE_SCOPE], integration },
+    { method: 'DELETE', path: '/petstore/pets/{petId}', authorizer, scopes: [], integration },
+  ],
   cors: {
-    allowOrigins: ['http://localhost:3000'],
-    allowMethods: ['GET', 'POST'],
-    allowHeaders: ['authorization', 'content-type'],
-    exposeHeaders: ['location'],
-    allowCredentials: false,
-    maxAge: 600,
+    AllowOrigins: ['http://localhost:3000'],
+    AllowMethods: ['GET', 'POST'],
+    AllowHeaders: ['authorization', 'content-type'],
+    ExposeHeaders: ['location'],
+    AllowCredentials: false,
+    MaxAge: 600,
   },
 };

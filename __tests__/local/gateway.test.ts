@@ -3,10 +3,8 @@ import { type AddressInfo, connect } from 'node:net';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import type { Endpoint } from '../../scripts/local/cloud-map';
 import { type Gateway, MAX_REQUEST_HEAD_BYTES, startGateway } from '../../scripts/local/gateway';
-import type { HttpApi, Integration } from '../../scripts/local/http-api';
 import { JwtAuthorizers } from '../../scripts/local/jwt-authorizer';
-
-import { api, CLIENT_ID, ISSUER, SERVICE_ARN, WRITE_SCOPE } from './gateway-api';
+import { api, CLIENT_ID, ISSUER, integration, SERVICE_ID, WRITE_SCOPE } from './gateway-api';
 
 /** Keys the identity provider signs with, served as a real JWKS over HTTP, and a second pair nobody trusts. */
 const trusted = await generateKeyPair('RS256');
@@ -49,7 +47,7 @@ beforeAll(async () => {
   gateway = await startGateway({
     api,
     authorizers: new JwtAuthorizers(() => new URL(`${jwksUrl}/.well-known/jwks.json`)),
-    endpoints: async (serviceArn) => (serviceArn === SERVICE_ARN ? endpoints : []),
+    endpoints: async (serviceId) => (serviceId === SERVICE_ID ? endpoints : []),
     port: 0,
   });
 });
@@ -118,6 +116,13 @@ describe('the local gateway', () => {
     expect(response.json().headers['x-request-id']).toBe(requestId);
   });
 
+  test('a literal segment wins over a {variable}, and only its integration sets its headers', async () => {
+    const mine = await send('GET', '/petstore/pets/mine');
+    const requestId = mine.headers.get('apigw-requestid');
+    expect(mine.json().headers['x-route']).toBe(`mine, request ${requestId}`);
+    expect((await send('GET', '/petstore/pets/rex')).json().headers['x-route']).toBeUndefined();
+  });
+
   test('an unknown path, and a known path with a method no route has, get 404 {"message":"Not Found"}', async () => {
     for (const [method, path] of [
       ['GET', '/nope'],
@@ -182,7 +187,7 @@ describe('the local gateway', () => {
 
   test('a request line and headers over 10,240 bytes get 431 and never reach the task; just under passes', async () => {
     const head = (padding: number) =>
-      `GET /petstore/pets/rex HTTP/1.1\r\nhost: a\r\nx-pad: ${'p'.repeat(padding)}\r\n\r\n`;
+      `GET /petstore/pets/rex HTTP/1.1\r\nhost: a\r\nconnection: close\r\nx-pad: ${'p'.repeat(padding)}\r\n\r\n`;
     const base = Buffer.byteLength(head(0));
     const over = await rawRequest(head(MAX_REQUEST_HEAD_BYTES - base + 1));
     expect(over).toMatch(/^HTTP\/1\.1 431 /);
@@ -282,50 +287,28 @@ describe('the local gateway', () => {
   });
 });
 
-describe('startGateway', () => {
-  test('refuses an integration it would not serve as API Gateway does', async () => {
-    const lambda: HttpApi = {
-      ...api,
-      integrations: new Map([
-        [
-          'i1',
-          {
-            ...(api.integrations.get('i1') as Integration),
-            integrationType: 'AWS_PROXY',
-            connectionType: 'INTERNET',
-          },
+describe('the local gateway and a slow task', () => {
+  test("a task that does not answer within the integration's timeout gets 504", async () => {
+    const silent = http.createServer(() => {});
+    const url = new URL(await listen(silent));
+    const slow = await startGateway({
+      api: {
+        routes: [
+          { method: 'GET', path: '/slow', scopes: [], integration: { ...integration, timeoutMillis: 100 } },
         ],
-      ]),
-    };
-    await expect(startGateway({ ...gatewayOptions(), api: lambda })).rejects.toThrow(
-      'the local gateway serves HTTP_PROXY integrations over a VPC link only',
-    );
-  });
-
-  test('refuses a request parameter mapping it does not know', async () => {
-    const mapped: HttpApi = {
-      ...api,
-      integrations: new Map([
-        [
-          'i1',
-          {
-            ...(api.integrations.get('i1') as Integration),
-            requestParameters: { 'overwrite:path': '$request.path.petId' },
-          },
-        ],
-      ]),
-    };
-    await expect(startGateway({ ...gatewayOptions(), api: mapped })).rejects.toThrow(
-      'request parameter overwrite:path = $request.path.petId is not one the local gateway maps',
-    );
+      },
+      authorizers: new JwtAuthorizers(() => new URL(`${jwksUrl}/.well-known/jwks.json`)),
+      endpoints: async () => [{ host: url.hostname, port: Number(url.port) }],
+      port: 0,
+    });
+    try {
+      const response = await fetch(`${slow.url}/slow`);
+      expect(response.status).toBe(504);
+      expect(await response.text()).toBe('{"message":"Service Unavailable"}');
+    } finally {
+      await slow.close();
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 });
-
-function gatewayOptions() {
-  return {
-    api,
-    authorizers: new JwtAuthorizers(() => new URL(`${jwksUrl}/.well-known/jwks.json`)),
-    endpoints: async () => endpoints,
-    port: 0,
-  };
-}

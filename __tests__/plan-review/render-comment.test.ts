@@ -92,7 +92,8 @@ describe('renderComment', () => {
       'petstore-dev',
     );
     expect(details).toContain(
-      '<code>petstore-dev</code>: 0 to add, 1 to change, 0 to destroy, 2 to replace</summary>',
+      // A hand-written plan names no provider region: its cost is not estimated, and the line says so.
+      '<code>petstore-dev</code>: 0 to add, 1 to change, 0 to destroy, 2 to replace · cost not estimated: the plan names no literal AWS provider region</summary>',
     );
     expect(details).toContain('```diff\n');
     expect(details).toContain('\n-/+ resource "aws_ecs_task_definition" "api" {');

@@ -52,12 +52,17 @@ describe('deploy', () => {
     }
   });
 
-  it('pushes the commit’s image and synthesizes with that tag', () => {
+  it('synthesizes with the commit’s tag, pushes that image, then plans (which reads the tag from the registry)', () => {
     expect(deploy.env?.IMAGE_TAG).toBe(expr('github.sha'));
     const runs = (deploy.steps ?? []).map((step) => step.run ?? '');
-    const push = runs.indexOf('npm run image:push -- --stack "$STACK"');
-    expect(push).toBeGreaterThan(runs.indexOf('npm run build'));
-    expect(runs.indexOf('npm run synth')).toBeGreaterThan(push);
+    const push = runs.indexOf('npm run image:push -- "$ENVIRONMENT"');
+    expect(push).toBeGreaterThan(runs.indexOf('npm run synth'));
+    expect(runs.findIndex((run) => run.includes('plan:guard'))).toBeGreaterThan(push);
+  });
+
+  it('plans a pull request before its image is pushed, and only there', () => {
+    expect(workflow('pr-plan.yml').jobs.plan?.env?.TF_VAR_require_pushed_image).toBe(false);
+    expect(deploy.env).not.toHaveProperty('TF_VAR_require_pushed_image');
   });
 
   it('guards each stack’s saved plan against the reviewed plan before applying exactly that plan', () => {
@@ -111,14 +116,12 @@ describe('npm scripts', () => {
     const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     };
-    // Added by the owner of the image tooling; the workflows rely on its documented contract.
-    const providedByImageTooling = new Set(['image:push']);
     const used = new Set(
       allSteps().flatMap(([, , step]) =>
         [...(step.run ?? '').matchAll(/npm run (?:--silent )?([\w:-]+)/g)].map((m) => m[1] ?? ''),
       ),
     );
-    expect([...used].filter((name) => !(name in scripts) && !providedByImageTooling.has(name))).toEqual([]);
+    expect([...used].filter((name) => !(name in scripts))).toEqual([]);
     expect(used).toContain('image:push');
   });
 });

@@ -121,7 +121,7 @@ describe('checks', () => {
       'npm run build',
       'npm run check:cdktn',
       'npm run rehearse',
-      'npm run local:smoke -- --skip-synth --skip-build',
+      'npm run local:smoke -- --skip-build',
     ]);
     expect(workflow('pr-plan.yml').jobs.checks?.uses).toBe('./.github/workflows/checks.yml');
     expect(workflow('deploy.yml').jobs.checks?.uses).toBe('./.github/workflows/checks.yml');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type SmokeCliEnvironment, smokeCli } from '../../scripts/smoke/cli';
+import { smokeCli } from '../../scripts/smoke/cli';
 import { smokeFixture } from './fake-cognito';
 import { cognitoClientFor, startLocalPetService, startStackStandIns } from './local-stack';
 
@@ -47,18 +47,22 @@ async function runCli(args: string[], cognitoEndpoint = 'http://127.0.0.1:1') {
   const errors: string[] = [];
   const regions: string[] = [];
   const endpoints: (string | undefined)[] = [];
-  const environment: SmokeCliEnvironment = {
-    cognitoClient: (region, endpoint) => {
-      regions.push(region);
-      endpoints.push(endpoint);
-      return cognitoClientFor(endpoint ?? cognitoEndpoint, region);
-    },
-    print: (line) => printed.push(line),
-    printError: (line) => errors.push(line),
-    cdktfOut: path.join(workDir, 'cdktf.out'),
-  };
-  const code = await smokeCli(args, environment);
-  return { code, printed, errors, regions, endpoints };
+  vi.spyOn(console, 'log').mockImplementation((line: string) => printed.push(line));
+  vi.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));
+  try {
+    const code = await smokeCli(
+      args,
+      (region, endpoint) => {
+        regions.push(region);
+        endpoints.push(endpoint);
+        return cognitoClientFor(endpoint ?? cognitoEndpoint, region);
+      },
+      path.join(workDir, 'cdktf.out'),
+    );
+    return { code, printed, errors, regions, endpoints };
+  } finally {
+    vi.restoreAllMocks();
+  }
 }
 
 describe('npm run smoke', () => {
@@ -119,6 +123,25 @@ describe('npm run smoke', () => {
     expect(stepLines[3]).toMatch(/^✓ GET \/petstore\/pets\/smoke-\S+ without a token → 404: 404 \(\d+ ms\)$/);
     expect(printed.at(-1)).toBe('Smoke test of petstore-dev passed (10 steps).');
     expect(standIns.cognito.operations().at(-1)).toBe('AdminDeleteUser');
+  });
+
+  it('checks the execute-api address of a stack with a custom domain, from its `execute_api_endpoint` output', async () => {
+    standIns = await startStackStandIns(service.url);
+    // Nothing listens there: a stack whose execute-api address answers nothing fails that step.
+    const file = outputsFile(standIns.petsUrl, (outputs) => {
+      outputs.execute_api_endpoint = { sensitive: false, type: 'string', value: 'http://127.0.0.1:1' };
+    });
+
+    const { code, errors } = await runCli(
+      ['--stack', 'petstore-dev', '--outputs-file', file],
+      standIns.cognito.endpoint,
+    );
+
+    expect(code).toBe(1);
+    expect(errors[1]).toMatch(
+      /^ {2}GET http:\/\/127\.0\.0\.1:1\/petstore\/pets → 403 \(turned off by the custom domain\): no response: /,
+    );
+    expect(standIns.cognito.operations()).toEqual([]);
   });
 
   it('exits 1 naming the failed expectation when the gateway lets an unauthenticated write through', async () => {
@@ -193,14 +216,10 @@ describe('npm run smoke', () => {
   });
 
   it('exits 1 with the message on stderr when run as the npm script', () => {
-    const result = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/smoke/main.ts', '--stack', 'qa'],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-      },
-    );
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/smoke/cli.ts', '--stack', 'qa'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain("smoke: unknown stack 'qa': expected one of petstore-dev, petstore-prod");

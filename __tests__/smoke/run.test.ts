@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { testUserPassword } from '../../scripts/lib/cognito-test-user';
 import { runSmokeTest, type StepResult } from '../../scripts/smoke/run';
 import { smokeFixture } from './fake-cognito';
@@ -35,13 +37,17 @@ afterEach(async () => {
 });
 
 /** Runs the smoke test against the service behind fresh stand-ins; returns what it reported too. */
-async function smoke(options: Parameters<typeof startStackStandIns>[1] = {}, serviceUrl = service.url) {
+async function smoke(
+  options: Parameters<typeof startStackStandIns>[1] = {},
+  serviceUrl = service.url,
+  executeApiUrl?: string,
+) {
   standIns = await startStackStandIns(serviceUrl, options);
   const cognito = cognitoClientFor(standIns.cognito.endpoint);
   const reported: StepResult[] = [];
   try {
     const result = await runSmokeTest(
-      { petsUrl: standIns.petsUrl, userPoolId: USER_POOL_ID, clientId: CLIENT_ID },
+      { petsUrl: standIns.petsUrl, executeApiUrl, userPoolId: USER_POOL_ID, clientId: CLIENT_ID },
       { cognito, onStep: (step) => reported.push(step) },
     );
     return { result, reported, gateway: standIns.gateway, cognito: standIns.cognito };
@@ -196,6 +202,55 @@ describe('runSmokeTest', () => {
     expect(failed[0]?.detail).toBe('expected 404, got 503 (message: Service Unavailable)');
     expect(gateway.requests).toHaveLength(1);
     expect(result.steps.at(-1)?.name).toBe('cleanup: delete the test user');
+  });
+});
+
+/** The API's execute-api address, answering every request with `status` as API Gateway's would. */
+async function startExecuteApiStandIn(status: number) {
+  const paths: string[] = [];
+  const server = createServer((request, response) => {
+    paths.push(`${request.method} ${request.url}`);
+    response.writeHead(status, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(status === 403 ? { message: 'Forbidden' } : { items: [] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    paths,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('runSmokeTest of a stack with a custom domain', () => {
+  it('first checks that the execute-api address, turned off, refuses; then walks the pet at the domain', async () => {
+    const executeApi = await startExecuteApiStandIn(403);
+    try {
+      const { result } = await smoke({}, service.url, executeApi.url);
+      expect(result.ok).toBe(true);
+      expect(result.steps[0]).toMatchObject({
+        name: `GET ${executeApi.url}/petstore/pets → 403 (turned off by the custom domain)`,
+        ok: true,
+      });
+      expect(result.steps).toHaveLength(11);
+      expect(executeApi.paths).toEqual(['GET /petstore/pets']);
+    } finally {
+      await executeApi.close();
+    }
+  });
+
+  it('fails, before creating a user, when the execute-api address still answers', async () => {
+    const executeApi = await startExecuteApiStandIn(200);
+    try {
+      const { result, gateway, cognito } = await smoke({}, service.url, executeApi.url);
+      expect(result.ok).toBe(false);
+      expect(result.steps.map((step) => [step.ok, step.detail])).toEqual([
+        [false, 'expected 403, got 200 (body: {"items":[]})'],
+      ]);
+      expect(gateway.requests).toEqual([]);
+      expect(cognito.operations()).toEqual([]);
+    } finally {
+      await executeApi.close();
+    }
   });
 });
 

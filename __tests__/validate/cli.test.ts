@@ -47,24 +47,24 @@ const TERRAFORM = 'terraform validate with hashicorp/aws [\\d.]+ from \\S+';
 
 // The real terraform and the provider mirror, as on every machine this project is checked on.
 describe('npm run validate (scripts/terraform-validate/cli.ts)', () => {
-  test('runs the real terraform validate per stack and checks names against TF_PROVIDER_SCHEMA, one line per problem naming the stack', () => {
+  test('runs the real terraform validate per stack and checks names against TF_PROVIDER_SCHEMA, one line per problem naming the stack, sorted by place', () => {
     const { status, lines } = runValidate(invalidOutput, {
       ...baseEnvironment(),
       TF_PROVIDER_SCHEMA: schemaPath,
     });
     expect(lines).toEqual([
       expect.stringMatching(new RegExp(`^network: valid — ${TERRAFORM}; names checked against schema.json$`)),
+      // Terraform says it too; once is enough.
+      'service: resource.aws_apigatewayv2_route.Route.authorisation_type — unsupported argument `authorisation_type`; did you mean `authorization_type`? (schema.json)',
       'service: resource.aws_ecs_service.Api — terraform validate: Incorrect attribute value type: Inappropriate value for attribute "desired_count": a number is required.',
+      // Neither tsc nor terraform validate checks these raw strings.
+      'service: resource.aws_ecs_service.Api.lifecycle.ignore_changes[0] — `ignore_changes` names `desired_cont`, which is no argument of this resource; did you mean `desired_count`? (schema.json)',
       'service: resource.aws_eip.Nat — warning: terraform validate: Argument is deprecated: vpc is deprecated. Use domain instead.',
+      // Provider 5.100 still has it; the pinned 6.25 does not.
+      'service: resource.aws_eip.Nat.vpc — unsupported argument `vpc` (schema.json)',
       expect.stringMatching(
         /^service: resource\.aws_vpc\.Main\.region — warning: only the pinned provider has `region` \(schema\.json does; hashicorp\/aws [\d.]+ does not\), so `terraform validate` could not check this block$/,
       ),
-      // Terraform says it too; once is enough.
-      'service: resource.aws_apigatewayv2_route.Route.authorisation_type — unsupported argument `authorisation_type`; did you mean `authorization_type`? (schema.json)',
-      // Neither tsc nor terraform validate checks these raw strings.
-      'service: resource.aws_ecs_service.Api.lifecycle.ignore_changes[0] — `ignore_changes` names `desired_cont`, which is no argument of this resource; did you mean `desired_count`? (schema.json)',
-      // Provider 5.100 still has it; the pinned 6.25 does not.
-      'service: resource.aws_eip.Nat.vpc — unsupported argument `vpc` (schema.json)',
       expect.stringMatching(
         new RegExp(`^service: 4 errors, 2 warnings — ${TERRAFORM}; names checked against schema.json$`),
       ),

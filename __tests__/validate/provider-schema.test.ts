@@ -1,9 +1,5 @@
 import { readFileSync } from 'node:fs';
-import {
-  checkNames,
-  type ProviderSchemaFile,
-  schemaHasName,
-} from '../../scripts/terraform-validate/provider-schema';
+import { checkNames, type ProviderSchemaFile } from '../../scripts/terraform-validate/provider-schema';
 
 // An excerpt of the hashicorp/aws 6.25.0 schema: aws_vpc, aws_eip, aws_ecs_service, aws_apigatewayv2_route.
 const schema = JSON.parse(
@@ -32,7 +28,7 @@ describe('checkNames (names the stacks set, against the pinned provider schema)'
         random_id: { Suffix: { byte_length: 4 } },
       },
     };
-    expect(checkNames(config, schema)).toEqual([]);
+    expect(checkNames(config, schema).findings).toEqual([]);
   });
 
   test('finds unknown types, unsupported and computed-only names, also in nested and dynamic blocks', () => {
@@ -52,31 +48,37 @@ describe('checkNames (names the stacks set, against the pinned provider schema)'
         },
       },
     };
-    expect(checkNames(config, schema)).toEqual([
-      { path: 'resource.aws_vpcc.Main', message: expect.stringContaining('did you mean `aws_vpc`?') },
-      { path: 'resource.aws_vpc.Main.arn', message: '`arn` is computed by the provider and cannot be set' },
+    expect(checkNames(config, schema).findings).toEqual([
+      { where: 'resource.aws_vpcc.Main', message: expect.stringContaining('did you mean `aws_vpc`?') },
+      { where: 'resource.aws_vpc.Main.arn', message: '`arn` is computed by the provider and cannot be set' },
       {
-        path: 'resource.aws_ecs_service.Api.network_configuration[0].subnet',
+        where: 'resource.aws_ecs_service.Api.network_configuration[0].subnet',
         message: 'unsupported argument `subnet`; did you mean `subnets`?',
       },
       {
-        path: 'resource.aws_ecs_service.Api.dynamic.load_balancers',
+        where: 'resource.aws_ecs_service.Api.dynamic.load_balancers',
         message: 'unsupported block `load_balancers`; did you mean `load_balancer`?',
       },
       {
-        path: 'resource.aws_ecs_service.Api.dynamic.load_balancer.content.port',
+        where: 'resource.aws_ecs_service.Api.dynamic.load_balancer.content.port',
         message: expect.stringMatching(/^unsupported argument `port`/),
       },
     ]);
   });
 
-  test('tells an argument only the pinned provider has (region, in 6.x) from a typo, at the path Terraform gives', () => {
-    const config = { resource: { aws_ecs_service: { Api: { name: 'api' } } } };
-    expect(schemaHasName(schema, config, 'resource.aws_ecs_service.Api', 'region')).toBe(true);
-    expect(
-      schemaHasName(schema, config, 'resource.aws_ecs_service.Api.network_configuration[0]', 'subnets'),
-    ).toBe(true);
-    expect(schemaHasName(schema, config, 'resource.aws_ecs_service.Api', 'regoin')).toBe(false);
-    expect(schemaHasName(schema, config, 'provider.aws[0]', 'region')).toBe(false);
+  test('names the blocks it checked, without list indexes, so that a name Terraform refuses there can be told from a typo', () => {
+    const config = {
+      provider: { aws: [{ region: 'eu-west-1' }] },
+      resource: {
+        aws_ecs_service: { Api: { name: 'api', network_configuration: [{ subnets: [] }] } },
+        random_id: { Suffix: { byte_length: 4 } },
+      },
+    };
+    // The excerpt has no provider block, so `provider.aws` is left to Terraform.
+    expect([...checkNames(config, schema).checked].sort()).toEqual([
+      'resource.aws_ecs_service.Api',
+      'resource.aws_ecs_service.Api.network_configuration',
+    ]);
+    expect(checkNames(config, undefined)).toEqual({ findings: [], checked: new Set() });
   });
 });

@@ -1,9 +1,13 @@
 import type { DeployPermission, Scope } from './context';
 
-/** The ECS cluster, service and task definitions, the image repository, and autoscaling. */
+/**
+ * The ECS cluster, service and task definitions, and autoscaling. The image repository is the bootstrap
+ * stack's, which grants each deploy role the push (and the reads its plan makes) on its own repository.
+ */
 export function computePermissions(scope: Scope): DeployPermission[] {
   const { arn, prefix, inRegion, autoscaling, taggedForEnvironment, creatingForEnvironment, retaggingOwn } =
     scope;
+  const { capacityProviders } = scope;
   const permissions: (DeployPermission | false)[] = [
     {
       policy: 'compute',
@@ -32,6 +36,17 @@ export function computePermissions(scope: Scope): DeployPermission[] {
         ],
       },
     },
+    capacityProviders && {
+      policy: 'compute',
+      neededBy: ['aws_ecs_cluster_capacity_providers'],
+      // Fargate and Fargate Spot on this environment's cluster (and none, when the resource goes).
+      statement: {
+        Sid: 'EcsClusterCapacityProviders',
+        Effect: 'Allow',
+        Action: ['ecs:PutClusterCapacityProviders'],
+        Resource: arn('ecs', `cluster/${prefix}`),
+      },
+    },
     {
       policy: 'compute',
       neededBy: ['aws_ecs_task_definition'],
@@ -56,42 +71,6 @@ export function computePermissions(scope: Scope): DeployPermission[] {
         Resource: '*',
         Condition: inRegion,
       },
-    },
-    {
-      policy: 'compute',
-      neededBy: ['aws_ecr_repository', 'aws_ecr_lifecycle_policy', 'tool:image:push'],
-      statement: {
-        Sid: 'EcrRepositoryAndPush',
-        Effect: 'Allow',
-        Action: [
-          'ecr:CreateRepository',
-          'ecr:DeleteRepository',
-          'ecr:DescribeRepositories',
-          'ecr:PutImageTagMutability',
-          'ecr:PutImageScanningConfiguration',
-          'ecr:PutLifecyclePolicy',
-          'ecr:GetLifecyclePolicy',
-          'ecr:DeleteLifecyclePolicy',
-          'ecr:TagResource',
-          'ecr:UntagResource',
-          'ecr:ListTagsForResource',
-          'ecr:DescribeImages',
-          'ecr:BatchCheckLayerAvailability',
-          'ecr:BatchGetImage',
-          'ecr:GetDownloadUrlForLayer',
-          'ecr:InitiateLayerUpload',
-          'ecr:UploadLayerPart',
-          'ecr:CompleteLayerUpload',
-          'ecr:PutImage',
-        ],
-        Resource: arn('ecr', `repository/${prefix}/*`),
-      },
-    },
-    {
-      policy: 'compute',
-      neededBy: ['tool:image:push'],
-      // `docker login` to ECR: an account-level call with no resource scope.
-      statement: { Sid: 'EcrLogin', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: '*' },
     },
     autoscaling && {
       policy: 'compute',

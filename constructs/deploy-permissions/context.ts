@@ -1,3 +1,4 @@
+import type { CustomDomain } from '../api-domain';
 import type { EnvironmentConfig } from '../config';
 
 /** One statement of an IAM policy document. */
@@ -17,7 +18,8 @@ export type DeployPolicyName =
   | 'identity'
   | 'api'
   | 'observability'
-  | 'data';
+  | 'data'
+  | 'domain';
 
 /** A statement, the policy it goes in, and what needs it: Terraform resource types, or a tool's name. */
 export interface DeployPermission {
@@ -63,6 +65,16 @@ export interface Scope {
   readonly flowLogs: boolean;
   readonly sesEmail: boolean;
   readonly alarmSubscriptions: boolean;
+  /** `network.natGateways: 'none'`: no internet gateway, NAT or Elastic IP; interface endpoints instead. */
+  readonly isolatedNetwork: boolean;
+  /** `service.capacityProviderStrategy` is set: the cluster's capacity providers. */
+  readonly capacityProviders: boolean;
+  /** `api.customDomain`, when set: its certificate, records and API Gateway domain name. */
+  readonly customDomain?: CustomDomain;
+  /** Regions with a replica of the tables (`table.replicaRegions`). */
+  readonly replicaRegions: readonly string[];
+  /** The tables' data-event trail (`audit.dataEvents`). */
+  readonly audit: boolean;
 }
 
 export function scopeOf(context: DeployPermissionsContext): Scope {
@@ -103,5 +115,10 @@ export function scopeOf(context: DeployPermissionsContext): Scope {
     flowLogs: environment.network.flowLogRetentionDays !== undefined,
     sesEmail: environment.auth?.emailSender !== undefined,
     alarmSubscriptions: (environment.monitoring?.alarmSubscriptions ?? []).length > 0,
+    isolatedNetwork: environment.network.natGateways === 'none',
+    capacityProviders: environment.service?.capacityProviderStrategy !== undefined,
+    customDomain: environment.api?.customDomain,
+    replicaRegions: environment.table?.replicaRegions ?? [],
+    audit: environment.audit?.dataEvents === true,
   };
 }

@@ -2,7 +2,8 @@ import type { DeployPermission, Scope } from './context';
 
 /** The stack's IAM roles and what they are passed to, and the Cognito user pool. */
 export function identityPermissions(scope: Scope): DeployPermission[] {
-  const { arn, role, prefix, autoscaling, flowLogs, sesEmail } = scope;
+  const { arn, role, prefix, autoscaling, flowLogs, sesEmail, replicaRegions } = scope;
+  const replicas = replicaRegions.length > 0;
   const { taggedForEnvironment, creatingForEnvironment, retaggingOwn } = scope;
   const serviceLinkedRole = (service: string, name: string) => role(`aws-service-role/${service}/${name}`);
   const permissions: (DeployPermission | false)[] = [
@@ -85,6 +86,15 @@ export function identityPermissions(scope: Scope): DeployPermission[] {
                 ),
               ]
             : []),
+          // The first global table of an account creates DynamoDB's replication role.
+          ...(replicas
+            ? [
+                serviceLinkedRole(
+                  'replication.dynamodb.amazonaws.com',
+                  'AWSServiceRoleForDynamoDBReplication',
+                ),
+              ]
+            : []),
         ],
         Condition: {
           StringEquals: {
@@ -93,6 +103,7 @@ export function identityPermissions(scope: Scope): DeployPermission[] {
               'ops.apigateway.amazonaws.com',
               ...(autoscaling ? ['ecs.application-autoscaling.amazonaws.com'] : []),
               ...(sesEmail ? ['email.cognito-idp.amazonaws.com'] : []),
+              ...(replicas ? ['replication.dynamodb.amazonaws.com'] : []),
             ],
           },
         },

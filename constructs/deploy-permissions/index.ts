@@ -8,6 +8,7 @@ import {
   scopeOf,
 } from './context';
 import { dataPermissions } from './data';
+import { domainPermissions } from './domain';
 import { identityPermissions } from './identity';
 import { networkPermissions } from './network';
 import { observabilityPermissions } from './observability';
@@ -36,6 +37,7 @@ export function deployPermissions(context: DeployPermissionsContext): DeployPerm
     ...apiPermissions(scope),
     ...observabilityPermissions(scope),
     ...dataPermissions(scope),
+    ...domainPermissions(scope),
   ];
 }
 
@@ -47,6 +49,7 @@ const POLICY_ORDER: readonly DeployPolicyName[] = [
   'api',
   'observability',
   'data',
+  'domain',
 ];
 
 /** The statements grouped into the managed policies they go in, in a stable order. */

@@ -1,12 +1,19 @@
 import type { DeployPermission, Scope } from './context';
 
-/** Each create call, and the one kind of resource it makes (which it must tag with the environment). */
-const CREATES: readonly (readonly [action: string, resource: string, neededBy: string])[] = [
-  ['ec2:CreateVpc', 'vpc', 'aws_vpc'],
-  ['ec2:CreateSubnet', 'subnet', 'aws_subnet'],
+type Create = readonly [action: string, resource: string, neededBy: string];
+
+/** The creates of the way out through NAT, which `natGateways: 'none'` has not. */
+const NAT_CREATES: readonly Create[] = [
   ['ec2:CreateInternetGateway', 'internet-gateway', 'aws_internet_gateway'],
   ['ec2:AllocateAddress', 'elastic-ip', 'aws_eip'],
   ['ec2:CreateNatGateway', 'natgateway', 'aws_nat_gateway'],
+];
+
+/** Each create call, and the one kind of resource it makes (which it must tag with the environment). */
+const CREATES: readonly Create[] = [
+  ['ec2:CreateVpc', 'vpc', 'aws_vpc'],
+  ['ec2:CreateSubnet', 'subnet', 'aws_subnet'],
+  ...NAT_CREATES,
   ['ec2:CreateRouteTable', 'route-table', 'aws_route_table'],
   ['ec2:CreateSecurityGroup', 'security-group', 'aws_security_group'],
   ['ec2:CreateVpcEndpoint', 'vpc-endpoint', 'aws_vpc_endpoint'],
@@ -53,9 +60,11 @@ const CHANGES = [
  */
 export function networkPermissions(scope: Scope): DeployPermission[] {
   const { arn, flowLogs, inRegion, taggedForEnvironment, creatingForEnvironment, retaggingOwn } = scope;
-  const creates = flowLogs
-    ? [...CREATES, ['ec2:CreateFlowLogs', 'vpc-flow-log', 'aws_flow_log'] as const]
-    : CREATES;
+  const { isolatedNetwork } = scope;
+  const creates = [
+    ...CREATES.filter((create) => !(isolatedNetwork && NAT_CREATES.includes(create))),
+    ...(flowLogs ? [['ec2:CreateFlowLogs', 'vpc-flow-log', 'aws_flow_log'] as const] : []),
+  ];
   return [
     {
       policy: 'network',
@@ -107,8 +116,9 @@ export function networkPermissions(scope: Scope): DeployPermission[] {
     ),
     {
       policy: 'network-changes',
+      // The deletes of NAT's resources stay: they take an environment from NAT to `none`.
       neededBy: [
-        'aws_route',
+        ...(isolatedNetwork ? [] : ['aws_route']),
         'aws_route_table_association',
         'aws_default_security_group',
         ...creates.map(([, , type]) => type),
@@ -116,7 +126,10 @@ export function networkPermissions(scope: Scope): DeployPermission[] {
       statement: {
         Sid: 'NetworkChanges',
         Effect: 'Allow',
-        Action: [...CHANGES, ...(flowLogs ? ['ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs'] : [])],
+        Action: [
+          ...CHANGES.filter((action) => !(isolatedNetwork && NAT_CREATES.some(([nat]) => nat === action))),
+          ...(flowLogs ? ['ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs'] : []),
+        ],
         Resource: arn('ec2', '*'),
         Condition: taggedForEnvironment,
       },
@@ -166,5 +179,23 @@ export function networkPermissions(scope: Scope): DeployPermission[] {
         Condition: creatingForEnvironment,
       },
     },
+    ...(isolatedNetwork ? [endpointPrivateDns(scope)] : []),
   ];
+}
+
+/**
+ * An interface endpoint with private DNS associates the VPC with a hosted zone that the endpoint service
+ * owns (CreateVpcEndpoint's dependent action). `*`: that zone is AWS's, with no tag or name to hold it to.
+ */
+function endpointPrivateDns(scope: Scope): DeployPermission {
+  return {
+    policy: 'network-changes',
+    neededBy: ['aws_vpc_endpoint'],
+    statement: {
+      Sid: 'EndpointPrivateDns',
+      Effect: 'Allow',
+      Action: ['route53:AssociateVPCWithHostedZone'],
+      Resource: `arn:${scope.context.partition}:route53:::hostedzone/*`,
+    },
+  };
 }

@@ -1,32 +1,44 @@
+// What `npm run check:cdktn` (cli.ts) does to the sources and to what they synthesize: the rename from
+// cdktf to CDK Terrain (cdktn), and the differences between the two syntheses, each with its reason
+// when it is a known one.
 import { isRecord } from '../lib/json';
 
-/** One value that differs between the two synthesized configurations. */
+/**
+ * The one step from cdktf to cdktn: the same APIs under new package names. Only module specifiers
+ * change; a string such as the `ManagedBy: 'cdktf'` tag is the project's own and stays.
+ */
+const RENAMES: Readonly<Record<string, string>> = {
+  cdktf: 'cdktn',
+  '@cdktf/provider-aws': '@cdktn/provider-aws',
+};
+
+// `from 'cdktf'`, `from '@cdktf/provider-aws/lib/vpc'`, `import 'cdktf'`, `import('cdktf')`.
+const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(cdktf|@cdktf\/provider-aws)(?=['"/])/g;
+const ANY_CDKTF_SPECIFIER =
+  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])((?:cdktf|@cdktf\/[^'"/]+)[^'"]*)\1/g;
+
+/**
+ * The source with its cdktf imports renamed, and the cdktf packages it still imports that have no
+ * cdktn name here (e.g. `@cdktf/provider-random`).
+ */
+export function renameImports(source: string): { text: string; unrenamed: string[] } {
+  const text = source.replace(SPECIFIER, (_match, keyword, quote, name) => keyword + quote + RENAMES[name]);
+  const unrenamed = [...text.matchAll(ANY_CDKTF_SPECIFIER)].map((match) => match[2] as string);
+  return { text, unrenamed };
+}
+
+/** One value that differs: `cdktf` or `cdktn` is `undefined` where the key is absent on that side. */
 export interface Difference {
-  readonly stack: string;
-  /** JSON path, e.g. `terraform.required_providers.aws.version`. */
+  /** JSON path, e.g. `petstore-dev.terraform.required_providers.aws.version`. */
   readonly path: string;
-  /** `undefined` when the key is absent on that side. */
   readonly cdktf: unknown;
   readonly cdktn: unknown;
   /** Why it differs, when that is known and harmless; `undefined` for a difference nobody explained. */
   readonly reason?: string;
 }
 
-/** What each side was built from: named in the reasons. */
-export interface Versions {
-  readonly cdktf: string;
-  readonly cdktn: string;
-  /** `@cdktf/provider-aws <version>` and the hashicorp/aws version its bindings were generated from. */
-  readonly cdktfProvider: { readonly package: string; readonly aws: string };
-  readonly cdktnProvider: { readonly package: string; readonly aws: string };
-}
-
 /** Every path at which two JSON values differ: keys on one side only, and leaves that are not equal. */
-export function jsonDifferences(
-  cdktf: unknown,
-  cdktn: unknown,
-  at = '',
-): { path: string; cdktf: unknown; cdktn: unknown }[] {
+export function jsonDifferences(cdktf: unknown, cdktn: unknown, at = ''): Difference[] {
   if (JSON.stringify(cdktf) === JSON.stringify(cdktn)) return [];
   const join = (key: string | number) =>
     typeof key === 'number' ? `${at}[${key}]` : at ? `${at}.${key}` : key;
@@ -40,59 +52,39 @@ export function jsonDifferences(
   return [{ path: at, cdktf, cdktn }];
 }
 
-/**
- * The differences between one stack's `cdk.tf.json` as cdktf and as cdktn synthesize it, each with its
- * reason where it is one of the known ones. Absolute paths (the local backend's state file) are compared
- * relative to the directory each side was synthesized in.
- */
-export function compareStack(
-  stack: string,
-  cdktf: { readonly config: unknown; readonly root: string },
-  cdktn: { readonly config: unknown; readonly root: string },
-  versions: Versions,
+/** The differences between the stacks (`{ <stack>: <its cdk.tf.json> }`) the two sides synthesized, explained. */
+export function compareStacks(
+  cdktf: unknown,
+  cdktn: unknown,
+  /** The hashicorp/aws version each side's provider bindings were generated from. */
+  providers: readonly [cdktf: string, cdktn: string],
 ): Difference[] {
-  return jsonDifferences(relativeTo(cdktf.root, cdktf.config), relativeTo(cdktn.root, cdktn.config)).map(
-    (difference) => ({ stack, ...difference, reason: knownReason(difference, versions) }),
-  );
+  return jsonDifferences(cdktf, cdktn).map((difference) => ({
+    ...difference,
+    reason: knownReason(difference, providers),
+  }));
 }
 
-function knownReason(
-  { path, cdktf, cdktn }: { path: string; cdktf: unknown; cdktn: unknown },
-  versions: Versions,
-): string | undefined {
-  if (path === '//.metadata.version' && cdktf === versions.cdktf && cdktn === versions.cdktn) {
-    return `the library that synthesized the stack (cdktf ${versions.cdktf}, cdktn ${versions.cdktn})`;
-  }
-  if (path === 'terraform.required_providers.aws.version') {
-    const { cdktfProvider: before, cdktnProvider: after } = versions;
-    if (cdktf === before.aws && cdktn === after.aws) {
-      return `the provider version: ${before.package} is generated from hashicorp/aws ${before.aws}, ${after.package} from ${after.aws}; moving to cdktn upgrades the provider`;
-    }
-  }
+function knownReason({ path, cdktf, cdktn }: Difference, providers: readonly string[]): string | undefined {
+  const inStack = path.slice(path.indexOf('.') + 1);
+  if (inStack === '//.metadata.version') return 'the version of the library that synthesized the stack';
   if (
-    path === 'terraform.required_providers.aws.source' &&
-    providerAddress(cdktf) === providerAddress(cdktn)
+    inStack === 'terraform.required_providers.aws.version' &&
+    cdktf === providers[0] &&
+    cdktn === providers[1]
   ) {
-    return `the same provider, ${providerAddress(cdktf)}, its source written ${JSON.stringify(cdktn)} instead of ${JSON.stringify(cdktf)}`;
+    return 'each binding package pins the hashicorp/aws it was generated from: moving to cdktn upgrades the provider';
+  }
+  const source = providerAddress(cdktf);
+  if (inStack === 'terraform.required_providers.aws.source' && source === providerAddress(cdktn)) {
+    return `the same provider, ${source}, its source written another way`;
   }
   return undefined;
 }
 
-/** Terraform's reading of a provider source: `aws` and `hashicorp/aws` are both the registry's hashicorp/aws. */
+/** Terraform's reading of a provider source: `aws` and `hashicorp/aws` are both registry.terraform.io/hashicorp/aws. */
 function providerAddress(source: unknown): string | undefined {
   if (typeof source !== 'string') return undefined;
   const parts = source.toLowerCase().split('/');
-  if (parts.length === 1) return `registry.terraform.io/hashicorp/${parts[0]}`;
-  if (parts.length === 2) return `registry.terraform.io/${parts.join('/')}`;
-  return parts.join('/');
-}
-
-/** The value with `root` in every string replaced by `<synth dir>`. */
-function relativeTo(root: string, value: unknown): unknown {
-  if (typeof value === 'string') return value.split(root).join('<synth dir>');
-  if (Array.isArray(value)) return value.map((item) => relativeTo(root, item));
-  if (isRecord(value)) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, relativeTo(root, item)]));
-  }
-  return value;
+  return [...['registry.terraform.io', 'hashicorp'].slice(0, 3 - parts.length), ...parts].join('/');
 }

@@ -102,29 +102,18 @@ export function requireTerraform(): string {
   return (JSON.parse(probe.stdout) as { terraform_version: string }).terraform_version;
 }
 
-/** One message of Terraform's machine-readable UI (`-json`). */
-export interface TerraformMessage {
-  readonly type: string;
-  readonly '@level'?: string;
-  readonly '@message'?: string;
-  readonly diagnostic?: {
-    readonly severity: 'error' | 'warning';
-    readonly summary: string;
-    readonly detail?: string;
-    readonly address?: string;
-  };
-  readonly changes?: { add: number; change: number; import?: number; remove: number; operation: string };
-  /** On `apply_start`, `apply_complete`, `apply_errored`: the resource and what was done to it. */
-  readonly hook?: { readonly resource?: { readonly addr: string }; readonly action?: string };
+/** An error diagnostic of Terraform's machine-readable UI (`-json`). */
+interface TerraformDiagnostic {
+  readonly severity: 'error' | 'warning';
+  readonly summary: string;
+  readonly detail?: string;
+  readonly address?: string;
 }
 
 export interface TerraformRun {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
-  /** Parsed `-json` lines, when the command printed any. */
-  readonly messages: TerraformMessage[];
-  readonly seconds: number;
 }
 
 /** Runs `terraform <args>` in `cwd`; never throws for a non-zero exit (the caller decides). */
@@ -132,7 +121,6 @@ export async function terraform(
   args: readonly string[],
   options: { readonly cwd: string; readonly env: NodeJS.ProcessEnv },
 ): Promise<TerraformRun> {
-  const started = performance.now();
   const child = spawn('terraform', args, {
     cwd: options.cwd,
     env: options.env,
@@ -150,29 +138,22 @@ export async function terraform(
     child.on('error', reject);
     child.on('close', (exitCode) => resolve(exitCode ?? 1));
   });
-  const messages: TerraformMessage[] = [];
-  for (const line of stdout.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      messages.push(JSON.parse(line) as TerraformMessage);
-    } catch {
-      // Not a UI message: a plain line that happens to start with a brace.
-    }
-  }
-  return { code, stdout, stderr, messages, seconds: (performance.now() - started) / 1000 };
+  return { code, stdout, stderr };
 }
 
 /** The error diagnostics of a run, one line each with the resource address when Terraform gave one. */
 export function errorLines(run: TerraformRun): string[] {
-  const diagnostics = run.messages
-    .map((message) => message.diagnostic)
-    .filter((diagnostic) => diagnostic?.severity === 'error');
+  const diagnostics = run.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{"@level":"error"'))
+    .map((line) => (JSON.parse(line) as { diagnostic?: TerraformDiagnostic }).diagnostic)
+    .filter((diagnostic) => diagnostic !== undefined);
   if (diagnostics.length === 0) {
     const text = (run.stderr || run.stdout).trim().split('\n').slice(-15);
     return text.length > 0 ? text : [`terraform exited ${run.code}`];
   }
   return diagnostics.map(
     (diagnostic) =>
-      `${diagnostic?.address ? `${diagnostic.address}: ` : ''}${diagnostic?.summary}${diagnostic?.detail ? ` — ${diagnostic.detail.split('\n')[0]}` : ''}`,
+      `${diagnostic.address ? `${diagnostic.address}: ` : ''}${diagnostic.summary}${diagnostic.detail ? ` — ${diagnostic.detail.split('\n')[0]}` : ''}`,
   );
 }

@@ -1,206 +1,117 @@
 import {
   type ApiGatewayV2Client,
+  type Cors,
   GetApiCommand,
   GetAuthorizerCommand,
   GetIntegrationsCommand,
   GetRoutesCommand,
-  GetStagesCommand,
+  type Integration as IntegrationOutput,
 } from '@aws-sdk/client-apigatewayv2';
 import { OperatorError } from '../lib/operator-error';
 
 /** A JWT authorizer as the API defines it. */
 export interface JwtAuthorizer {
-  readonly id: string;
-  readonly name: string;
-  /** Where the token is, e.g. `$request.header.Authorization`. */
-  readonly identitySource: string;
+  /** The header its identity source names (`$request.header.Authorization`), in lower case. */
+  readonly header: string;
   readonly issuer: string;
   readonly audience: readonly string[];
 }
 
-/** A route and what it requires. */
-export interface Route {
-  /** e.g. `POST /petstore/pets/{petId}`, `ANY /{proxy+}` or `$default`. */
-  readonly routeKey: string;
-  readonly authorizationType: 'NONE' | 'JWT' | string;
-  readonly authorizerId?: string;
-  readonly authorizationScopes: readonly string[];
-  /** `integrations/<id>` */
-  readonly target?: string;
-}
-
 /** An HTTP_PROXY integration through a VPC link to a Cloud Map service. */
 export interface Integration {
-  readonly id: string;
-  readonly integrationType: string;
-  readonly connectionType?: string;
-  /** With a VPC link: the Cloud Map service's ARN. */
-  readonly integrationUri: string;
-  readonly integrationMethod?: string;
-  /** e.g. `{ 'overwrite:header.x-request-id': '$context.requestId' }` */
-  readonly requestParameters: Readonly<Record<string, string>>;
+  /** The Cloud Map service's id (`srv-…`), from the integration URI. */
+  readonly serviceId: string;
+  /** The headers its `overwrite:header.<name>` request parameters set; `$context.requestId` is replaced. */
+  readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMillis: number;
 }
 
-export interface CorsConfiguration {
-  readonly allowOrigins: readonly string[];
-  readonly allowMethods: readonly string[];
-  readonly allowHeaders: readonly string[];
-  readonly exposeHeaders: readonly string[];
-  readonly allowCredentials: boolean;
-  readonly maxAge?: number;
+/** A route and what it requires: a public route has no authorizer. */
+export interface Route {
+  readonly method: string;
+  /** Literal and `{variable}` segments, e.g. `/petstore/pets/{petId}`. */
+  readonly path: string;
+  readonly authorizer?: JwtAuthorizer;
+  readonly scopes: readonly string[];
+  readonly integration: Integration;
 }
 
 /** The HTTP API as deployed: what the local gateway serves. */
 export interface HttpApi {
-  readonly id: string;
-  readonly name: string;
   readonly routes: readonly Route[];
-  readonly authorizers: ReadonlyMap<string, JwtAuthorizer>;
-  readonly integrations: ReadonlyMap<string, Integration>;
-  readonly cors?: CorsConfiguration;
+  readonly cors?: Cors;
 }
+
+// What the local gateway serves as API Gateway does; it refuses anything else when it starts.
+const ROUTE_KEY = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) ((?:\/(?:[\w.~-]+|\{\w+\}))+)$/;
+const SERVICE_ARN = /^arn:[\w-]+:servicediscovery:[\w-]+:\d+:service\/(srv-[\w-]+)$/;
+const REQUEST_PARAMETER = /^overwrite:header\.([\w-]+)$/;
+const PARAMETER_VALUE = /^(?:[^$]|\$context\.requestId)*$/;
+const IDENTITY_SOURCE = /^\$request\.header\.([\w-]+)$/;
 
 /** Reads the API's routes, JWT authorizers, integrations and CORS from API Gateway (the emulator's control plane). */
 export async function loadHttpApi(client: ApiGatewayV2Client, apiId: string): Promise<HttpApi> {
-  const api = await client.send(new GetApiCommand({ ApiId: apiId }));
-  const [routes, integrations, stages] = await Promise.all([
+  const [api, routes, integrations] = await Promise.all([
+    client.send(new GetApiCommand({ ApiId: apiId })),
     client.send(new GetRoutesCommand({ ApiId: apiId, MaxResults: '500' })),
     client.send(new GetIntegrationsCommand({ ApiId: apiId, MaxResults: '500' })),
-    client.send(new GetStagesCommand({ ApiId: apiId, MaxResults: '500' })),
   ]);
-  // One GetAuthorizer per authorizer the routes use: moto 5.2 lacks GetAuthorizers.
-  const authorizerIds = [...new Set((routes.Items ?? []).flatMap((route) => route.AuthorizerId ?? []))];
-  const authorizers = await Promise.all(
-    authorizerIds.map((id) => client.send(new GetAuthorizerCommand({ ApiId: apiId, AuthorizerId: id }))),
+  const integrationsById = new Map(
+    (integrations.Items ?? []).map((integration) => [integration.IntegrationId, toIntegration(integration)]),
   );
-  if (!(stages.Items ?? []).some((stage) => stage.StageName === '$default')) {
-    throw new OperatorError(`API ${apiId} has no $default stage: the local gateway serves only that one`);
-  }
-  const cors = api.CorsConfiguration;
   return {
-    id: apiId,
-    name: api.Name ?? apiId,
-    routes: (routes.Items ?? []).map((route) => ({
-      routeKey: route.RouteKey ?? '',
-      authorizationType: route.AuthorizationType ?? 'NONE',
-      authorizerId: route.AuthorizerId,
-      authorizationScopes: route.AuthorizationScopes ?? [],
-      target: route.Target,
-    })),
-    authorizers: new Map(
-      authorizers.map((authorizer) => {
-        if (authorizer.AuthorizerType !== 'JWT') {
+    cors: api.CorsConfiguration,
+    routes: await Promise.all(
+      (routes.Items ?? []).map(async (route) => {
+        const [, method = '', path = ''] = ROUTE_KEY.exec(route.RouteKey ?? '') ?? [];
+        const integration = integrationsById.get(route.Target?.replace(/^integrations\//, ''));
+        const authorization = route.AuthorizationType ?? 'NONE';
+        if (!path || !integration || !['NONE', 'JWT'].includes(authorization)) {
           throw new OperatorError(
-            `authorizer ${authorizer.Name} is ${authorizer.AuthorizerType}: the local gateway checks JWT authorizers only`,
+            `route ${route.RouteKey} (${authorization}, target ${route.Target}): the local gateway serves a method and a path of literal and {variable} segments (no $default, ANY or {proxy+}), with no authorization or JWT, and an integration`,
           );
         }
-        const id = authorizer.AuthorizerId ?? '';
-        return [
-          id,
-          {
-            id,
-            name: authorizer.Name ?? id,
-            identitySource: authorizer.IdentitySource?.[0] ?? '$request.header.Authorization',
-            issuer: authorizer.JwtConfiguration?.Issuer ?? '',
-            audience: authorizer.JwtConfiguration?.Audience ?? [],
-          },
-        ];
+        const authorizer =
+          authorization === 'JWT' ? await loadAuthorizer(client, apiId, route.AuthorizerId) : undefined;
+        return { method, path, authorizer, scopes: route.AuthorizationScopes ?? [], integration };
       }),
     ),
-    integrations: new Map(
-      (integrations.Items ?? []).map((integration) => {
-        const id = integration.IntegrationId ?? '';
-        return [
-          id,
-          {
-            id,
-            integrationType: integration.IntegrationType ?? '',
-            connectionType: integration.ConnectionType,
-            integrationUri: integration.IntegrationUri ?? '',
-            integrationMethod: integration.IntegrationMethod,
-            requestParameters: integration.RequestParameters ?? {},
-            // HTTP APIs allow at most 30 s, which is also the default.
-            timeoutMillis: integration.TimeoutInMillis ?? 30_000,
-          },
-        ];
-      }),
-    ),
-    cors: cors
-      ? {
-          allowOrigins: cors.AllowOrigins ?? [],
-          allowMethods: (cors.AllowMethods ?? []).map((method) => method.toUpperCase()),
-          allowHeaders: (cors.AllowHeaders ?? []).map((header) => header.toLowerCase()),
-          exposeHeaders: cors.ExposeHeaders ?? [],
-          allowCredentials: cors.AllowCredentials ?? false,
-          maxAge: cors.MaxAge,
-        }
-      : undefined,
   };
 }
 
-/** The route API Gateway picks for a request, with its path parameters; undefined means 404. */
-export function matchRoute(
-  routes: readonly Route[],
-  method: string,
-  path: string,
-): { route: Route; pathParameters: Record<string, string> } | undefined {
-  const segments = path.split('/').slice(1);
-  const candidates: { route: Route; pathParameters: Record<string, string>; rank: number[] }[] = [];
-  for (const route of routes) {
-    if (route.routeKey === '$default') continue;
-    const [routeMethod = '', routePath = ''] = route.routeKey.split(' ');
-    if (routeMethod !== 'ANY' && routeMethod !== method) continue;
-    const matched = matchPath(routePath.split('/').slice(1), segments);
-    if (!matched) continue;
-    // Most specific first: more literal segments, no greedy variable, an exact method over ANY.
-    candidates.push({
-      route,
-      pathParameters: matched.parameters,
-      rank: [matched.literals, matched.greedy ? 0 : 1, routeMethod === 'ANY' ? 0 : 1],
-    });
+/** One GetAuthorizer per JWT route: moto 5.2 lacks GetAuthorizers. */
+async function loadAuthorizer(client: ApiGatewayV2Client, apiId: string, id = ''): Promise<JwtAuthorizer> {
+  const authorizer = await client.send(new GetAuthorizerCommand({ ApiId: apiId, AuthorizerId: id }));
+  const header = IDENTITY_SOURCE.exec(authorizer.IdentitySource?.join() ?? '')?.[1];
+  if (authorizer.AuthorizerType !== 'JWT' || !header) {
+    throw new OperatorError(
+      `authorizer ${authorizer.Name} is ${authorizer.AuthorizerType} on ${authorizer.IdentitySource}: the local gateway checks JWT authorizers on one header only`,
+    );
   }
-  candidates.sort((a, b) => compareRanks(b.rank, a.rank));
-  const best = candidates[0];
-  if (best) return { route: best.route, pathParameters: best.pathParameters };
-  const fallback = routes.find((route) => route.routeKey === '$default');
-  return fallback ? { route: fallback, pathParameters: {} } : undefined;
+  const { Issuer = '', Audience = [] } = authorizer.JwtConfiguration ?? {};
+  return { header: header.toLowerCase(), issuer: Issuer, audience: Audience };
 }
 
-function matchPath(
-  pattern: readonly string[],
-  segments: readonly string[],
-): { parameters: Record<string, string>; literals: number; greedy: boolean } | undefined {
-  const parameters: Record<string, string> = {};
-  let literals = 0;
-  for (let index = 0; index < pattern.length; index += 1) {
-    const part = pattern[index] ?? '';
-    const greedy = /^\{(\w+)\+\}$/.exec(part);
-    if (greedy) {
-      // A greedy variable takes the rest of the path, at least one segment, and must come last.
-      if (index !== pattern.length - 1 || segments.length <= index) return undefined;
-      parameters[greedy[1] as string] = segments.slice(index).join('/');
-      return { parameters, literals, greedy: true };
-    }
-    const segment = segments[index];
-    if (segment === undefined) return undefined;
-    const variable = /^\{(\w+)\}$/.exec(part);
-    if (variable) {
-      if (segment === '') return undefined;
-      parameters[variable[1] as string] = segment;
-    } else if (part === segment) {
-      literals += 1;
-    } else {
-      return undefined;
-    }
+function toIntegration(integration: IntegrationOutput): Integration {
+  const { IntegrationId: id, IntegrationUri: uri = '' } = integration;
+  const kind = `${integration.IntegrationType} ${integration.IntegrationMethod} over ${integration.ConnectionType ?? 'INTERNET'}`;
+  const serviceId = SERVICE_ARN.exec(uri)?.[1];
+  // ANY: each request goes on with its own method.
+  if (kind !== 'HTTP_PROXY ANY over VPC_LINK' || !serviceId) {
+    throw new OperatorError(
+      `integration ${id} is ${kind} to ${uri}: the local gateway serves HTTP_PROXY ANY integrations over a VPC link to a Cloud Map service only`,
+    );
   }
-  return segments.length === pattern.length ? { parameters, literals, greedy: false } : undefined;
-}
-
-function compareRanks(a: readonly number[], b: readonly number[]): number {
-  for (let index = 0; index < a.length; index += 1) {
-    const difference = (a[index] ?? 0) - (b[index] ?? 0);
-    if (difference !== 0) return difference;
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(integration.RequestParameters ?? {})) {
+    const header = REQUEST_PARAMETER.exec(key)?.[1];
+    if (!header || !PARAMETER_VALUE.test(value)) {
+      throw new OperatorError(
+        `integration ${id}: request parameter ${key} = ${value} is not one the local gateway maps (overwrite:header.<name> with text and $context.requestId)`,
+      );
+    }
+    headers[header.toLowerCase()] = value;
   }
-  return 0;
+  // HTTP APIs allow at most 30 s, which is also the default.
+  return { serviceId, headers, timeoutMillis: integration.TimeoutInMillis ?? 30_000 };
 }

@@ -174,7 +174,7 @@ function detailSection(report: StackReport): DetailSection[] {
     {
       stack: report.stack,
       artifactFile: `${report.stack}.plan.txt`,
-      frame: `<details><summary><code>${escapeHtml(report.stack)}</code>: ${escapeHtml(countsText(report.summary.counts))}</summary>\n\n${changedResources(report.summary.resourceChanges)}${fence}diff\n${BODY_SLOT}\n${fence}\n</details>\n\n${terraformWarnings(report)}`,
+      frame: `<details><summary><code>${escapeHtml(report.stack)}</code>: ${escapeHtml(countsText(report.summary.counts))}${report.cost ? ` · ${escapeHtml(report.cost)}` : ''}</summary>\n\n${changedResources(report.summary.resourceChanges)}${fence}diff\n${BODY_SLOT}\n${fence}\n</details>\n\n${terraformWarnings(report)}`,
       body,
     },
   ];

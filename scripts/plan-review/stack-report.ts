@@ -1,3 +1,4 @@
+import { planCostChange } from '../lib/cost/change';
 import { classifyPlan, type PlanSummary } from './classify';
 import { destructiveKeys, type GuardVerdict, type ReviewRecord } from './guard';
 import { collectSensitiveStrings, redactSecrets } from './sensitive';
@@ -13,6 +14,8 @@ export type StackReport =
       guard?: GuardVerdict;
       /** Terraform's warnings from the plan run (plan.log), secrets masked. */
       warnings?: string[];
+      /** What the plan does to the estimated monthly cost, e.g. `+$32.85/month (1 NAT gateway): …`. */
+      cost?: string;
     }
   | { stack: string; status: 'failed'; error: string }
   /** The stack was never planned, e.g. the loop stopped at an earlier stack. */
@@ -55,6 +58,7 @@ export function buildStackReport(stack: string, files: StackPlanFiles): StackRep
       status: 'planned',
       summary: classifyPlan(plan, secrets),
       planText: redactSecrets(files.planText, secrets),
+      cost: planCostChange(plan),
       ...(files.guard ? { guard: files.guard } : {}),
       ...(files.planLog
         ? { warnings: terraformWarnings(files.planLog).map((w) => redactSecrets(w, secrets)) }

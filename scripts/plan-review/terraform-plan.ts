@@ -41,6 +41,9 @@ export interface ResourceChange {
 
 export interface StateResource {
   address: string;
+  mode: 'managed' | 'data';
+  type: string;
+  name: string;
   values?: { [key: string]: PlanValue };
   sensitive_values?: ValueMask;
 }
@@ -63,7 +66,11 @@ export interface TerraformPlan {
   prior_state?: { values?: StateValues };
   resource_changes?: ResourceChange[];
   output_changes?: Record<string, Change>;
-  configuration?: { root_module?: { variables?: Record<string, { sensitive?: boolean }> } };
+  configuration?: {
+    root_module?: { variables?: Record<string, { sensitive?: boolean }> };
+    /** The providers' arguments: the cost estimate reads the AWS provider's region. */
+    provider_config?: Record<string, { expressions?: { region?: { constant_value?: PlanValue } } }>;
+  };
   errored?: boolean;
 }
 

@@ -1,9 +1,10 @@
 /**
  * `npm run rehearse [-- <stack or glob>…] [--keep]`: every deploy for real, offline, with the commands a
  * user types. Against an AWS emulator (moto) on a free loopback port (or `EMULATOR_ENDPOINT`), with
- * hashicorp/aws from the local mirror, it runs `cdktf deploy` of every stack at once, `cdktf diff` of
- * each (which must say "No changes"), `cdktf output`, and `cdktf destroy`, turning deletion protection
- * off first as an operator would. The app points the stacks at the emulator itself (main.ts,
+ * hashicorp/aws from the local mirror, it runs `cdktf deploy` of the bootstrap stack, pushes an image
+ * to each environment's repository, then `cdktf deploy` of the app stacks at once, `cdktf diff` of each
+ * (which must say "No changes"), `cdktf output`, and `cdktf destroy`, turning deletion protection off
+ * first as an operator would; the bootstrap stack goes last. The app points the stacks at the emulator itself (main.ts,
  * `EMULATOR_ENDPOINT`), so each command synthesizes what it applies. One line per step; exit 1 on any failure.
  */
 import { spawn } from 'node:child_process';
@@ -11,11 +12,15 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { BOOTSTRAP_STACK_NAME } from '../../constructs/bootstrap-stack';
 import { readSynthesizedStacks, type SynthesizedStack, selectStacks } from '../lib/cdktf-manifest';
-import { type Emulator, startEmulator } from '../lib/emulator';
+import { type Emulator, pushEmulatorImage, startEmulator } from '../lib/emulator';
 import { isRecord } from '../lib/json';
 import { OperatorError } from '../lib/operator-error';
 import { findProviderMirror, requireTerraform, terraformEnvironment } from '../lib/terraform';
+
+/** The tag the rehearsal pushes and deploys. */
+const REHEARSAL_IMAGE_TAG = 'rehearsal';
 
 const USAGE =
   'usage: npm run rehearse [-- <stack or glob>…] [--keep] (EMULATOR_ENDPOINT uses a running emulator)';
@@ -118,14 +123,19 @@ function hasDeletionProtection(stack: SynthesizedStack): boolean {
 }
 
 /**
- * One stack, as a user takes it through its life: deploy, diff (which must be empty: anything else is a
- * perpetual diff), output, deletion protection off where it is on, destroy.
+ * One stack, as a user takes it through its life: deploy (unless done), diff (which must be empty:
+ * anything else is a perpetual diff), output, deletion protection off where it is on, destroy (once
+ * `destroyAfter` settles: what reads from this stack goes first).
  */
-async function rehearseStack(rehearsal: Rehearsal, stack: SynthesizedStack): Promise<boolean> {
+async function rehearseStack(
+  rehearsal: Rehearsal,
+  stack: SynthesizedStack,
+  options: { deployed?: boolean; destroyAfter?: Promise<unknown> } = {},
+): Promise<boolean> {
   const name = stack.name;
   const cdktf = async (args: string[]) => resultLinesOf(await rehearsal.cdktf(args));
   const deploy = ['deploy', name, '--auto-approve', '--skip-synth', '--skip-provider-lock'];
-  if (!(await step(name, 'deploy', () => cdktf(deploy)))) return false;
+  if (!options.deployed && !(await step(name, 'deploy', () => cdktf(deploy)))) return false;
   // One after the other: each runs `terraform init` in the stack's directory, which two at once would race.
   const diffed = await step(name, 'diff', async () => {
     const run = await rehearsal.cdktf(['diff', name, '--skip-synth', '--skip-provider-lock']);
@@ -144,6 +154,7 @@ async function rehearseStack(rehearsal: Rehearsal, stack: SynthesizedStack): Pro
     const count = Object.keys(outputs).length;
     return { ok: count > 0, detail: `${count} outputs` };
   });
+  await options.destroyAfter;
   const teardown = hasDeletionProtection(stack) ? ['--var', 'emulator_teardown=true'] : [];
   if (teardown.length > 0) {
     if (!(await step(name, 'unprotect', () => cdktf([...deploy, ...teardown])))) return false;
@@ -153,14 +164,37 @@ async function rehearseStack(rehearsal: Rehearsal, stack: SynthesizedStack): Pro
   return diffed && output && destroyed;
 }
 
-/** Synthesizes once, then takes every stack through its life at once: they do not depend on each other. */
-async function rehearse(rehearsal: Rehearsal, patterns: string[]): Promise<boolean> {
+/** Pushes the rehearsal's image to each app stack's repository (making it when no bootstrap stack runs). */
+async function pushImages(endpoint: string, apps: readonly SynthesizedStack[], create: boolean) {
+  for (const app of apps) await pushEmulatorImage(endpoint, app.name, { tag: REHEARSAL_IMAGE_TAG, create });
+  return { ok: true, detail: `${REHEARSAL_IMAGE_TAG} in ${apps.length} repositories` };
+}
+
+/**
+ * Synthesizes once, then deploys the bootstrap stack, whose repositories the app stacks read their
+ * image from, pushes an image to each, and takes the app stacks through their lives at once (they do
+ * not depend on each other); the bootstrap stack is destroyed last.
+ */
+async function rehearse(rehearsal: Rehearsal, endpoint: string, patterns: string[]): Promise<boolean> {
   if (!(await step('all stacks', 'synth', async () => resultLinesOf(await rehearsal.cdktf(['synth'])))))
     return false;
   const stacks = selectStacks(readSynthesizedStacks(rehearsal.outputDirectory), patterns);
-  console.log(`Rehearsing ${stacks.map((stack) => stack.name).join(', ')} side by side`);
-  const results = await Promise.all(stacks.map((stack) => rehearseStack(rehearsal, stack)));
-  return results.every(Boolean);
+  const bootstrap = stacks.find((stack) => stack.name === BOOTSTRAP_STACK_NAME);
+  const apps = stacks.filter((stack) => stack !== bootstrap);
+  console.log(`Rehearsing ${stacks.map((stack) => stack.name).join(', ')}`);
+  if (bootstrap) {
+    const deploy = ['deploy', bootstrap.name, '--auto-approve', '--skip-synth', '--skip-provider-lock'];
+    if (!(await step(bootstrap.name, 'deploy', async () => resultLinesOf(await rehearsal.cdktf(deploy)))))
+      return false;
+  }
+  if (apps.length > 0 && !(await step('app stacks', 'push', () => pushImages(endpoint, apps, !bootstrap))))
+    return false;
+  const appsDone = Promise.all(apps.map((stack) => rehearseStack(rehearsal, stack)));
+  const bootstrapDone = bootstrap
+    ? rehearseStack(rehearsal, bootstrap, { deployed: true, destroyAfter: appsDone })
+    : true;
+  const results = await Promise.all([appsDone, bootstrapDone]);
+  return results.flat().every(Boolean);
 }
 
 function resultLinesOf(run: CdktfRun): { ok: boolean; lines: string[] } {
@@ -185,10 +219,11 @@ async function main(): Promise<number> {
       ...terraformEnvironment(workRoot, mirror),
       EMULATOR_ENDPOINT: emulator.endpoint,
       EMULATOR_AWS_PROVIDER_VERSION: mirror.awsVersion,
+      IMAGE_TAG: REHEARSAL_IMAGE_TAG,
       // The CLI's plain output (no spinner): its lines are what the log keeps.
       CI: 'true',
     });
-    const passed = await rehearse(rehearsal, options.patterns);
+    const passed = await rehearse(rehearsal, emulator.endpoint, options.patterns);
     rehearsal.close();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     if (!passed) {

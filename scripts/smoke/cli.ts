@@ -1,147 +1,129 @@
+/**
+ * Post-deploy smoke test: `npm run smoke -- --stack <name> [--outputs-file <file>]`. Reads the stack's
+ * outputs (`terraform output -json`, or the file), creates a Cognito test user with the admin API,
+ * signs it in, exercises the deployed API end to end and deletes what it created. Exits 1 when any
+ * expectation fails. Needs AWS credentials allowed the cognito-idp admin calls on the stack's pool.
+ * `-- --session <file>` runs it against `npm run local` instead: its gateway and its emulator.
+ */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { EMULATOR_CREDENTIALS } from '../lib/emulator';
 import { isRecord } from '../lib/json';
-import {
-  findSynthesizedStack,
-  OperatorError,
-  parseTerraformOutputs,
-  readTerraformOutputs,
-  requireKnownStack,
-  requireOutputs,
-} from '../lib/stack-outputs';
-import { formatStep, runSmokeTest } from './run';
+import { OperatorError } from '../lib/operator-error';
+import * as stacks from '../lib/stack-outputs';
+import { runSmokeTest, type StepResult } from './run';
 
-/** What the CLI does effects with; tests pass their own. */
-export interface SmokeCliEnvironment {
-  /** A Cognito client for the user pool's region; at `endpoint` (an emulator) when given. */
-  readonly cognitoClient: (region: string, endpoint?: string) => CognitoIdentityProviderClient;
-  readonly print: (line: string) => void;
-  readonly printError: (line: string) => void;
-  /** Where `npm run synth` writes. @default 'cdktf.out' */
-  readonly cdktfOut?: string;
-}
+/** A Cognito client for the user pool's region; at `endpoint` (an emulator) when given. */
+type CognitoClientFactory = (region: string, endpoint?: string) => CognitoIdentityProviderClient;
 
-/** The stack outputs the smoke test reads. */
 // The smoke test signs in through its own app client: the public one does not offer the admin flow.
 const SMOKE_OUTPUTS = ['pets_url', 'user_pool_id', 'smoke_test_client_id', 'region'] as const;
-
+const OPTIONS = {
+  stack: { type: 'string' },
+  'outputs-file': { type: 'string' },
+  session: { type: 'string' },
+} as const;
 const USAGE =
   'usage: npm run smoke -- --stack <name> [--outputs-file <terraform output -json file>], or -- --session <file of npm run local>';
 
-/** `npm run smoke -- --stack <name> [--outputs-file <file>]` or `-- --session <file>`; returns the exit code. */
-export async function smokeCli(args: string[], environment: SmokeCliEnvironment): Promise<number> {
-  const { print, printError } = environment;
+/** Runs the smoke test as `args` say and prints its steps; returns the exit code. */
+export async function smokeCli(args: string[], cognitoClient: CognitoClientFactory, cdktfOut = 'cdktf.out') {
   try {
-    const parsed = parseSmokeArgs(args);
-    const local = parsed.sessionFile === undefined ? undefined : readLocalSession(parsed.sessionFile);
-    const stack = local?.stack ?? requireKnownStack(parsed.stack);
-    const source = parsed.sessionFile ?? parsed.outputsFile ?? `the outputs of ${stack}`;
-    const values =
-      local?.outputs ??
-      parseTerraformOutputs(
-        parsed.outputsFile === undefined
-          ? readDeployedOutputs(environment.cdktfOut ?? 'cdktf.out', stack)
-          : readOutputsFile(parsed.outputsFile),
-        source,
-      );
-    const outputs = requireOutputs(values, SMOKE_OUTPUTS, source);
+    const target = readTarget(args, cdktfOut);
+    const outputs = stacks.requireOutputs(target.outputs, SMOKE_OUTPUTS, target.source);
     // Locally the gateway stands in for API Gateway and the emulator for Cognito.
-    const petsUrl = local ? `${local.gateway}/petstore/pets` : outputs.pets_url;
-
-    const cognito = environment.cognitoClient(outputs.region, local?.emulator);
-    try {
-      print(`Smoke test of ${stack} at ${petsUrl}`);
-      const result = await runSmokeTest(
-        {
-          petsUrl,
-          userPoolId: outputs.user_pool_id,
-          clientId: outputs.smoke_test_client_id,
-        },
-        { cognito, onStep: (step) => print(formatStep(step)) },
-      );
-      if (result.ok) {
-        print(`Smoke test of ${stack} passed (${result.steps.length} steps).`);
-        return 0;
-      }
-      const failures = result.steps.filter((step) => !step.ok);
-      printError(`Smoke test of ${stack} FAILED:`);
-      for (const failure of failures) printError(`  ${failure.name}: ${failure.detail}`);
-      return 1;
-    } finally {
-      cognito.destroy();
+    const petsUrl = target.local ? `${target.local.gateway}/petstore/pets` : outputs.pets_url;
+    const cognito = cognitoClient(outputs.region, target.local?.emulator);
+    console.log(`Smoke test of ${target.stack} at ${petsUrl}`);
+    const result = await runSmokeTest(
+      {
+        petsUrl,
+        // Only a stack with a custom domain has it (the API's own address, turned off).
+        executeApiUrl: target.local ? undefined : optionalString(target.outputs.execute_api_endpoint),
+        userPoolId: outputs.user_pool_id,
+        clientId: outputs.smoke_test_client_id,
+      },
+      { cognito, onStep: (step) => console.log(formatStep(step)) },
+    ).finally(() => cognito.destroy());
+    if (result.ok) {
+      console.log(`Smoke test of ${target.stack} passed (${result.steps.length} steps).`);
+      return 0;
     }
+    console.error(`Smoke test of ${target.stack} FAILED:`);
+    for (const failure of result.steps.filter((step) => !step.ok)) {
+      console.error(`  ${failure.name}: ${failure.detail}`);
+    }
+    return 1;
   } catch (error) {
     if (!(error instanceof OperatorError)) throw error;
-    printError(`smoke: ${error.message}`);
+    console.error(`smoke: ${error.message}`);
     return 1;
   }
 }
 
-function parseSmokeArgs(args: string[]): { stack?: string; outputsFile?: string; sessionFile?: string } {
-  let values: { stack?: string; 'outputs-file'?: string; session?: string };
+/** The stack and its outputs: from the session file of `npm run local`, an outputs file, or Terraform. */
+function readTarget(args: string[], cdktfOut: string) {
+  let options: { stack?: string; 'outputs-file'?: string; session?: string };
   try {
-    ({ values } = parseArgs({
-      args,
-      options: { stack: { type: 'string' }, 'outputs-file': { type: 'string' }, session: { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    }));
+    options = parseArgs({ args, options: OPTIONS }).values;
   } catch (error) {
     throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
   }
-  if (values.session !== undefined && (values.stack !== undefined || values['outputs-file'] !== undefined)) {
-    throw new OperatorError(`--session names the stack and its outputs: give it alone\n${USAGE}`);
+  const { session, 'outputs-file': outputsFile } = options;
+  if (session !== undefined) {
+    if (options.stack !== undefined || outputsFile !== undefined) {
+      throw new OperatorError(`--session names the stack and its outputs: give it alone\n${USAGE}`);
+    }
+    // What `npm run local` writes: the gateway, the emulator, the stack and its outputs.
+    const local: unknown = read(session, '--session', JSON.parse, ' (is npm run local running?)');
+    if (
+      !isRecord(local) ||
+      !isRecord(local.outputs) ||
+      !['gateway', 'emulator', 'stack'].every((key) => typeof local[key] === 'string')
+    ) {
+      throw new OperatorError(`--session ${session} is not a session file of npm run local`);
+    }
+    const { gateway, emulator, stack } = local as Record<string, string>;
+    return { stack, source: session, outputs: local.outputs, local: { gateway, emulator } };
   }
-  return { stack: values.stack, outputsFile: values['outputs-file'], sessionFile: values.session };
+  const stack = stacks.requireKnownStack(options.stack);
+  const source = outputsFile ?? `the outputs of ${stack}`;
+  const text = outputsFile ? read(outputsFile, '--outputs-file', String) : deployedOutputs(cdktfOut, stack);
+  return { stack, source, outputs: stacks.parseTerraformOutputs(text, source) };
 }
 
-/** What `npm run local` writes to its session file: the gateway, the emulator, the stack and its outputs. */
-function readLocalSession(file: string): {
-  gateway: string;
-  emulator: string;
-  stack: string;
-  outputs: Record<string, unknown>;
-} {
-  let session: unknown;
-  try {
-    session = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new OperatorError(
-      `cannot read --session ${file}: ${(error as Error).message} (is npm run local running?)`,
-    );
-  }
-  if (
-    !isRecord(session) ||
-    typeof session.gateway !== 'string' ||
-    typeof session.emulator !== 'string' ||
-    typeof session.stack !== 'string' ||
-    !isRecord(session.outputs)
-  ) {
-    throw new OperatorError(`--session ${file} is not a session file of npm run local`);
-  }
-  return {
-    gateway: session.gateway,
-    emulator: session.emulator,
-    stack: session.stack,
-    outputs: session.outputs,
-  };
+/** `✓ <step>: <detail> (<ms> ms)`, one line. */
+function formatStep(step: StepResult): string {
+  return `${step.ok ? '✓' : '✗'} ${step.name}: ${step.detail} (${step.durationMs} ms)`;
 }
 
-function readDeployedOutputs(cdktfOut: string, stack: string): string {
-  const synthesized = findSynthesizedStack(cdktfOut, stack);
+function deployedOutputs(cdktfOut: string, stack: string): string {
+  const synthesized = stacks.findSynthesizedStack(cdktfOut, stack);
   if (synthesized === undefined) {
     throw new OperatorError(
       `${cdktfOut}/ has no synthesized ${stack}: deploy it from this checkout (npm run deploy -- ${stack}), or pass --outputs-file`,
     );
   }
-  return readTerraformOutputs(synthesized.workingDirectory);
+  return stacks.readTerraformOutputs(synthesized.workingDirectory);
 }
 
-function readOutputsFile(file: string): string {
+function read<T>(file: string, option: string, parse: (text: string) => T, hint = ''): T {
   try {
-    return readFileSync(file, 'utf8');
+    return parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new OperatorError(`cannot read --outputs-file ${file}: ${(error as Error).message}`);
+    throw new OperatorError(`cannot read ${option} ${file}: ${(error as Error).message}${hint}`);
   }
+}
+
+if (process.argv[1] === import.meta.filename) {
+  process.exitCode = await smokeCli(process.argv.slice(2), (region, endpoint) =>
+    endpoint
+      ? new CognitoIdentityProviderClient({ region, endpoint, credentials: EMULATOR_CREDENTIALS })
+      : new CognitoIdentityProviderClient({ region }),
+  );
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

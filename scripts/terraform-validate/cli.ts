@@ -1,174 +1,162 @@
 /**
  * `npm run validate [-- --skip-synth] [-- --output <cdktf output dir>]`: synthesizes, then runs the real
  * `terraform validate` on every stack, with hashicorp/aws from the local provider mirror (as the
- * rehearsal finds it) or, without one, from the registry. With `TF_PROVIDER_SCHEMA` (a `terraform
- * providers schema -json` file of the pinned provider, 6.25) it also checks every name the stacks set
- * against it (see provider-schema.ts): what neither tsc nor a 5.100 `terraform validate` can vouch for.
- * Every problem is one line: `<stack>: <where> — <what is wrong>`. Exits 1 on any error.
+ * rehearsal finds it). With `TF_PROVIDER_SCHEMA` (a `terraform providers schema -json` file of the
+ * pinned provider, 6.25) it also checks every name the stacks set against it (see provider-schema.ts):
+ * what neither tsc nor a 5.100 `terraform validate` can vouch for. Every problem is one line:
+ * `<stack>: <where> — <what is wrong>`, sorted by place. Exits 1 on any error.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSynthesizedStacks, type SynthesizedStack } from '../lib/cdktf-manifest';
 import { isRecord } from '../lib/json';
 import { OperatorError } from '../lib/operator-error';
-import {
-  findProviderMirror,
-  type ProviderMirror,
-  requireTerraform,
-  terraformEnvironment,
-} from '../lib/terraform';
-import { checkNames, type ProviderSchemaFile, schemaHasName } from './provider-schema';
-import { validateStack } from './terraform';
+import * as tf from '../lib/terraform';
+import { checkNames, type ProviderSchemaFile, withoutIndexes } from './provider-schema';
 
+const OPTS = {
+  'skip-synth': { type: 'boolean' },
+  output: { type: 'string', default: 'cdktf.out' },
+} as const;
 const USAGE = 'usage: npm run validate [-- --skip-synth] [-- --output <cdktf output dir>]';
 
-interface Tally {
-  errors: number;
-  warnings: number;
+type Problem = { readonly severity: 'error' | 'warning'; readonly where: string; readonly message: string };
+
+/** One diagnostic of `terraform validate -json`; `snippet.context` is its block's JSON path, if any. */
+interface Diagnostic {
+  readonly severity?: string;
+  readonly summary?: string;
+  readonly detail?: string;
+  readonly range?: { readonly start?: { readonly line?: number } };
+  readonly snippet?: { readonly context?: string | null };
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions();
-  if (!options.skipSynth) synthesize(options.output);
-  const stacks = readInput(`${options.output}/manifest.json`, () => readSynthesizedStacks(options.output));
-  const schemaPath = process.env.TF_PROVIDER_SCHEMA || undefined;
-  const schema = schemaPath ? readSchema(schemaPath) : undefined;
-  requireTerraform();
-  let mirror: ProviderMirror | undefined;
-  let noMirror = '';
-  try {
-    mirror = findProviderMirror();
-  } catch (error) {
-    if (!(error instanceof OperatorError)) throw error;
-    noMirror = error.message;
-  }
+const SYNTH_HINT = ' (run `npm run synth`, or drop --skip-synth)';
 
-  const startedAt = performance.now();
-  const work = mkdtempSync(path.join(tmpdir(), 'petstore-validate-'));
-  try {
-    const env = {
-      ...process.env,
-      ...(mirror ? terraformEnvironment(work, mirror) : { CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' }),
-    };
-    const results = await Promise.all(
-      stacks.map((stack) => validateStack(stack, path.join(work, stack.name), env, mirror)),
-    );
-    const provider = mirror
-      ? `hashicorp/aws ${mirror.awsVersion} from ${mirror.directory}`
-      : 'hashicorp/aws as pinned, from the registry';
-    const total: Tally = { errors: 0, warnings: 0 };
-    stacks.forEach((stack, index) => {
-      const result = results[index] ?? { diagnostics: [] };
-      const tally: Tally = { errors: 0, warnings: 0 };
-      const say = (severity: 'error' | 'warning', where: string, message: string) => {
-        tally[severity === 'error' ? 'errors' : 'warnings'] += 1;
-        console.log(`${stack.name}: ${where} — ${severity === 'warning' ? 'warning: ' : ''}${message}`);
-      };
-      if (result.failure) {
-        say('error', 'cdk.tf.json', `${result.failure}${noMirror ? `\n  (${noMirror})` : ''}`);
-      }
-      const config = readConfig(stack);
-      const findings = schema ? checkNames(config, schema) : [];
-      const schemaName = schemaPath ? path.basename(schemaPath) : '';
-      // Terraform's order varies from run to run; by place, then message, it does not.
-      const diagnostics = [...result.diagnostics].sort(
-        (a, b) => a.where.localeCompare(b.where) || a.detail.localeCompare(b.detail),
-      );
-      for (const diagnostic of diagnostics) {
-        const unknown = diagnostic.unknownName;
-        if (unknown && schema) {
-          const at = `${unknown.block}.${unknown.name}`;
-          if (schemaHasName(schema, config, unknown.block, unknown.name)) {
-            say(
-              'warning',
-              at,
-              `only the pinned provider has \`${unknown.name}\` (${schemaName} does; ${mirror ? `hashicorp/aws ${mirror.awsVersion}` : 'the installed provider'} does not), so \`terraform validate\` could not check this block`,
-            );
-            continue;
-          }
-          // The schema check reports it too, with a suggestion: once is enough.
-          if (findings.some((finding) => finding.path === at)) continue;
-        }
-        say(
-          diagnostic.severity,
-          diagnostic.where,
-          `terraform validate: ${diagnostic.summary}: ${diagnostic.detail}`,
-        );
-      }
-      for (const finding of findings) say('error', finding.path, `${finding.message} (${schemaName})`);
-      const checked = `terraform validate with ${provider}${schema ? `; names checked against ${schemaName}` : ''}`;
-      console.log(`${stack.name}: ${summary(tally)} — ${checked}`);
-      total.errors += tally.errors;
-      total.warnings += tally.warnings;
-    });
-    const elapsed = Math.round(performance.now() - startedAt);
-    console.log(`validate: ${summary(total)} in ${count(stacks.length, 'stack')} (${elapsed} ms)`);
-    return total.errors > 0 ? 1 : 0;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
-
-function parseOptions(): { skipSynth: boolean; output: string } {
-  try {
-    const { values } = parseArgs({
-      options: {
-        'skip-synth': { type: 'boolean', default: false },
-        output: { type: 'string', default: 'cdktf.out' },
-      },
-    });
-    return { skipSynth: values['skip-synth'], output: values.output };
-  } catch (error) {
-    throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
-  }
-}
-
-function synthesize(output: string): void {
-  // Synth's progress goes to stderr, so stdout carries only the validation results.
-  const result = spawnSync('npm', ['run', '--silent', 'synth', '--', '--output', output], {
-    stdio: ['ignore', 2, 2],
-    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
-  });
-  if (result.status !== 0) throw new OperatorError('synthesis failed (its output is above)');
-}
-
-function readInput<T>(description: string, read: () => T): T {
+/** What `read` returns; a failure is one line saying what is wrong and, by default, what to do. */
+function readInput<T>(description: string, read: () => T, hint = SYNTH_HINT): T {
   try {
     return read();
   } catch (error) {
-    throw new OperatorError(
-      `cannot read ${description}: ${error instanceof Error ? error.message : String(error)} (run \`npm run synth\`, or drop --skip-synth)`,
-    );
+    throw new OperatorError(`cannot read ${description}: ${(error as Error).message}${hint}`);
   }
 }
 
-function readConfig(stack: SynthesizedStack): unknown {
-  return readInput(stack.configPath, () => JSON.parse(readFileSync(stack.configPath, 'utf8')));
-}
+const readJson = (file: string): unknown => readInput(file, () => JSON.parse(readFileSync(file, 'utf8')));
 
-function readSchema(schemaPath: string): ProviderSchemaFile {
-  const schema: unknown = readInput(`TF_PROVIDER_SCHEMA=${schemaPath}`, () =>
-    JSON.parse(readFileSync(schemaPath, 'utf8')),
-  );
-  if (!isRecord(schema) || !isRecord(schema.provider_schemas)) {
-    throw new OperatorError(
-      `TF_PROVIDER_SCHEMA=${schemaPath} is not a \`terraform providers schema -json\` file`,
-    );
+/**
+ * `terraform init -backend=false` and `terraform validate -json` on a copy of the stack in `directory`,
+ * so nothing is left beside the synthesized stack. In the copy the provider's version constraint is the
+ * mirror's (the stacks pin 6.25, the mirror holds 5.100), as in the rehearsal.
+ */
+async function terraformValidate(stack: SynthesizedStack, work: string, mirror: tf.ProviderMirror) {
+  const directory = path.join(work, stack.name);
+  const env = { ...process.env, ...tf.terraformEnvironment(work, mirror) };
+  const run = (args: string[]) => tf.terraform([...args, '-no-color'], { cwd: directory, env });
+  const config = readJson(stack.configPath) as { terraform?: { required_providers?: { aws?: object } } };
+  const providers = config.terraform?.required_providers;
+  if (providers?.aws) providers.aws = { ...providers.aws, version: mirror.awsVersion };
+  mkdirSync(directory);
+  writeFileSync(path.join(directory, 'cdk.tf.json'), JSON.stringify(config));
+  const lastLines = (run: tf.TerraformRun) => `${run.stdout}\n${run.stderr}`.trim().split('\n').slice(-15);
+  const init = await run(['init', '-backend=false', '-input=false']);
+  if (init.code !== 0) return { failure: ['terraform init failed:', ...lastLines(init)].join('\n  ') };
+  const validate = await run(['validate', '-json']);
+  try {
+    return { diagnostics: (JSON.parse(validate.stdout).diagnostics ?? []) as Diagnostic[] };
+  } catch {
+    return { failure: ['terraform validate printed no JSON:', ...lastLines(validate)].join('\n  ') };
   }
-  return schema as unknown as ProviderSchemaFile;
 }
 
-function summary({ errors, warnings }: Tally): string {
-  return errors === 0 && warnings === 0
+function readSchema(file: string): ProviderSchemaFile {
+  const schema: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (isRecord(schema) && isRecord(schema.provider_schemas)) return schema as unknown as ProviderSchemaFile;
+  throw new Error('not a `terraform providers schema -json` file');
+}
+
+function tally(problems: readonly Problem[]): string {
+  const errors = problems.filter((problem) => problem.severity === 'error').length;
+  return problems.length === 0
     ? 'valid'
-    : `${count(errors, 'error')}, ${count(warnings, 'warning')}`;
+    : `${count(errors, 'error')}, ${count(problems.length - errors, 'warning')}`;
 }
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+async function main(): Promise<number> {
+  process.env.CHECKPOINT_DISABLE = '1';
+  let options: { 'skip-synth'?: boolean; output: string };
+  try {
+    options = parseArgs({ options: OPTS }).values;
+  } catch (error) {
+    throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const { output } = options;
+  if (!options['skip-synth']) {
+    // Synth's progress goes to stderr, so stdout carries only the validation results.
+    const args = ['run', '--silent', 'synth', '--', '--output', output];
+    const synth = spawnSync('npm', args, { stdio: ['ignore', 2, 2] });
+    if (synth.status !== 0) throw new OperatorError('synthesis failed (its output is above)');
+  }
+  const stacks = readInput(`${output}/manifest.json`, () => readSynthesizedStacks(output));
+  const schemaPath = process.env.TF_PROVIDER_SCHEMA || undefined;
+  const schemaName = schemaPath && path.basename(schemaPath);
+  const schema = schemaPath
+    ? readInput(`TF_PROVIDER_SCHEMA=${schemaPath}`, () => readSchema(schemaPath), '')
+    : undefined;
+  tf.requireTerraform();
+  const mirror = tf.findProviderMirror();
+  const installed = `hashicorp/aws ${mirror.awsVersion}`;
+  const checks = `terraform validate with ${installed} from ${mirror.directory}${schemaName ? `; names checked against ${schemaName}` : ''}`;
+
+  const started = performance.now();
+  const work = mkdtempSync(path.join(tmpdir(), 'petstore-validate-'));
+  try {
+    const results = await Promise.all(stacks.map((stack) => terraformValidate(stack, work, mirror)));
+    const all: Problem[] = [];
+    stacks.forEach((stack, index) => {
+      const { failure, diagnostics = [] } = results[index] ?? {};
+      const names = checkNames(readJson(stack.configPath), schema);
+      const problems: Problem[] = names.findings.map(({ where, message }) => {
+        return { severity: 'error', where, message: `${message} (${schemaName})` };
+      });
+      if (failure) problems.push({ severity: 'error', where: 'cdk.tf.json', message: failure });
+      for (const { range, snippet, summary = '', detail = '', severity } of diagnostics) {
+        const where = snippet?.context ?? `cdk.tf.json:${range?.start?.line ?? 1}`;
+        // Terraform's "Extraneous JSON object property": a name the installed provider does not have.
+        const unknown = /^No argument or block type is named "([^"]+)"/.exec(detail)?.[1];
+        // A name set in a block the schema check covered: the check reports it when the schema lacks it
+        // too (once is enough); else only the pinned provider has it, and Terraform could not check the block.
+        if (unknown && names.checked.has(withoutIndexes(where))) {
+          const at = `${where}.${unknown}`;
+          if (names.findings.some((finding) => withoutIndexes(finding.where) === withoutIndexes(at)))
+            continue;
+          const message = `only the pinned provider has \`${unknown}\` (${schemaName} does; ${installed} does not), so \`terraform validate\` could not check this block`;
+          problems.push({ severity: 'warning', where: at, message });
+          continue;
+        }
+        const level = severity === 'warning' ? 'warning' : 'error';
+        problems.push({ severity: level, where, message: `terraform validate: ${summary}: ${detail}` });
+      }
+      // Terraform's order varies from run to run; by place, then message, it does not.
+      problems.sort((a, b) => a.where.localeCompare(b.where) || a.message.localeCompare(b.message));
+      for (const { where, severity, message } of problems)
+        console.log(`${stack.name}: ${where} — ${severity === 'warning' ? 'warning: ' : ''}${message}`);
+      console.log(`${stack.name}: ${tally(problems)} — ${checks}`);
+      all.push(...problems);
+    });
+    const elapsed = Math.round(performance.now() - started);
+    console.log(`validate: ${tally(all)} in ${count(stacks.length, 'stack')} (${elapsed} ms)`);
+    return all.some((problem) => problem.severity === 'error') ? 1 : 0;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 try {

@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { stackName } from '../../../constructs/config';
+import { imageRepositoryName } from '../../../constructs/image-repository';
+import { ENVIRONMENTS } from '../../../environments';
 import { OperatorError } from '../operator-error';
 
 /** The moto release the rehearsal is written against (its quirks list, its added calls). */
@@ -128,4 +131,49 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * Makes the emulator's image repository (when `create`: the bootstrap stack's job) and puts an image
+ * manifest tagged `tag` in it (when given), as a push would: an app stack reads its repository and tag
+ * from the registry at plan time. The emulator keeps no layers.
+ */
+export async function pushEmulatorImage(
+  endpoint: string,
+  stack: string,
+  image: { readonly tag?: string; readonly create?: boolean },
+): Promise<void> {
+  const environment = ENVIRONMENTS.find((candidate) => stackName(candidate) === stack);
+  if (!environment) throw new OperatorError(`${stack} is not an environment's stack (environments.ts)`);
+  const { ECRClient, CreateRepositoryCommand, PutImageCommand } = await import('@aws-sdk/client-ecr');
+  const { region } = environment;
+  const repositoryName = imageRepositoryName(environment.name);
+  const ecr = new ECRClient({ endpoint, region, credentials: EMULATOR_CREDENTIALS });
+  try {
+    if (image.create) {
+      await ecr.send(new CreateRepositoryCommand({ repositoryName })).catch((error: Error) => {
+        if (error.name !== 'RepositoryAlreadyExistsException') throw error;
+      });
+    }
+    if (!image.tag) return;
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        size: 2,
+        digest: `sha256:${'0'.repeat(64)}`,
+      },
+      layers: [],
+    };
+    await ecr.send(
+      new PutImageCommand({
+        repositoryName,
+        imageTag: image.tag,
+        imageManifest: JSON.stringify(manifest),
+      }),
+    );
+  } finally {
+    ecr.destroy();
+  }
 }

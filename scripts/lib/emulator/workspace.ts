@@ -1,25 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SynthesizedStack } from '../cdktf-manifest';
+import { readSynthesizedStacks, type SynthesizedStack } from '../cdktf-manifest';
+import { OperatorError } from '../operator-error';
 import { errorLines, type ProviderMirror, type TerraformRun, terraform } from '../terraform';
-import { forEmulator, type TerraformJson } from './stack';
-
-/** A Terraform plan as `terraform show -json` prints it, as far as the tooling reads it. */
-export interface PlanJson {
-  readonly resource_changes?: readonly ResourceChange[];
-}
-
-export interface ResourceChange {
-  readonly address: string;
-  readonly type: string;
-  readonly mode: 'managed' | 'data';
-  readonly change: {
-    readonly actions: readonly string[];
-    readonly before: unknown;
-    readonly after: unknown;
-    readonly after_unknown?: unknown;
-  };
-}
 
 /** A failed Terraform step; its message is Terraform's errors, one per line. */
 export class TerraformStepError extends Error {
@@ -37,29 +21,56 @@ export class TerraformStepError extends Error {
   }
 }
 
+/** A stack's Terraform JSON, as far as the tools read and edit it. */
+export type TerraformJson = Record<string, unknown>;
+
 /**
- * One synthesized stack in its own directory, made ready for the emulator (see `forEmulator`), with the
- * Terraform commands the rehearsal and `npm run local` run in it.
+ * Synthesizes every stack pointed at the emulator into `outDirectory`, as `cdktf synth` would with
+ * `EMULATOR_ENDPOINT` set (main.ts, constructs/emulator-target.ts: the one place that says what an
+ * emulator run changes): the app command of cdktf.json, without the CLI's start-up.
+ */
+export function synthForEmulator(
+  outDirectory: string,
+  target: { readonly endpoint: string; readonly mirror: ProviderMirror },
+): SynthesizedStack[] {
+  const { app } = JSON.parse(readFileSync('cdktf.json', 'utf8')) as { app: string };
+  const result = spawnSync('sh', ['-c', app], {
+    env: {
+      ...process.env,
+      CDKTF_OUTDIR: outDirectory,
+      EMULATOR_ENDPOINT: target.endpoint,
+      EMULATOR_AWS_PROVIDER_VERSION: target.mirror.awsVersion,
+    },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new OperatorError(`synth for the emulator failed:\n${result.stderr.trim()}`);
+  return readSynthesizedStacks(outDirectory);
+}
+
+/**
+ * One stack's configuration, already pointed at the emulator, in its own directory, with the Terraform
+ * commands the local stack and the plan fixtures run in it.
  */
 export class EmulatorWorkspace {
   readonly directory: string;
   readonly config: TerraformJson;
 
   constructor(
-    readonly stack: SynthesizedStack,
+    readonly name: string,
+    config: TerraformJson,
     root: string,
     private readonly environment: NodeJS.ProcessEnv,
-    options: { readonly endpoint: string; readonly mirror: ProviderMirror },
   ) {
-    this.directory = path.join(root, stack.name);
+    this.directory = path.join(root, name);
     mkdirSync(this.directory, { recursive: true });
-    const synthesized = JSON.parse(readFileSync(stack.configPath, 'utf8')) as TerraformJson;
-    this.config = forEmulator(synthesized, {
-      endpoint: options.endpoint,
-      awsProviderVersion: options.mirror.awsVersion,
-      statePath: path.join(this.directory, 'terraform.tfstate'),
-    });
-    this.writeConfig(this.config);
+    this.config = config;
+    this.writeConfig(config);
+  }
+
+  /** The synthesized stack's configuration in a workspace of its own. */
+  static ofStack(stack: SynthesizedStack, root: string, environment: NodeJS.ProcessEnv): EmulatorWorkspace {
+    const config = JSON.parse(readFileSync(stack.configPath, 'utf8')) as TerraformJson;
+    return new EmulatorWorkspace(stack.name, config, root, environment);
   }
 
   /** Replaces the configuration Terraform sees (an operator's edit, e.g. turning deletion protection off). */
@@ -79,34 +90,6 @@ export class EmulatorWorkspace {
     return this.run('init', ['init', '-input=false', '-no-color']);
   }
 
-  validate(): Promise<TerraformRun> {
-    return this.run('validate', ['validate', '-no-color', '-json'], [0, 1]).then((result) => {
-      const report = JSON.parse(result.stdout) as { valid: boolean };
-      if (!report.valid) throw new TerraformStepError('validate', result);
-      return result;
-    });
-  }
-
-  /** `terraform plan -out`, with `-detailed-exitcode`: the run's code is 0 (no changes) or 2 (changes). */
-  plan(step: string, planFile: string, extraArgs: readonly string[] = []): Promise<TerraformRun> {
-    return this.run(
-      step,
-      ['plan', '-input=false', '-no-color', '-json', '-detailed-exitcode', `-out=${planFile}`, ...extraArgs],
-      [0, 2],
-    );
-  }
-
-  /** The saved plan as JSON. */
-  async show(planFile: string): Promise<PlanJson> {
-    const result = await this.run(`show-${path.basename(planFile)}`, [
-      'show',
-      '-json',
-      '-no-color',
-      planFile,
-    ]);
-    return JSON.parse(result.stdout) as PlanJson;
-  }
-
   /** The saved plan as Terraform prints it for people. */
   async showText(planFile: string): Promise<string> {
     return (await this.run(`show-text-${path.basename(planFile)}`, ['show', '-no-color', planFile])).stdout;
@@ -116,32 +99,8 @@ export class EmulatorWorkspace {
     return this.run(step, ['apply', '-input=false', '-no-color', '-json', '-auto-approve', ...args]);
   }
 
-  /** `terraform destroy`; returns the run even when it fails, so the caller can read what blocked it. */
-  destroy(step: string): Promise<TerraformRun> {
-    return this.run(step, ['destroy', '-input=false', '-no-color', '-json', '-auto-approve'], [0, 1]);
-  }
-
   /** `terraform output -json`, as text. */
   async outputs(): Promise<string> {
     return (await this.run('output', ['output', '-json', '-no-color'])).stdout;
   }
-}
-
-/** The create / update / delete / replace counts of a plan's managed resources. */
-export function countChanges(plan: PlanJson): {
-  add: number;
-  change: number;
-  destroy: number;
-  replace: number;
-} {
-  const counts = { add: 0, change: 0, destroy: 0, replace: 0 };
-  for (const change of plan.resource_changes ?? []) {
-    if (change.mode !== 'managed') continue;
-    const actions = change.change.actions.join(',');
-    if (actions === 'create') counts.add += 1;
-    else if (actions === 'update') counts.change += 1;
-    else if (actions === 'delete') counts.destroy += 1;
-    else if (actions === 'delete,create' || actions === 'create,delete') counts.replace += 1;
-  }
-  return counts;
 }
