@@ -16,6 +16,7 @@ import {
   unavailable,
 } from './errors';
 import { jsonBodyParser } from './json-body';
+import { serveOpenApiDocument } from './openapi';
 import { petRoutes } from './pets/routes';
 import dynamoDbPlugin, { type DynamoDbOptions } from './plugins/dynamodb';
 import { OneLinePerRequestLogController, REQUEST_ID_HEADER, requestIdFor } from './request-logging';
@@ -46,6 +47,11 @@ export interface AppOptions {
   readonly logStream?: { write(line: string): void };
   /** Time a client has to send a whole request, headers and body. @default 10000 */
   readonly requestTimeoutMs?: number;
+  /**
+   * Registered before the routes, to see them: `describeRoutes` of openapi-document.ts makes the OpenAPI
+   * document from them. @default - none: the committed document is served
+   */
+  readonly describeRoutes?: (app: FastifyInstance) => void;
 }
 
 /** The options the service runs with for a configuration; tests use them too. */
@@ -179,11 +185,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
 
+  options.describeRoutes?.(app);
   app.register(dynamoDbPlugin, options.dynamodb);
   app.register(petRoutes, {
     tableName: options.tableName,
     idempotencyTableName: options.idempotencyTableName,
   });
+
+  serveOpenApiDocument(app);
 
   // Liveness only: it must not depend on DynamoDB, or a DynamoDB outage would get healthy tasks replaced.
   app.get(HEALTH_PATH, { schema: healthSchema }, async () => ({ status: 'ok' }));

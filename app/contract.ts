@@ -28,6 +28,18 @@ export const SERVICE_ENVIRONMENT = {
 /** The container's health check, which the gateway never routes. */
 export const HEALTH_PATH = '/health';
 
+/**
+ * The one scope Cognito puts in every access token that its sign-in APIs issue (SRP, password, admin),
+ * and in no ID token: ID tokens carry no `scope` claim at all. Requiring it is how the API tells an
+ * access token from an ID token. A custom resource-server scope would not do: tokens from
+ * InitiateAuth/AdminInitiateAuth never carry one (only the OAuth flows of a Cognito domain, or a
+ * pre-token-generation Lambda on a paid feature plan, can add it).
+ */
+export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
+
+/** What a write route requires of a token's `scope` claim: the gateway checks it, the OpenAPI document lists it. */
+export const WRITE_ROUTE_SCOPES: readonly string[] = [ACCESS_TOKEN_SCOPE];
+
 export interface PetRoute {
   readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   /** In API Gateway's form: `{petId}`. */
@@ -38,6 +50,8 @@ export interface PetRoute {
 
 /** The pet API: the routes the service declares and the HTTP API routes, each once. */
 export const PET_ROUTES = {
+  // The API's OpenAPI document (app/openapi.ts), public like the reads.
+  openApiDocument: { method: 'GET', path: '/petstore/openapi.json', requiresToken: false },
   listPets: { method: 'GET', path: '/petstore/pets', requiresToken: false },
   // The service answers HEAD itself, without the Scan a GET runs; API Gateway matches methods exactly.
   headPets: { method: 'HEAD', path: '/petstore/pets', requiresToken: false },

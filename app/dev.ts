@@ -1,6 +1,6 @@
-// `npm run dev`: the real server (server.ts, same configuration rules) against an in-memory
-// DynamoDB-compatible server started here, with the tables created. No AWS account needed;
-// the data lasts as long as the process.
+// `npm run dev`: the real server (serve.ts, same configuration rules) against an in-memory
+// DynamoDB-compatible server started here, with the tables created, and the API's page at /docs.
+// No AWS account needed; the data lasts as long as the process.
 import type { AddressInfo } from 'node:net';
 import { createLocalDynamoDb } from './local-dynamodb';
 import { createIdempotencyTable, createPetTable } from './pets/table';
@@ -29,4 +29,10 @@ process.stderr.write(
   `dev: dynalite at ${endpoint} with tables '${process.env.TABLE_NAME}' and '${process.env.IDEMPOTENCY_TABLE_NAME}'\n`,
 );
 
-await import('./server');
+const [{ serve }, { describeRoutes }, { registerDocsPage, DOCS_PATH }] = await Promise.all([
+  import('./serve'),
+  import('./openapi-document'),
+  import('./docs-page'),
+]);
+process.stderr.write(`dev: the API's page is at ${DOCS_PATH}\n`);
+await serve({ describeRoutes }, registerDocsPage);

@@ -102,6 +102,7 @@ export function setApiHeaders(request: FastifyRequest, reply: FastifyReply): voi
 const KNOWN_PATHS: readonly { pattern: RegExp; allow: string }[] = [
   { pattern: /^\/petstore\/pets\/[^/]*$/, allow: 'GET, HEAD, POST, PUT, DELETE' },
   { pattern: /^\/petstore\/pets$/, allow: 'GET, HEAD' },
+  { pattern: /^\/petstore\/openapi\.json$/, allow: 'GET, HEAD' },
   { pattern: /^\/health$/, allow: 'GET, HEAD' },
 ];
 

@@ -4,6 +4,7 @@
 // An `$id` on a request schema makes Fastify compile it once for all the routes that use it
 // (compiling validators was the largest part of the cold start after parsing the bundle).
 // The service's types are derived from these schemas (bottom of this file), never written twice.
+// So is the OpenAPI document (openapi.ts): a `title` names a schema there, under components.
 
 import type { FastifyTypeProvider } from 'fastify';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
@@ -52,6 +53,7 @@ const petParamsSchema = {
 
 const petInputSchema = {
   $id: 'PetInput',
+  title: 'PetInput',
   type: 'object',
   required: ['name'],
   additionalProperties: false,
@@ -73,6 +75,7 @@ const petInputSchema = {
 // writes only the declared properties either way); it makes the derived type exact, with no index
 // signature.
 const petSchema = {
+  title: 'Pet',
   type: 'object',
   required: ['petId', 'name', 'createdAt', 'updatedAt'],
   additionalProperties: false,
@@ -88,6 +91,7 @@ const petSchema = {
 } as const;
 
 const errorSchema = {
+  title: 'Error',
   type: 'object',
   required: ['statusCode', 'error', 'message'],
   additionalProperties: false,
@@ -98,32 +102,140 @@ const errorSchema = {
   },
 } as const;
 
-const errorResponses = { '4xx': errorSchema, '5xx': errorSchema } as const;
+// Each answer's `description` and `headers` are for the OpenAPI document (app/openapi.ts); validation
+// and serialization ignore both. Every error status a route can answer is listed, so the document
+// lists them too (docs/api.md has the table).
+const errorAnswer = <const Description extends string>(description: Description) =>
+  ({ ...errorSchema, description }) as const;
+
+const retryAfter = {
+  'retry-after': { type: 'string', description: 'Seconds to wait before retrying' },
+} as const;
+
+/** What any route can answer before its own checks: Node's parser, the router, the request timeout, DynamoDB. */
+const commonErrors = {
+  408: errorAnswer('The request (headers and body) was not received within the request timeout (10 s)'),
+  431: errorAnswer('Request headers are too large'),
+  500: errorAnswer('A bug: a generic message that names the request id'),
+  503: {
+    ...errorAnswer(
+      'DynamoDB is unreachable, throttling or answering something that is not its JSON, or the service is stopping',
+    ),
+    headers: retryAfter,
+  },
+} as const;
+
+const BAD_HTTP = 'HTTP the service cannot parse, bad percent-encoding or an unknown query parameter';
+
+/** The answers of a write that the Idempotency-Key header adds. */
+const idempotencyErrors = {
+  422: errorAnswer('The Idempotency-Key was used for a different request'),
+} as const;
+
+const writeBodyErrors = {
+  413: errorAnswer('The body is over 16 KiB'),
+  415: errorAnswer(
+    'The body is not application/json, has a charset other than UTF-8 or a Content-Encoding other than identity',
+  ),
+} as const;
+
+const petAnswer = <const Description extends string>(description: Description) =>
+  ({ ...petSchema, description }) as const;
+
+const createdPet = {
+  ...petAnswer('Created'),
+  headers: { location: { type: 'string', description: "The new pet's path: /petstore/pets/{petId}" } },
+} as const;
+
+/**
+ * The Idempotency-Key request header of every write (app/idempotency.ts checks it: a Structured
+ * Field String `"…"` or a bare token, 1-255 printable ASCII, per user); nothing here constrains it.
+ */
+const idempotencyHeadersSchema = {
+  $id: 'IdempotencyHeaders',
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      description:
+        'Makes a retried write safe: a repeat with the same key and request gets the first answer again (with Idempotent-Replayed: true) for 24 h. 1-255 printable ASCII characters, bare or as "…"; kept per user',
+    },
+  },
+} as const;
 
 export const getPetSchema = {
   params: petParamsSchema,
   querystring: noQuerySchema,
-  response: { 200: petSchema, ...errorResponses },
+  response: {
+    200: petAnswer('The pet'),
+    400: errorAnswer(`A bad petId; ${BAD_HTTP}`),
+    404: errorAnswer('No such pet'),
+    ...commonErrors,
+  },
 } as const;
 
 export const createPetSchema = {
   params: petParamsSchema,
   querystring: noQuerySchema,
+  headers: idempotencyHeadersSchema,
   body: petInputSchema,
-  response: { 201: petSchema, ...errorResponses },
+  response: {
+    201: createdPet,
+    400: errorAnswer(
+      `A bad petId or body, body.petId other than the path's, a malformed Idempotency-Key; ${BAD_HTTP}`,
+    ),
+    409: {
+      ...errorAnswer(
+        'The pet exists (use PUT to replace it); or a request with this Idempotency-Key is still in progress (with Retry-After)',
+      ),
+      headers: retryAfter,
+    },
+    ...writeBodyErrors,
+    ...idempotencyErrors,
+    ...commonErrors,
+  },
 } as const;
 
 export const replacePetSchema = {
   params: petParamsSchema,
   querystring: noQuerySchema,
+  headers: idempotencyHeadersSchema,
   body: petInputSchema,
-  response: { 200: petSchema, 201: petSchema, ...errorResponses },
+  response: {
+    200: petAnswer('Replaced; createdAt is kept'),
+    201: createdPet,
+    400: errorAnswer(
+      `A bad petId or body, body.petId other than the path's, a malformed Idempotency-Key; ${BAD_HTTP}`,
+    ),
+    409: {
+      ...errorAnswer('A request with this Idempotency-Key is still in progress'),
+      headers: retryAfter,
+    },
+    ...writeBodyErrors,
+    ...idempotencyErrors,
+    ...commonErrors,
+  },
 } as const;
 
 export const deletePetSchema = {
   params: petParamsSchema,
   querystring: noQuerySchema,
-  response: { 204: { type: 'null' }, ...errorResponses },
+  headers: idempotencyHeadersSchema,
+  response: {
+    204: { type: 'null', description: 'Deleted' },
+    400: errorAnswer(`A bad petId, a malformed Idempotency-Key; ${BAD_HTTP}`),
+    404: errorAnswer('No such pet'),
+    409: {
+      ...errorAnswer(
+        'Another request is deleting the pet, or a request with this Idempotency-Key is still in progress',
+      ),
+      headers: retryAfter,
+    },
+    // A DELETE takes no body, but one sent is still parsed as any other.
+    ...writeBodyErrors,
+    ...idempotencyErrors,
+    ...commonErrors,
+  },
 } as const;
 
 const listPetsQuerySchema = {
@@ -142,6 +254,7 @@ const listPetsQuerySchema = {
 } as const;
 
 const petPageSchema = {
+  title: 'PetPage',
   type: 'object',
   required: ['items', 'nextCursor'],
   additionalProperties: false,
@@ -151,14 +264,35 @@ const petPageSchema = {
   },
 } as const;
 
+const BAD_PAGE = `A bad limit or cursor; ${BAD_HTTP}`;
+
 export const listPetsSchema = {
   querystring: listPetsQuerySchema,
-  response: { 200: petPageSchema, ...errorResponses },
+  response: {
+    200: { ...petPageSchema, description: 'A page of pets; nextCursor is null on the last page' },
+    400: errorAnswer(BAD_PAGE),
+    ...commonErrors,
+  },
 } as const;
 
+// HEAD answers carry no body: the document shows these answers without one (app/openapi.ts).
 export const headPetsSchema = {
   querystring: listPetsQuerySchema,
-  response: errorResponses,
+  response: {
+    200: { type: 'null', description: 'What a GET would answer, without its body and without the Scan' },
+    400: errorAnswer(BAD_PAGE),
+    ...commonErrors,
+  },
+} as const;
+
+export const openApiDocumentSchema = {
+  querystring: noQuerySchema,
+  response: {
+    // Sent as text: the serializer would otherwise write only the properties named here.
+    200: { type: 'object', description: 'This document: OpenAPI 3.1' },
+    400: errorAnswer(BAD_HTTP),
+    ...commonErrors,
+  },
 } as const;
 
 export const healthSchema = {
@@ -178,6 +312,7 @@ export const healthSchema = {
 // refers to another instead of repeating it.
 type SharedSchemas = [
   typeof noQuerySchema,
+  typeof idempotencyHeadersSchema,
   typeof petParamsSchema,
   typeof petInputSchema,
   typeof listPetsQuerySchema,

@@ -8,16 +8,13 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import type { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { PET_ROUTES, routeKey } from '../app/contract';
+import { PET_ROUTES, type PetRoute, routeKey, WRITE_ROUTE_SCOPES } from '../app/contract';
 import { ApiCustomDomain, type CustomDomain } from './api-domain';
 import { LOG_RETENTION_DAYS } from './logs';
 import type { Network } from './network';
 import type { ServiceDiscovery } from './service-discovery';
-import { ACCESS_TOKEN_SCOPE, type UserAuth } from './user-auth';
+import type { UserAuth } from './user-auth';
 import { invalid, requireIntegerInRange, requireOneOf } from './validation';
-
-/** What a write route requires of a token's `scope` claim: an access token, never an ID token. */
-export const WRITE_ROUTE_SCOPES: readonly string[] = [ACCESS_TOKEN_SCOPE];
 
 /** What a browser origin may look like: https, or http on the loopback for a local dev server; no path. */
 const ORIGIN =
@@ -149,8 +146,8 @@ export class PetHttpApi extends Construct {
       },
     });
 
-    for (const route of Object.values(PET_ROUTES)) {
-      new Apigatewayv2Route(this, routeId(routeKey(route)), {
+    for (const route of Object.values<PetRoute>(PET_ROUTES)) {
+      new Apigatewayv2Route(this, routeId(route), {
         apiId: this.resource.id,
         routeKey: routeKey(route),
         target: `integrations/${this.integration.id}`,
@@ -208,9 +205,13 @@ export class PetHttpApi extends Construct {
   }
 }
 
-/** `GET /petstore/pets/{petId}` → `RouteGetPet`, a stable id per route. */
-function routeId(routeKey: string): string {
-  const [method = '', path = ''] = routeKey.split(' ');
-  const item = path.endsWith('{petId}');
-  return `Route${method.charAt(0)}${method.slice(1).toLowerCase()}${item ? 'Pet' : 'Pets'}`;
+/**
+ * A stable id per route: `GET /petstore/pets/{petId}` → `RouteGetPet`, `GET /petstore/openapi.json` →
+ * `RouteGetOpenapiJson`. The pet routes keep the ids they were deployed with (a new id replaces a route).
+ */
+function routeId({ method, path }: PetRoute): string {
+  const verb = `${method.charAt(0)}${method.slice(1).toLowerCase()}`;
+  if (path.startsWith('/petstore/pets')) return `Route${verb}${path.endsWith('{petId}') ? 'Pet' : 'Pets'}`;
+  const words = path.replace(/^\/petstore\//, '').split(/[^A-Za-z0-9]+/);
+  return `Route${verb}${words.map((word) => `${word.charAt(0).toUpperCase()}${word.slice(1)}`).join('')}`;
 }

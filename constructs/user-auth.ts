@@ -3,15 +3,6 @@ import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool
 import { Construct } from 'constructs';
 import { requireIntegerInRange, requireMatch, requireOneOf } from './validation';
 
-/**
- * The one scope Cognito puts in every access token that its sign-in APIs issue (SRP, password, admin),
- * and in no ID token: ID tokens carry no `scope` claim at all. Requiring it is how the API tells an
- * access token from an ID token. A custom resource-server scope would not do: tokens from
- * InitiateAuth/AdminInitiateAuth never carry one (only the OAuth flows of a Cognito domain, or a
- * pre-token-generation Lambda on a paid feature plan, can add it).
- */
-export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
-
 /** Cognito threat protection (formerly advanced security): off, report only, or block risky sign-ins. */
 export type ThreatProtectionMode = 'OFF' | 'AUDIT' | 'ENFORCED';
 

@@ -108,6 +108,7 @@ describe('PetHttpApi', () => {
       target,
     };
     expect(routes).toEqual({
+      'GET /petstore/openapi.json': open,
       'GET /petstore/pets': open,
       'HEAD /petstore/pets': open,
       'GET /petstore/pets/{petId}': open,
@@ -115,6 +116,19 @@ describe('PetHttpApi', () => {
       'PUT /petstore/pets/{petId}': guarded,
       'DELETE /petstore/pets/{petId}': guarded,
     });
+  });
+
+  test('each route keeps the address it was deployed with: a new id would replace it', () => {
+    const addresses = Object.keys(JSON.parse(synthesized).resource.aws_apigatewayv2_route);
+    expect(addresses.map((address) => address.replace(/^HttpApi_(\w+)_[0-9A-F]{8}$/, '$1')).sort()).toEqual([
+      'RouteDeletePet',
+      'RouteGetOpenapiJson',
+      'RouteGetPet',
+      'RouteGetPets',
+      'RouteHeadPets',
+      'RoutePostPet',
+      'RoutePutPet',
+    ]);
   });
 
   test('the $default stage auto-deploys, throttles and writes JSON access logs', () => {

@@ -39,6 +39,7 @@ describe('PetStoreStack', () => {
     );
     const accessToken = ['JWT', ['aws.cognito.signin.user.admin']];
     expect(authorization).toEqual({
+      'GET /petstore/openapi.json': ['NONE', undefined],
       'GET /petstore/pets': ['NONE', undefined],
       'HEAD /petstore/pets': ['NONE', undefined],
       'GET /petstore/pets/{petId}': ['NONE', undefined],

@@ -87,7 +87,7 @@ describe('npm run smoke', () => {
     expect(code).toBe(0);
     expect(endpoints).toEqual([standIns.cognito.endpoint]);
     expect(printed[0]).toBe(`Smoke test of petstore-dev at ${gateway}/petstore/pets`);
-    expect(printed.at(-1)).toBe('Smoke test of petstore-dev passed (9 steps).');
+    expect(printed.at(-1)).toBe('Smoke test of petstore-dev passed (10 steps).');
   });
 
   it('refuses --session beside --stack or --outputs-file', async () => {
@@ -118,10 +118,10 @@ describe('npm run smoke', () => {
     expect(regions).toEqual(['us-east-1']);
     expect(printed[0]).toBe(`Smoke test of petstore-dev at ${standIns.petsUrl}`);
     const stepLines = printed.slice(1, -1);
-    expect(stepLines).toHaveLength(9);
+    expect(stepLines).toHaveLength(10);
     for (const line of stepLines) expect(line).toMatch(/^✓ .+: .+ \(\d+ ms\)$/);
     expect(stepLines[3]).toMatch(/^✓ GET \/petstore\/pets\/smoke-\S+ without a token → 404: 404 \(\d+ ms\)$/);
-    expect(printed.at(-1)).toBe('Smoke test of petstore-dev passed (9 steps).');
+    expect(printed.at(-1)).toBe('Smoke test of petstore-dev passed (10 steps).');
     expect(standIns.cognito.operations().at(-1)).toBe('AdminDeleteUser');
   });
 

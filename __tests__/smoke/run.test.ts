@@ -72,6 +72,7 @@ describe('runSmokeTest', () => {
       `POST ${petPath} with the token → 201`,
       `GET ${petPath} → 200`,
       `DELETE ${petPath} with the token → 204`,
+      'GET /petstore/openapi.json without a token → 200',
       'cleanup: delete the test user',
     ]);
     expect(result.steps.every((step) => step.ok)).toBe(true);
@@ -85,6 +86,7 @@ describe('runSmokeTest', () => {
       { method: 'POST', path: petPath, authorized: true, status: 201 },
       { method: 'GET', path: petPath, authorized: false, status: 200 },
       { method: 'DELETE', path: petPath, authorized: true, status: 204 },
+      { method: 'GET', path: '/petstore/openapi.json', authorized: false, status: 200 },
     ]);
     expect(await service.petStatus(result.petId)).toBe(404);
 
@@ -229,7 +231,7 @@ describe('runSmokeTest of a stack with a custom domain', () => {
         name: `GET ${executeApi.url}/petstore/pets → 403 (turned off by the custom domain)`,
         ok: true,
       });
-      expect(result.steps).toHaveLength(10);
+      expect(result.steps).toHaveLength(11);
       expect(executeApi.paths).toEqual(['GET /petstore/pets']);
     } finally {
       await executeApi.close();

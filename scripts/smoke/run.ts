@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { PET_ROUTES } from '../../app/contract';
 import * as users from '../lib/cognito-test-user';
 
 /**
@@ -19,10 +20,12 @@ export interface StepResult {
 
 // Generous for a cold Fargate task behind the VPC link; a hung request must still end the run.
 const REQUEST_TIMEOUT_MS = 10_000;
+const OPENAPI_PATH = PET_ROUTES.openApiDocument.path;
 
 /**
  * Signs a fresh test user in, then walks a fresh pet through the API: public read of an absent pet,
- * a write without a token (the gateway must refuse it), a write with one, a read and a delete. Stops
+ * a write without a token (the gateway must refuse it), a write with one, a read and a delete; then
+ * the OpenAPI document, public. Stops
  * at the first unmet expectation; whatever happened, then deletes the pet if a write may have created
  * it, and the user. Never throws for a failed step: the result says which failed and why. `onStep` is
  * called as each step ends, to print it.
@@ -121,6 +124,14 @@ export async function runSmokeTest(
     expectStatus(await request('DELETE', petUrl, { token }), 204);
     petDeleted = true;
     return '204';
+  });
+  await step(`GET ${OPENAPI_PATH} without a token → 200`, async () => {
+    const response = expectStatus(await request('GET', new URL(OPENAPI_PATH, target.petsUrl).href), 200);
+    const document = parseJson(response.text) as { openapi?: unknown; paths?: object } | undefined;
+    if (typeof document?.openapi !== 'string' || !(PET_ROUTES.getPet.path in (document.paths ?? {}))) {
+      throw new Error(`expected the API's OpenAPI document, got ${bodyExcerpt(response)}`);
+    }
+    return `200, OpenAPI ${document.openapi}`;
   });
   if (petMayExist && !petDeleted) {
     await step(`cleanup: DELETE ${petPath}`, async () => {
