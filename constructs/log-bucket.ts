@@ -3,11 +3,9 @@ import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
 import { grant, type IamStatement, policyDocument } from './iam';
+import { denyPlainHttp, makePrivate } from './private-bucket';
 import { requireIntegerInRange } from './validation';
 
 /** An AWS service that writes to the bucket under its own principal, as CloudTrail does. */
@@ -53,26 +51,7 @@ export class LogBucket extends Construct {
     this.bucketArn = this.resource.arn;
     this.logsArn = `${this.bucketArn}/AWSLogs/${props.accountId}/*`;
 
-    new S3BucketVersioningA(this, 'Versioning', {
-      bucket: this.resource.id,
-      versioningConfiguration: { status: 'Enabled' },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'Encryption', {
-      bucket: this.resource.id,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn },
-          bucketKeyEnabled: true,
-        },
-      ],
-    });
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
-      bucket: this.resource.id,
-      blockPublicAcls: true,
-      ignorePublicAcls: true,
-      blockPublicPolicy: true,
-      restrictPublicBuckets: true,
-    });
+    const publicAccessBlock = makePrivate(this, this.resource, props.kmsKeyArn);
     if (props.expirationDays !== undefined) {
       new S3BucketLifecycleConfiguration(this, 'Expiration', {
         bucket: this.resource.id,
@@ -93,14 +72,7 @@ export class LogBucket extends Construct {
     this.policy = new S3BucketPolicy(this, 'Policy', {
       bucket: this.resource.id,
       policy: policyDocument([
-        {
-          Sid: 'DenyPlainHttp',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:*',
-          Resource: [this.bucketArn, `${this.bucketArn}/*`],
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        },
+        denyPlainHttp(this.bucketArn),
         ...(delivery && fromSource
           ? ([
               {
@@ -124,7 +96,6 @@ export class LogBucket extends Construct {
             ] satisfies IamStatement[])
           : []),
       ]),
-      // S3 applies one bucket configuration at a time; the policy after the block avoids a conflict.
       dependsOn: [publicAccessBlock],
     });
   }

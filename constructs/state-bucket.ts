@@ -1,10 +1,8 @@
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
 import { policyDocument } from './iam';
+import { denyPlainHttp, makePrivate } from './private-bucket';
 
 export interface StateBucketProps {
   /** Globally unique bucket name, e.g. `petstore-terraform-state-123456789012-us-east-1`. */
@@ -27,36 +25,12 @@ export class StateBucket extends Construct {
     this.bucketName = this.resource.bucket;
     this.bucketArn = this.resource.arn;
 
-    new S3BucketVersioningA(this, 'Versioning', {
-      bucket: this.resource.id,
-      versioningConfiguration: { status: 'Enabled' },
-    });
     // The AWS managed key (aws/s3): no key policy to keep, and S3 uses it for every principal of the
-    // account that may read the object, so the roles need no KMS permissions. The bucket key cuts KMS calls.
-    new S3BucketServerSideEncryptionConfigurationA(this, 'Encryption', {
-      bucket: this.resource.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true }],
-    });
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
-      bucket: this.resource.id,
-      blockPublicAcls: true,
-      ignorePublicAcls: true,
-      blockPublicPolicy: true,
-      restrictPublicBuckets: true,
-    });
+    // account that may read the object, so the roles need no KMS permissions.
+    const publicAccessBlock = makePrivate(this, this.resource);
     new S3BucketPolicy(this, 'TlsOnly', {
       bucket: this.resource.id,
-      policy: policyDocument([
-        {
-          Sid: 'DenyPlainHttp',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:*',
-          Resource: [this.resource.arn, `${this.resource.arn}/*`],
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        },
-      ]),
-      // S3 applies one bucket configuration at a time; the policy after the block avoids a conflict.
+      policy: policyDocument([denyPlainHttp(this.resource.arn)]),
       dependsOn: [publicAccessBlock],
     });
   }
