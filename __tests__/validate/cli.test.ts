@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,22 +33,37 @@ function baseEnvironment(): NodeJS.ProcessEnv {
   return environment;
 }
 
-function runValidate(outputDirectory: string, environment: NodeJS.ProcessEnv = baseEnvironment()) {
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'scripts/terraform-validate/cli.ts', '--skip-synth', '--output', outputDirectory],
-    { cwd: projectRoot, encoding: 'utf8', env: environment },
-  );
-  return { status: result.status, lines: result.stdout.trim().split('\n'), stderr: result.stderr };
+/** Runs the CLI without blocking, so the tests that wait on Terraform run side by side. */
+function runValidate(
+  outputDirectory: string,
+  environment: NodeJS.ProcessEnv = baseEnvironment(),
+): Promise<{ status: number | null; lines: string[]; stderr: string }> {
+  const args = [
+    '--import',
+    'tsx',
+    'scripts/terraform-validate/cli.ts',
+    '--skip-synth',
+    '--output',
+    outputDirectory,
+  ];
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      args,
+      { cwd: projectRoot, encoding: 'utf8', env: environment },
+      (_error, stdout, stderr) =>
+        resolve({ status: child.exitCode, lines: stdout.trim().split('\n'), stderr }),
+    );
+  });
 }
 
 /** `terraform validate with hashicorp/aws <version> from <mirror>`, whatever this machine's mirror is. */
 const TERRAFORM = 'terraform validate with hashicorp/aws [\\d.]+ from \\S+';
 
 // The real terraform and the provider mirror, as on every machine this project is checked on.
-describe('npm run validate (scripts/terraform-validate/cli.ts)', () => {
-  test('runs the real terraform validate per stack and checks names against TF_PROVIDER_SCHEMA, one line per problem naming the stack, sorted by place', () => {
-    const { status, lines } = runValidate(invalidOutput, {
+describe.concurrent('npm run validate (scripts/terraform-validate/cli.ts)', () => {
+  test('runs the real terraform validate per stack and checks names against TF_PROVIDER_SCHEMA, one line per problem naming the stack, sorted by place', async () => {
+    const { status, lines } = await runValidate(invalidOutput, {
       ...baseEnvironment(),
       TF_PROVIDER_SCHEMA: schemaPath,
     });
@@ -73,8 +88,8 @@ describe('npm run validate (scripts/terraform-validate/cli.ts)', () => {
     expect(status).toBe(1);
   });
 
-  test('without TF_PROVIDER_SCHEMA, terraform validate alone: an argument only 6.x has is an error it cannot tell from a typo', () => {
-    const { status, lines } = runValidate(serviceOutput);
+  test('without TF_PROVIDER_SCHEMA, terraform validate alone: an argument only 6.x has is an error it cannot tell from a typo', async () => {
+    const { status, lines } = await runValidate(serviceOutput);
     expect(lines).toContain(
       'service: resource.aws_vpc.Main — terraform validate: Extraneous JSON object property: No argument or block type is named "region".',
     );
@@ -85,8 +100,8 @@ describe('npm run validate (scripts/terraform-validate/cli.ts)', () => {
     expect(status).toBe(1);
   });
 
-  test('exits 0 when every stack is valid', () => {
-    const { status, lines } = runValidate(validOutput, {
+  test('exits 0 when every stack is valid', async () => {
+    const { status, lines } = await runValidate(validOutput, {
       ...baseEnvironment(),
       TF_PROVIDER_SCHEMA: schemaPath,
     });
@@ -94,18 +109,18 @@ describe('npm run validate (scripts/terraform-validate/cli.ts)', () => {
     expect(status).toBe(0);
   });
 
-  test('a missing synth is one line saying what to do', () => {
-    const { status, stderr } = runValidate(fixtures);
+  test('a missing synth is one line saying what to do', async () => {
+    const { status, stderr } = await runValidate(fixtures);
     expect(stderr.trim()).toMatch(
       /^validate: cannot read .*manifest\.json: .* \(run `npm run synth`, or drop --skip-synth\)$/,
     );
     expect(status).toBe(1);
   });
 
-  test('without terraform on PATH, says what to install', () => {
+  test('without terraform on PATH, says what to install', async () => {
     const bin = mkdtempSync(path.join(os.tmpdir(), 'no-terraform-'));
     try {
-      const { status, stderr } = runValidate(validOutput, { ...baseEnvironment(), PATH: bin });
+      const { status, stderr } = await runValidate(validOutput, { ...baseEnvironment(), PATH: bin });
       expect(stderr.trim()).toBe('validate: terraform is not on PATH: install Terraform 1.11 or newer');
       expect(status).toBe(1);
     } finally {
