@@ -1,5 +1,6 @@
-// `npm run dev`'s page of the API, in a real browser (Debian's chromium, driven by playwright-core):
-// it lists the routes and tries one against the running service, with nothing fetched from elsewhere.
+// `npm run dev`: the service on its own local DynamoDB, and its page of the API in a real browser
+// (Debian's chromium, driven by playwright-core): it lists the routes and tries one against the running
+// service, with nothing fetched from elsewhere.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,22 +40,22 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (dev?.exitCode === null) {
-    dev.kill('SIGTERM');
-    await once(dev, 'exit');
-  }
+  if (dev?.exitCode === null) dev.kill('SIGKILL');
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-describe('npm run dev: the page at /docs', () => {
-  test('lists every route, and "Execute" on list pets sends a GET to the service and shows its answer', async () => {
+describe('npm run dev', () => {
+  test('serves the API with its own local DynamoDB', async () => {
     const created = await fetch(`${baseUrl}/petstore/pets/docs-pet`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Shown on the page' }),
     });
     expect(created.status).toBe(201);
+    expect((await fetch(`${baseUrl}/petstore/pets?limit=10`)).status).toBe(200);
+  });
 
+  test('lists every route at /docs, and "Execute" on list pets sends a GET to the service and shows its answer', async () => {
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
@@ -112,5 +113,11 @@ describe('npm run dev: the page at /docs', () => {
     } finally {
       await context.close();
     }
+  });
+
+  test('exits 0 on SIGTERM', async () => {
+    const exited = once(dev, 'exit');
+    dev.kill('SIGTERM');
+    expect((await exited)[0]).toBe(0);
   });
 });
