@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Testing } from 'cdktf';
 import { type EnvironmentConfig, stackName } from '../../constructs/config';
 import { PetStoreStack } from '../../constructs/pet-store-stack';
 import { ENVIRONMENTS } from '../../environments';
 import { type Estimate, estimateCost, type Resource, total } from '../../scripts/lib/cost/estimate';
-import { readPriceTable, synthesizedResources } from '../../scripts/lib/cost/resources';
-
-const prices = readPriceTable();
+import prices from '../../scripts/lib/cost/prices.json' with { type: 'json' };
+import { synthesizedResources } from '../../scripts/lib/cost/resources';
 
 function resource(type: string, values: Record<string, unknown> = {}, name = type.slice(4)): Resource {
   return { type, name, values };
@@ -56,7 +52,6 @@ describe('estimateCost on hand-built configurations (figures worked out by hand 
         resource('aws_vpc'),
       ],
       'us-east-1',
-      prices,
     );
     expect(amounts(estimate.monthly)).toEqual({
       'NAT gateways': 32.85, // 730 h × $0.045
@@ -123,7 +118,6 @@ describe('estimateCost on hand-built configurations (figures worked out by hand 
         resource('aws_route53_record'),
       ],
       'us-east-1',
-      prices,
     );
     expect(amounts(estimate.monthly)).toEqual({
       // 5 tasks (the autoscaling minimum, not desired_count): 1 on the FARGATE base, the other 4 split 1:3,
@@ -157,7 +151,7 @@ describe('estimateCost on hand-built configurations (figures worked out by hand 
 
 describe('estimateCost says what it cannot price', () => {
   test('a region without prices is refused by name, never priced at us-east-1', () => {
-    expect(() => estimateCost([resource('aws_nat_gateway')], 'eu-west-1', prices)).toThrow(
+    expect(() => estimateCost([resource('aws_nat_gateway')], 'eu-west-1')).toThrow(
       'no prices for region eu-west-1: scripts/lib/cost/prices.json holds us-east-1 only',
     );
   });
@@ -170,7 +164,6 @@ describe('estimateCost says what it cannot price', () => {
         resource('aws_vpc'),
       ],
       'us-east-1',
-      prices,
     );
     expect(estimate.notes).toEqual([
       'ECS service workers does not run on Fargate: not priced',
@@ -187,7 +180,7 @@ describe('the estimate of the real synthesized stacks', () => {
       imageTag: 'abc123',
     });
     const { region, resources } = synthesizedResources(JSON.parse(Testing.synth(stack)));
-    return estimateCost(resources, region, prices);
+    return estimateCost(resources, region);
   }
   const quantities = (estimate: Estimate) =>
     Object.fromEntries(estimate.monthly.map((line) => [line.item, line.quantity]));
@@ -218,35 +211,20 @@ describe('the estimate of the real synthesized stacks', () => {
   });
 });
 
-describe('readPriceTable', () => {
-  test('every price has an amount, an https source and the date it was read', () => {
-    for (const price of Object.values(prices.regions['us-east-1'] ?? {})) {
-      expect(price).toEqual({
-        usd: expect.any(Number),
-        unit: expect.any(String),
-        source: expect.stringMatching(/^https:\/\//),
-        read: '2026-12-05',
-      });
-    }
-  });
-
-  test('a price without its source is refused, naming it', () => {
-    const directory = mkdtempSync(path.join(os.tmpdir(), 'prices-'));
-    try {
-      const file = path.join(directory, 'prices.json');
-      writeFileSync(
-        file,
-        JSON.stringify({
-          regions: { 'us-east-1': { natGatewayHour: { usd: 0.045, unit: 'per hour', read: '2026-12-05' } } },
-          assumptions: {},
-          freeTypes: { types: [] },
-        }),
-      );
-      expect(() => readPriceTable(file)).toThrow(
-        'us-east-1.natGatewayHour needs usd, unit, an https source and a read date',
-      );
-    } finally {
-      rmSync(directory, { recursive: true, force: true });
+describe('prices.json', () => {
+  // tsc checks that every region prices what the estimator names; these are the facts it cannot check.
+  test('every price has an amount, a unit and a listed https source; every region the date it was read', () => {
+    for (const sources of Object.values(prices.sources)) expect(sources).toMatch(/^https:\/\//);
+    for (const region of Object.values(prices.regions)) {
+      expect(region.read).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      for (const price of Object.values(region.prices)) {
+        expect(price).toEqual({
+          usd: expect.any(Number),
+          unit: expect.any(String),
+          source: expect.any(String),
+        });
+        expect(Object.keys(prices.sources)).toContain(price.source);
+      }
     }
   });
 });

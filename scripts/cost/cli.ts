@@ -6,15 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readSynthesizedStacks, type SynthesizedStack, selectStacks } from '../lib/cdktf-manifest';
-import {
-  type CostLine,
-  type Estimate,
-  estimateCost,
-  type PriceTable,
-  total,
-  usd,
-} from '../lib/cost/estimate';
-import { readPriceTable, synthesizedResources } from '../lib/cost/resources';
+import { type CostLine, type Estimate, estimateCost, total, usd } from '../lib/cost/estimate';
+import prices from '../lib/cost/prices.json' with { type: 'json' };
+import { synthesizedResources } from '../lib/cost/resources';
 import { OperatorError } from '../lib/operator-error';
 
 function main(): void {
@@ -29,18 +23,17 @@ function main(): void {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     throw new OperatorError(`no ${values.output}/manifest.json: run \`npm run synth\` first`);
   }
-  const table = readPriceTable();
   for (const stack of selectStacks(stacks, positionals)) {
     const { region, resources } = synthesizedResources(JSON.parse(readFileSync(stack.configPath, 'utf8')));
     try {
-      console.log(renderEstimate(stack.name, estimateCost(resources, region, table)));
+      console.log(renderEstimate(stack.name, estimateCost(resources, region)));
     } catch (error) {
       if (!(error instanceof OperatorError)) throw error;
       // A region without prices gets no number at all, never a us-east-1 one.
       console.log(`### ${stack.name} (${region})\n\nNot estimated: ${error.message}.\n`);
     }
   }
-  console.log(renderAssumptions(table));
+  console.log(renderAssumptions());
 }
 
 function renderEstimate(stack: string, estimate: Estimate): string {
@@ -63,10 +56,10 @@ function renderEstimate(stack: string, estimate: Estimate): string {
   ].join('\n');
 }
 
-function renderAssumptions(table: PriceTable): string {
+function renderAssumptions(): string {
   return [
     'List prices, on-demand, without free tiers unless a line says so, and before tax. Assumptions:',
-    ...Object.entries(table.assumptions).map(([key, { value, why }]) => `- ${key} = ${value}: ${why}`),
+    ...Object.entries(prices.assumptions).map(([key, { value, why }]) => `- ${key} = ${value}: ${why}`),
     '- Not counted: DynamoDB and S3 storage, ECR image storage, SNS and Cloud Map queries (cents at this size),',
     '  data transfer between AZs, Savings Plans and the account-wide free tiers (10 alarms, 3 dashboards).',
   ].join('\n');

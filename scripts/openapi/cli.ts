@@ -9,22 +9,16 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../../app/app';
 import { cognitoDiscoveryUrl, describeRoutes, SECURITY_SCHEME } from '../../app/openapi-document';
-import {
-  findSynthesizedStack,
-  OperatorError,
-  parseTerraformOutputs,
-  readTerraformOutputs,
-  requireKnownStack,
-  requireOutputs,
-} from '../lib/stack-outputs';
+import { OperatorError } from '../lib/operator-error';
+import * as stackOutputs from '../lib/stack-outputs';
 
 export const COMMITTED_DOCUMENT = 'docs/openapi.json';
 const USAGE = 'usage: npm run openapi [-- --stack <name> [--outputs-file <terraform output -json file>]]';
-
-type Document = Record<string, unknown>;
+const OPTIONS = { stack: { type: 'string' }, 'outputs-file': { type: 'string' } } as const;
+const OUTPUTS = ['api_endpoint', 'user_pool_id', 'region'] as const;
 
 /** The document the service serves; no request is made, so no DynamoDB is needed. */
-export async function generateDocument(): Promise<Document> {
+export async function generateDocument(): Promise<Record<string, unknown>> {
   const app = buildApp({
     tableName: 'pets',
     idempotencyTableName: 'pets-idempotency',
@@ -33,82 +27,59 @@ export async function generateDocument(): Promise<Document> {
     describeRoutes,
   });
   await app.ready();
-  const document = app.swagger() as Document;
+  const document = app.swagger() as Record<string, unknown>;
   await app.close();
   return document;
 }
 
 /** The file's text: what the staleness test compares. */
-export function documentText(document: Document): string {
-  return `${JSON.stringify(document, null, 2)}\n`;
-}
-
-/** A copy for a deployed stack: its `$default` stage as the server, its pool's discovery URL. */
-export function forStack(
-  document: Document,
-  stack: string,
-  outputs: { api_endpoint: string; user_pool_id: string; region: string },
-): Document {
-  const copy = structuredClone(document);
-  const { securitySchemes } = copy.components as { securitySchemes: Record<string, object> };
-  securitySchemes[SECURITY_SCHEME] = {
-    ...securitySchemes[SECURITY_SCHEME],
-    openIdConnectUrl: cognitoDiscoveryUrl(outputs.region, outputs.user_pool_id),
-  };
-  const { openapi, info, ...rest } = copy;
-  return { openapi, info, servers: [{ url: outputs.api_endpoint, description: stack }], ...rest };
-}
+export const documentText = (document: object) => `${JSON.stringify(document, null, 2)}\n`;
 
 /** Runs the command; returns the file written. `cdktfOut` is where `npm run synth` writes. */
 export async function openApiCli(args: string[], cdktfOut = 'cdktf.out'): Promise<string> {
   let values: { stack?: string; 'outputs-file'?: string };
   try {
-    ({ values } = parseArgs({
-      args,
-      options: { stack: { type: 'string' }, 'outputs-file': { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    }));
+    ({ values } = parseArgs({ args, options: OPTIONS }));
   } catch (error) {
     throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
   }
+  const { stack, 'outputs-file': file } = values;
+  if (stack === undefined && file !== undefined)
+    throw new OperatorError(`--outputs-file needs --stack\n${USAGE}`);
   const document = await generateDocument();
-  if (values.stack === undefined) {
-    if (values['outputs-file'] !== undefined)
-      throw new OperatorError(`--outputs-file needs --stack\n${USAGE}`);
-    return write(COMMITTED_DOCUMENT, document);
-  }
-  const stack = requireKnownStack(values.stack);
-  const file = values['outputs-file'];
-  const source = file ?? `the outputs of ${stack}`;
-  const outputs = requireOutputs(
-    parseTerraformOutputs(file === undefined ? deployedOutputs(cdktfOut, stack) : readText(file), source),
-    ['api_endpoint', 'user_pool_id', 'region'],
-    source,
-  );
-  return write(`${cdktfOut}/openapi-${stack}.json`, forStack(document, stack, outputs));
+  if (stack === undefined) return write(COMMITTED_DOCUMENT, document);
+
+  const name = stackOutputs.requireKnownStack(stack);
+  const source = file ?? `the outputs of ${name}`;
+  const parsed = stackOutputs.parseTerraformOutputs(outputsText(cdktfOut, name, file), source);
+  const { api_endpoint, user_pool_id, region } = stackOutputs.requireOutputs(parsed, OUTPUTS, source);
+  // The stack's `$default` stage as the server, its pool's discovery URL in the security scheme.
+  const { openapi, info, ...rest } = structuredClone(document);
+  const { securitySchemes } = rest.components as { securitySchemes: Record<string, object> };
+  const openIdConnectUrl = cognitoDiscoveryUrl(region, user_pool_id);
+  securitySchemes[SECURITY_SCHEME] = { ...securitySchemes[SECURITY_SCHEME], openIdConnectUrl };
+  const copy = { openapi, info, servers: [{ url: api_endpoint, description: name }], ...rest };
+  return write(`${cdktfOut}/openapi-${name}.json`, copy);
 }
 
-function write(file: string, document: Document): string {
+function write(file: string, document: object): string {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, documentText(document));
   return file;
 }
 
-function deployedOutputs(cdktfOut: string, stack: string): string {
-  const synthesized = findSynthesizedStack(cdktfOut, stack);
-  if (synthesized === undefined) {
-    throw new OperatorError(
-      `${cdktfOut}/ has no synthesized ${stack}: deploy it from this checkout (npm run deploy -- ${stack}), or pass --outputs-file`,
-    );
+/** What `terraform output -json` prints for the stack: the --outputs-file, or run where it was deployed. */
+function outputsText(cdktfOut: string, stack: string, file: string | undefined): string {
+  if (file !== undefined) {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new OperatorError(`cannot read --outputs-file ${file}: ${(error as Error).message}`);
+    }
   }
-  return readTerraformOutputs(synthesized.workingDirectory);
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new OperatorError(`cannot read --outputs-file ${file}: ${(error as Error).message}`);
-  }
+  const synthesized = stackOutputs.findSynthesizedStack(cdktfOut, stack);
+  if (synthesized) return stackOutputs.readTerraformOutputs(synthesized.workingDirectory);
+  throw new OperatorError(
+    `${cdktfOut}/ has no synthesized ${stack}: deploy it from this checkout (npm run deploy -- ${stack}), or pass --outputs-file`,
+  );
 }

@@ -11,30 +11,29 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readSynthesizedStacks, type SynthesizedStack } from '../lib/cdktf-manifest';
+import { readSynthesizedStacks } from '../lib/cdktf-manifest';
 import { isRecord } from '../lib/json';
 import { OperatorError } from '../lib/operator-error';
 import * as tf from '../lib/terraform';
 import { checkNames, type ProviderSchemaFile, withoutIndexes } from './provider-schema';
 
-const OPTS = {
+const USAGE = 'usage: npm run validate [-- --skip-synth] [-- --output <cdktf output dir>]';
+const OPTIONS = {
   'skip-synth': { type: 'boolean' },
   output: { type: 'string', default: 'cdktf.out' },
 } as const;
-const USAGE = 'usage: npm run validate [-- --skip-synth] [-- --output <cdktf output dir>]';
+const SYNTH_HINT = ' (run `npm run synth`, or drop --skip-synth)';
 
-type Problem = { readonly severity: 'error' | 'warning'; readonly where: string; readonly message: string };
+type Problem = { severity: 'error' | 'warning'; where: string; message: string };
 
 /** One diagnostic of `terraform validate -json`; `snippet.context` is its block's JSON path, if any. */
 interface Diagnostic {
-  readonly severity?: string;
-  readonly summary?: string;
-  readonly detail?: string;
-  readonly range?: { readonly start?: { readonly line?: number } };
-  readonly snippet?: { readonly context?: string | null };
+  severity?: string;
+  summary?: string;
+  detail?: string;
+  range?: { start?: { line?: number } };
+  snippet?: { context?: string | null };
 }
-
-const SYNTH_HINT = ' (run `npm run synth`, or drop --skip-synth)';
 
 /** What `read` returns; a failure is one line saying what is wrong and, by default, what to do. */
 function readInput<T>(description: string, read: () => T, hint = SYNTH_HINT): T {
@@ -45,22 +44,20 @@ function readInput<T>(description: string, read: () => T, hint = SYNTH_HINT): T 
   }
 }
 
-const readJson = (file: string): unknown => readInput(file, () => JSON.parse(readFileSync(file, 'utf8')));
-
 /**
- * `terraform init -backend=false` and `terraform validate -json` on a copy of the stack in `directory`,
- * so nothing is left beside the synthesized stack. In the copy the provider's version constraint is the
+ * `terraform init -backend=false` and `terraform validate -json` on a copy of the stack in `work`, so
+ * nothing is left beside the synthesized stack. In the copy the provider's version constraint is the
  * mirror's (the stacks pin 6.25, the mirror holds 5.100), as in the rehearsal.
  */
-async function terraformValidate(stack: SynthesizedStack, work: string, mirror: tf.ProviderMirror) {
-  const directory = path.join(work, stack.name);
+async function terraformValidate(stack: string, config: unknown, work: string, mirror: tf.ProviderMirror) {
+  const directory = path.join(work, stack);
   const env = { ...process.env, ...tf.terraformEnvironment(work, mirror) };
   const run = (args: string[]) => tf.terraform([...args, '-no-color'], { cwd: directory, env });
-  const config = readJson(stack.configPath) as { terraform?: { required_providers?: { aws?: object } } };
-  const providers = config.terraform?.required_providers;
+  const copy = structuredClone(config) as { terraform?: { required_providers?: { aws?: object } } };
+  const providers = copy.terraform?.required_providers;
   if (providers?.aws) providers.aws = { ...providers.aws, version: mirror.awsVersion };
   mkdirSync(directory);
-  writeFileSync(path.join(directory, 'cdk.tf.json'), JSON.stringify(config));
+  writeFileSync(path.join(directory, 'cdk.tf.json'), JSON.stringify(copy));
   const lastLines = (run: tf.TerraformRun) => `${run.stdout}\n${run.stderr}`.trim().split('\n').slice(-15);
   const init = await run(['init', '-backend=false', '-input=false']);
   if (init.code !== 0) return { failure: ['terraform init failed:', ...lastLines(init)].join('\n  ') };
@@ -78,6 +75,8 @@ function readSchema(file: string): ProviderSchemaFile {
   throw new Error('not a `terraform providers schema -json` file');
 }
 
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 function tally(problems: readonly Problem[]): string {
   const errors = problems.filter((problem) => problem.severity === 'error').length;
   return problems.length === 0
@@ -85,15 +84,11 @@ function tally(problems: readonly Problem[]): string {
     : `${count(errors, 'error')}, ${count(problems.length - errors, 'warning')}`;
 }
 
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
 async function main(): Promise<number> {
   process.env.CHECKPOINT_DISABLE = '1';
   let options: { 'skip-synth'?: boolean; output: string };
   try {
-    options = parseArgs({ options: OPTS }).values;
+    options = parseArgs({ options: OPTIONS }).values;
   } catch (error) {
     throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
   }
@@ -118,12 +113,17 @@ async function main(): Promise<number> {
   const started = performance.now();
   const work = mkdtempSync(path.join(tmpdir(), 'petstore-validate-'));
   try {
-    const results = await Promise.all(stacks.map((stack) => terraformValidate(stack, work, mirror)));
+    const configs = stacks.map(({ configPath }) =>
+      readInput(configPath, (): unknown => JSON.parse(readFileSync(configPath, 'utf8'))),
+    );
+    const results = await Promise.all(
+      stacks.map((stack, index) => terraformValidate(stack.name, configs[index], work, mirror)),
+    );
     const all: Problem[] = [];
     stacks.forEach((stack, index) => {
       const { failure, diagnostics = [] } = results[index] ?? {};
-      const names = checkNames(readJson(stack.configPath), schema);
-      const problems: Problem[] = names.findings.map(({ where, message }) => {
+      const names = checkNames(configs[index], schema);
+      const problems = names.findings.map(({ where, message }): Problem => {
         return { severity: 'error', where, message: `${message} (${schemaName})` };
       });
       if (failure) problems.push({ severity: 'error', where: 'cdk.tf.json', message: failure });
@@ -131,18 +131,17 @@ async function main(): Promise<number> {
         const where = snippet?.context ?? `cdk.tf.json:${range?.start?.line ?? 1}`;
         // Terraform's "Extraneous JSON object property": a name the installed provider does not have.
         const unknown = /^No argument or block type is named "([^"]+)"/.exec(detail)?.[1];
-        // A name set in a block the schema check covered: the check reports it when the schema lacks it
-        // too (once is enough); else only the pinned provider has it, and Terraform could not check the block.
-        if (unknown && names.checked.has(withoutIndexes(where))) {
-          const at = `${where}.${unknown}`;
-          if (names.findings.some((finding) => withoutIndexes(finding.where) === withoutIndexes(at)))
-            continue;
-          const message = `only the pinned provider has \`${unknown}\` (${schemaName} does; ${installed} does not), so \`terraform validate\` could not check this block`;
-          problems.push({ severity: 'warning', where: at, message });
+        if (!unknown || !names.checked.has(withoutIndexes(where))) {
+          const level = severity === 'warning' ? 'warning' : 'error';
+          problems.push({ severity: level, where, message: `terraform validate: ${summary}: ${detail}` });
           continue;
         }
-        const level = severity === 'warning' ? 'warning' : 'error';
-        problems.push({ severity: level, where, message: `terraform validate: ${summary}: ${detail}` });
+        // A name set in a block the schema check covered: the check reports it when the schema lacks it
+        // too (once is enough); else only the pinned provider has it, and Terraform could not check the block.
+        const at = `${where}.${unknown}`;
+        if (names.findings.some((finding) => withoutIndexes(finding.where) === withoutIndexes(at))) continue;
+        const message = `only the pinned provider has \`${unknown}\` (${schemaName} does; ${installed} does not), so \`terraform validate\` could not check this block`;
+        problems.push({ severity: 'warning', where: at, message });
       }
       // Terraform's order varies from run to run; by place, then message, it does not.
       problems.sort((a, b) => a.where.localeCompare(b.where) || a.message.localeCompare(b.message));

@@ -9,19 +9,8 @@ import { isRecord } from '../lib/json';
 
 interface SchemaBlock {
   /** An attribute neither optional nor required is computed only: the provider sets it. */
-  readonly attributes?: Readonly<Record<string, { optional?: boolean; required?: boolean }>>;
-  readonly block_types?: Readonly<Record<string, { readonly block: SchemaBlock }>>;
-}
-
-type Section = 'resource_schemas' | 'data_source_schemas' | 'ephemeral_resource_schemas';
-
-interface ProviderSchema extends Partial<Record<Section, Readonly<Record<string, { block: SchemaBlock }>>>> {
-  readonly provider?: { readonly block: SchemaBlock };
-}
-
-/** The part of `terraform providers schema -json` this check reads. */
-export interface ProviderSchemaFile {
-  readonly provider_schemas: Readonly<Record<string, ProviderSchema>>;
+  attributes?: Record<string, { optional?: boolean; required?: boolean }>;
+  block_types?: Record<string, { block: SchemaBlock }>;
 }
 
 // Each kind of block that has a type: where the schema keeps its types, and what one is called.
@@ -30,6 +19,15 @@ const MODES = {
   data: ['data_source_schemas', 'data source'],
   ephemeral: ['ephemeral_resource_schemas', 'ephemeral resource type'],
 } as const;
+type Section = (typeof MODES)[keyof typeof MODES][0];
+
+/** The part of `terraform providers schema -json` this check reads. */
+export interface ProviderSchemaFile {
+  provider_schemas: Record<
+    string,
+    Partial<Record<Section, Record<string, { block: SchemaBlock }>>> & { provider?: { block: SchemaBlock } }
+  >;
+}
 
 /** Terraform's own arguments on a resource, data or ephemeral block (meta-arguments): in no provider's schema. */
 const META = new Set([
@@ -52,6 +50,7 @@ export const withoutIndexes = (path: string): string => path.replace(/\[\d+\]/g,
  */
 export function checkNames(config: unknown, schemaFile: ProviderSchemaFile | undefined) {
   const findings: { where: string; message: string }[] = [];
+  const find = (where: string, message: string) => findings.push({ where, message });
   const checked = new Set<string>();
   if (!isRecord(config) || schemaFile === undefined) return { findings, checked };
   /** The provider of a block type or provider block: the one its prefix names (`aws_vpc`: hashicorp/aws). */
@@ -70,18 +69,16 @@ export function checkNames(config: unknown, schemaFile: ProviderSchemaFile | und
       if (name === 'dynamic' && isRecord(value)) {
         for (const [blockName, spec] of Object.entries(value)) {
           const dynamicBlock = block.block_types?.[blockName]?.block;
-          if (!dynamicBlock)
-            findings.push({ where: `${at}.${blockName}`, message: unsupported('block', blockName, block) });
+          if (!dynamicBlock) find(`${at}.${blockName}`, unsupported('block', blockName, block));
           else if (isRecord(spec)) checkBody(spec.content, dynamicBlock, `${at}.${blockName}.content`);
         }
       } else if (attribute && !attribute.optional && !attribute.required) {
-        findings.push({ where: at, message: `\`${name}\` is computed by the provider and cannot be set` });
+        find(at, `\`${name}\` is computed by the provider and cannot be set`);
       } else if (nested) {
-        for (const [i, item] of [value].flat().entries()) {
+        for (const [i, item] of [value].flat().entries())
           checkBody(item, nested, Array.isArray(value) ? `${at}[${i}]` : at);
-        }
       } else if (!attribute) {
-        findings.push({ where: at, message: unsupported('argument', name, block) });
+        find(at, unsupported('argument', name, block));
       }
     }
   }
@@ -102,8 +99,7 @@ export function checkNames(config: unknown, schemaFile: ProviderSchemaFile | und
         if (!schemas) continue;
         const block = schemas[type]?.block;
         if (!block) {
-          const message = `\`${type}\` is no ${noun} of ${provider}${didYouMean(type, Object.keys(schemas))}`;
-          findings.push({ where: path, message });
+          find(path, `\`${type}\` is no ${noun} of ${provider}${didYouMean(type, Object.keys(schemas))}`);
           continue;
         }
         checkBody(body, block, path, META);
@@ -113,10 +109,11 @@ export function checkNames(config: unknown, schemaFile: ProviderSchemaFile | und
         (Array.isArray(ignored) ? ignored : []).forEach((entry, index) => {
           const root = typeof entry === 'string' ? /^[A-Za-z_][\w-]*/.exec(entry)?.[0] : undefined;
           if (root === undefined || settableNames(block).includes(root)) return;
-          findings.push({
-            where: `${path}.lifecycle.ignore_changes[${index}]`,
-            message: `\`ignore_changes\` names \`${root}\`, which is no argument of this resource${didYouMean(root, settableNames(block))}`,
-          });
+          const message = `\`ignore_changes\` names \`${root}\`, which is no argument of this resource`;
+          find(
+            `${path}.lifecycle.ignore_changes[${index}]`,
+            message + didYouMean(root, settableNames(block)),
+          );
         });
       }
     }

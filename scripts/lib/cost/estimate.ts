@@ -5,6 +5,7 @@
  */
 import { isRecord } from '../json';
 import { OperatorError } from '../operator-error';
+import prices from './prices.json' with { type: 'json' };
 
 export interface Resource {
   type: string;
@@ -12,23 +13,11 @@ export interface Resource {
   values: Record<string, unknown>;
 }
 
-/** The price table's shape comes from the file itself: a price the estimator names must be in it. */
-type PriceFile = typeof import('./prices.json');
-export type PriceKey = keyof PriceFile['regions']['us-east-1'];
-export type AssumptionKey = keyof PriceFile['assumptions'];
-export interface Price {
-  usd: number;
-  unit: string;
-  source: string;
-  /** When the price was read from its source: YYYY-MM-DD. */
-  read: string;
-}
-export interface PriceTable {
-  regions: Record<string, Record<PriceKey, Price>>;
-  assumptions: Record<AssumptionKey, { value: number; why: string }>;
-  /** Resource types that cost nothing of their own (or only usage that is nil at idle). */
-  freeTypes: string[];
-}
+/** A region's prices: every region must price what us-east-1 does (tsc checks), so a named price exists. */
+type Region = (typeof prices.regions)['us-east-1'];
+const REGIONS: Record<string, Region> = prices.regions;
+type PriceKey = keyof Region['prices'];
+type AssumptionKey = keyof typeof prices.assumptions;
 
 export interface CostLine {
   /** What is billed, e.g. `NAT gateways`: the key two estimates are compared by. */
@@ -43,7 +32,7 @@ export interface CostLine {
 
 export interface Estimate {
   region: string;
-  /** The oldest `read` date of the region's prices. */
+  /** When the region's prices were read from their sources: YYYY-MM-DD. */
   pricesRead: string;
   monthly: CostLine[];
   perMillionRequests: CostLine[];
@@ -51,18 +40,18 @@ export interface Estimate {
   notes: string[];
 }
 
-export function estimateCost(resources: readonly Resource[], region: string, table: PriceTable): Estimate {
-  const prices = table.regions[region];
-  if (!prices) {
-    const known = Object.keys(table.regions).join(', ');
+export function estimateCost(resources: readonly Resource[], region: string): Estimate {
+  const regionPrices = REGIONS[region];
+  if (!regionPrices) {
+    const known = Object.keys(REGIONS).join(', ');
     throw new OperatorError(
       `no prices for region ${region}: scripts/lib/cost/prices.json holds ${known} only; add ${region}'s prices to estimate it`,
     );
   }
-  const p = (key: PriceKey) => prices[key].usd;
-  const a = (key: AssumptionKey) => table.assumptions[key].value;
+  const p = (key: PriceKey) => regionPrices.prices[key].usd;
+  const a = (key: AssumptionKey) => prices.assumptions[key].value;
   const hours = a('hoursPerMonth');
-  const seen = new Set(table.freeTypes);
+  const seen = new Set(Object.values(prices.freeTypes.types).flat());
   const of = (...types: string[]) => {
     for (const type of types) seen.add(type);
     return resources.filter((resource) => types.includes(resource.type));
@@ -99,15 +88,16 @@ export function estimateCost(resources: readonly Resource[], region: string, tab
       continue;
     }
     const target = of('aws_appautoscaling_target').find(
-      (t) => t.values.service_namespace === 'ecs' && refersTo(t.values.resource_id, service),
+      (t) =>
+        t.values.service_namespace === 'ecs' &&
+        refersTo(t.values.resource_id, service, (id) => id.endsWith(`/${String(service.values.name)}`)),
     );
     const tasks = Number(target ? target.values.min_capacity : (service.values.desired_count ?? 1));
     const definition = taskDefinitionOf(service, of('aws_ecs_task_definition'));
     const [vcpu, gb] = [Number(definition.values.cpu) / 1024, Number(definition.values.memory) / 1024];
     const arm = blocks(definition.values.runtime_platform)[0]?.cpu_architecture === 'ARM64';
-    const hourly = arm
-      ? vcpu * p('fargateArmVcpuHour') + gb * p('fargateArmGBHour')
-      : vcpu * p('fargateX86VcpuHour') + gb * p('fargateX86GBHour');
+    const cpu = arm ? 'Arm' : 'X86';
+    const hourly = vcpu * p(`fargate${cpu}VcpuHour`) + gb * p(`fargate${cpu}GBHour`);
     const spot = spotTasks(strategy, tasks);
     const discount = p('fargateSpotDiscount');
     add(monthly, {
@@ -162,7 +152,9 @@ export function estimateCost(resources: readonly Resource[], region: string, tab
     const plan = String(
       pool.values.user_pool_tier ?? (security && security !== 'OFF' ? 'PLUS' : 'ESSENTIALS'),
     );
-    const perMau = p(COGNITO_PLANS[plan] ?? 'cognitoEssentialsMau');
+    const perMau = p(
+      plan === 'LITE' ? 'cognitoLiteMau' : plan === 'PLUS' ? 'cognitoPlusMau' : 'cognitoEssentialsMau',
+    );
     const free = plan === 'PLUS' ? 'no free tier' : 'the first 10,000 free';
     const how = `${plan}: $0 without users; ${usd(perMau * 1000)} per 1,000 monthly active users, ${free}`;
     add(monthly, { item: 'Cognito user pools', unit: 'Cognito user pool', quantity: 1, usd: 0, how });
@@ -219,15 +211,8 @@ export function estimateCost(resources: readonly Resource[], region: string, tab
 
   const unpriced = [...new Set(resources.map((r) => r.type))].filter((type) => !seen.has(type));
   if (unpriced.length > 0) notes.push(`not priced: ${unpriced.join(', ')}`);
-  const pricesRead = Object.values(prices).reduce((oldest, { read }) => (read < oldest ? read : oldest), '9');
-  return { region, pricesRead, monthly, perMillionRequests: perMillion, notes };
+  return { region, pricesRead: regionPrices.read, monthly, perMillionRequests: perMillion, notes };
 }
-
-const COGNITO_PLANS: Record<string, PriceKey> = {
-  LITE: 'cognitoLiteMau',
-  ESSENTIALS: 'cognitoEssentialsMau',
-  PLUS: 'cognitoPlusMau',
-};
 
 export const total = (lines: readonly CostLine[]) => lines.reduce((sum, line) => sum + line.usd, 0);
 
@@ -243,26 +228,18 @@ function blocks(value: unknown): Record<string, unknown>[] {
   return (Array.isArray(value) ? value : [value]).filter(isRecord);
 }
 
-/** `${aws_x.name.attr}` in synthesized JSON, or the resource's `name` ending an id or ARN in a plan. */
-function refersTo(value: unknown, resource: Resource): boolean {
-  if (typeof value !== 'string') return false;
-  const name = resource.values.name;
-  return (
-    value.includes(`${resource.type}.${resource.name}.`) ||
-    (typeof name === 'string' && value.endsWith(`/${name}`))
-  );
+/** `${aws_x.name.attr}` in synthesized JSON, or in a plan an id, name or ARN that `inPlan` accepts. */
+function refersTo(value: unknown, { type, name }: Resource, inPlan: (value: string) => boolean): boolean {
+  return typeof value === 'string' && (value.includes(`${type}.${name}.`) || inPlan(value));
 }
 
 function taskDefinitionOf(service: Resource, definitions: Resource[]): Resource {
-  const reference = String(service.values.task_definition ?? '');
-  const found = definitions.find(
-    (d) =>
-      reference.includes(`aws_ecs_task_definition.${d.name}.`) ||
-      reference.includes(`task-definition/${String(d.values.family)}:`),
+  const found = definitions.find((d) =>
+    refersTo(service.values.task_definition, d, (arn) => arn.includes(`task-definition/${d.values.family}:`)),
   );
   // A plan before apply does not know a new revision's ARN: a stack's one definition is the one.
-  const only = definitions.length === 1 ? definitions[0] : undefined;
-  if (found ?? only) return (found ?? only) as Resource;
+  const definition = found ?? (definitions.length === 1 ? definitions[0] : undefined);
+  if (definition) return definition;
   throw new Error(
     `cannot tell which of ${definitions.length} task definitions ECS service ${service.name} runs`,
   );
@@ -283,13 +260,11 @@ function spotTasks(strategy: Record<string, unknown>[], tasks: number): number {
 
 /** The retention in days of the log group a reference, name or ARN points at; undefined if none or never. */
 function retentionOf(resources: readonly Resource[], reference: unknown): number | undefined {
-  if (typeof reference !== 'string') return undefined;
+  const name = (group: Resource) => String(group.values.name);
   const group = resources.find(
-    ({ type, name, values }) =>
-      type === 'aws_cloudwatch_log_group' &&
-      (reference.includes(`${type}.${name}.`) ||
-        reference === values.name ||
-        reference.replace(/:\*$/, '').endsWith(`:log-group:${String(values.name)}`)),
+    (g) =>
+      g.type === 'aws_cloudwatch_log_group' &&
+      refersTo(reference, g, (r) => r === name(g) || r.replace(/:\*$/, '').endsWith(`:log-group:${name(g)}`)),
   );
   const days = Number(group?.values.retention_in_days ?? 0);
   return days > 0 ? days : undefined;

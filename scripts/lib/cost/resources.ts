@@ -1,54 +1,9 @@
-/** The estimator's input, read from a stack's synthesized JSON or from a plan; and the price table. */
-import { readFileSync } from 'node:fs';
+/** The estimator's input, read from a stack's synthesized JSON or from a plan. */
 import { isRecord } from '../json';
-import type { PriceTable, Resource } from './estimate';
-
-export const PRICES_PATH = new URL('./prices.json', import.meta.url);
-
-/** The price table, checked: every price has an amount, a source URL and the date it was read. */
-export function readPriceTable(file: URL | string = PRICES_PATH): PriceTable {
-  const json: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  if (!isRecord(json) || !isRecord(json.regions) || !isRecord(json.assumptions)) {
-    throw new Error(`${String(file)}: no "regions" and "assumptions" objects`);
-  }
-  const regions = Object.entries(json.regions);
-  const keys = Object.keys(regions[0]?.[1] ?? {})
-    .sort()
-    .join();
-  for (const [region, prices] of regions) {
-    if (!isRecord(prices) || Object.keys(prices).sort().join() !== keys) {
-      throw new Error(`${String(file)}: region ${region} must price exactly ${keys}`);
-    }
-    for (const [key, price] of Object.entries(prices)) {
-      const valid =
-        isRecord(price) &&
-        typeof price.usd === 'number' &&
-        typeof price.unit === 'string' &&
-        /^https:\/\//.test(String(price.source)) &&
-        /^\d{4}-\d{2}-\d{2}$/.test(String(price.read));
-      if (!valid)
-        throw new Error(`${String(file)}: ${region}.${key} needs usd, unit, an https source and a read date`);
-    }
-  }
-  for (const [key, assumption] of Object.entries(json.assumptions)) {
-    if (!isRecord(assumption) || typeof assumption.value !== 'number' || typeof assumption.why !== 'string') {
-      throw new Error(`${String(file)}: assumption ${key} needs a numeric value and a why`);
-    }
-  }
-  const free = isRecord(json.freeTypes) ? json.freeTypes.types : undefined;
-  if (!Array.isArray(free) || !free.every((type) => typeof type === 'string')) {
-    throw new Error(`${String(file)}: freeTypes.types must be a list of resource types`);
-  }
-  return { regions: json.regions, assumptions: json.assumptions, freeTypes: free } as unknown as PriceTable;
-}
-
-export interface StackResources {
-  region: string;
-  resources: Resource[];
-}
+import type { Resource } from './estimate';
 
 /** A stack's `cdk.tf.json`: its managed resources (a numeric `count` repeats one) and the AWS provider's region. */
-export function synthesizedResources(json: unknown): StackResources {
+export function synthesizedResources(json: unknown): { region: string; resources: Resource[] } {
   if (!isRecord(json)) throw new Error('not a synthesized stack: not a JSON object');
   const provider = [json.provider && isRecord(json.provider) ? json.provider.aws : undefined].flat()[0];
   const region = isRecord(provider) ? provider.region : undefined;
