@@ -6,6 +6,7 @@ export default defineConfig({
     include: ['__tests__/**/*.test.ts'],
     // Registers cdktf's Terraform matchers (toHaveResourceWithProperties, ...) on vitest's expect.
     setupFiles: ['__tests__/setup.ts'],
+    globalSetup: ['__tests__/global-setup.ts'],
     // Two cores, but many files wait (on a child process, Terraform, a timer): four workers keep both busy.
     maxWorkers: 4,
     // Each worker loads cdktf, the provider bindings and Fastify once, not once per file (half the CPU

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PLAN_REVIEW_CLI } from '../global-setup';
 import { FakeGitHub } from './fake-github';
 import { type FixtureName, fixture } from './fixtures';
 
@@ -15,7 +16,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `npm run plan:<command>`'s command, with only the given GitHub variables set. */
+/** Runs `npm run plan:<command>`'s command (built once by global-setup.ts), with only the given GitHub variables set. */
 export function runCli(
   command: string,
   args: string[],
@@ -25,7 +26,7 @@ export function runCli(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'scripts/plan-review/cli.ts', command, ...args],
+      [PLAN_REVIEW_CLI, command, ...args],
       { cwd: ROOT, env: { ...inherited, ...env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
