@@ -5,8 +5,7 @@
  * same string can reach an attribute that is not marked (a derived value, a JSON document), and the plan
  * text prints that in clear. The masked plan keeps no list of the secrets, so no later stage can show one.
  */
-import { isRecord } from '../lib/json';
-import type { PlanValue, TerraformPlan, ValueMask } from './terraform-plan';
+import type { TerraformPlan } from './terraform-plan';
 
 export const SENSITIVE = '(sensitive value)';
 
@@ -28,11 +27,21 @@ export interface MaskedPlan {
 
 export function maskPlan(plan: TerraformPlan, text: string, warnings: readonly string[] = []): MaskedPlan {
   const secrets = new Set<string>();
+  // `mask` is `true` (all of `value` is sensitive) or has the shape of `value`, marking parts of it.
+  const substitute = (value: unknown, mask: unknown): unknown => {
+    if (mask === true) {
+      collectStrings(value, secrets);
+      return SENSITIVE;
+    }
+    if (!isObject(mask) || !isObject(value)) return value;
+    const entries = Object.entries(value).map(([key, item]) => [key, substitute(item, mask[key])]);
+    return Array.isArray(value) ? entries.map(([, item]) => item) : Object.fromEntries(entries);
+  };
   // Where Terraform marks values sensitive: a change's before and after (resource changes, output changes,
   // drift), a state resource's values, a sensitive output's value.
   const hideMarked = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(hideMarked);
-    if (!isRecord(node)) return node;
+    if (!isObject(node)) return node;
     const masks: Record<string, unknown> = {
       before: node.before_sensitive,
       after: node.after_sensitive,
@@ -40,17 +49,17 @@ export function maskPlan(plan: TerraformPlan, text: string, warnings: readonly s
       value: node.sensitive === true,
     };
     return Object.fromEntries(
-      Object.entries(node).map(([key, value]) => {
-        const mask = masks[key] as ValueMask | undefined;
-        return [key, mask ? substitute(value as PlanValue, mask, SENSITIVE, secrets) : hideMarked(value)];
-      }),
+      Object.entries(node).map(([key, value]) => [
+        key,
+        masks[key] ? substitute(value, masks[key]) : hideMarked(value),
+      ]),
     );
   };
   // A variable is declared sensitive in the configuration, not beside its value.
   const declared = plan.configuration?.root_module?.variables ?? {};
   const variables = Object.entries(plan.variables ?? {}).map(([name, variable]) => [
     name,
-    declared[name]?.sensitive ? { value: substitute(variable.value, true, SENSITIVE, secrets) } : variable,
+    declared[name]?.sensitive ? { value: substitute(variable.value, true) } : variable,
   ]);
   const json = hideMarked({ ...plan, variables: Object.fromEntries(variables) });
 
@@ -64,30 +73,13 @@ export function maskPlan(plan: TerraformPlan, text: string, warnings: readonly s
   } as MaskedPlan;
 }
 
-/** `value` with every part that `mask` marks replaced by `placeholder`; the strings replaced go to `found`. */
-function substitute(
-  value: PlanValue | undefined,
-  mask: ValueMask | undefined,
-  placeholder: string,
-  found?: Set<string>,
-): PlanValue | undefined {
-  if (mask === true) {
-    if (found) collectStrings(value, found);
-    return placeholder;
-  }
-  if (typeof mask !== 'object' || typeof value !== 'object' || value === null) return value;
-  const entries = Object.entries(value).map(([key, item]) => {
-    const child = (mask as Record<string, ValueMask>)[key];
-    return [key, substitute(item, child, placeholder, found) as PlanValue] as const;
-  });
-  return Array.isArray(value) ? entries.map(([, item]) => item) : Object.fromEntries(entries);
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
-function collectStrings(value: PlanValue | undefined, found: Set<string>): void {
+function collectStrings(value: unknown, found: Set<string>): void {
   if (typeof value === 'string' || typeof value === 'number') found.add(String(value));
-  else if (typeof value === 'object' && value !== null) {
-    for (const item of Object.values(value)) collectStrings(item, found);
-  }
+  else if (isObject(value)) for (const item of Object.values(value)) collectStrings(item, found);
 }
 
 /**

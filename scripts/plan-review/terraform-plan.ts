@@ -4,16 +4,10 @@
  */
 import type { PlanForCost } from '../lib/cost/resources';
 
-/** A value from the plan: JSON. */
-export type PlanValue = null | boolean | number | string | PlanValue[] | { [key: string]: PlanValue };
-
-/** Mirrors a value's shape: `true` marks that value (and all below it) as sensitive. */
-export type ValueMask = boolean | ValueMask[] | { [key: string]: ValueMask };
-
-/** A change's values and their sensitive marks are read by mask.ts, through the JSON itself. */
+/** What classify.ts reads of a change; mask.ts reads the values and their sensitive marks as plain JSON. */
 export interface Change {
   actions: string[];
-  before?: PlanValue;
+  before?: { skip_destroy?: unknown } | null;
   /** Attribute paths whose change forces the replacement: names, map keys or list indices. */
   replace_paths?: (string | number)[][];
   importing?: { id?: string };
@@ -33,7 +27,7 @@ export interface ResourceChange {
 /** The parts of the plan this code reads; the cost estimate reads prior and planned state. */
 export interface TerraformPlan extends PlanForCost {
   format_version: string;
-  variables?: Record<string, { value?: PlanValue }>;
+  variables?: Record<string, { value?: unknown }>;
   resource_changes?: ResourceChange[];
   output_changes?: Record<string, Change>;
   configuration?: PlanForCost['configuration'] & {
