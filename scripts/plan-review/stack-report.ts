@@ -64,7 +64,7 @@ export function loadStackReports(plansDir: string, stacks: readonly string[]): S
  * with the reason, so one broken stack never takes the comment or the review record of the others down.
  */
 export function buildStackReport(stack: string, files: StackPlanFiles): StackReport {
-  const { planJson = '', planText = '', error } = files;
+  const { planJson = '', planText = '', planLog = '', error, guard } = files;
   if (error !== undefined) return { stack, status: 'failed', error };
   if (files.planJson === undefined && files.planText === undefined) return { stack, status: 'missing' };
   const unreadable = (reason: string): StackReport => ({
@@ -86,8 +86,7 @@ export function buildStackReport(stack: string, files: StackPlanFiles): StackRep
     // Names what is wrong with the file; never quotes the plan, which may hold secrets.
     return unreadable(`plan.json is ${error instanceof SyntaxError ? 'not JSON' : (error as Error).message}`);
   }
-  const masked = maskPlan(plan, planText, terraformWarnings(files.planLog ?? ''));
-  const { guard } = files;
+  const masked = maskPlan(plan, planText, terraformWarnings(planLog));
   return {
     stack,
     status: 'planned',
