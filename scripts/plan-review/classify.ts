@@ -1,5 +1,4 @@
-import type { MaskedPlan } from './mask';
-import type { ResourceChange } from './terraform-plan';
+import type { MaskedPlan, ResourceChange } from './mask';
 
 /**
  * `forget`: removed from state by a `removed { lifecycle { destroy = false } }` block, not destroyed.

@@ -17,7 +17,6 @@ import { stacksInDependencyOrder } from './manifest';
 import { maskPlan } from './mask';
 import { commentMarker, renderComment } from './render-comment';
 import { loadStackReports } from './stack-report';
-import { parseTerraformPlan } from './terraform-plan';
 
 const [command = '', ...args] = process.argv.slice(2);
 const text = { type: 'string' } as const;
@@ -41,11 +40,11 @@ function readManifest(file: string): Manifest {
   return parseManifest(JSON.parse(readFileSync(file, 'utf8')));
 }
 
-/** Without a manifest (synth failed) the target is still reported, as not planned. */
 function reportsOf(values: { manifest: string; target?: string; 'plans-dir': string }) {
   const { manifest, target } = values;
-  const stacks = existsSync(manifest) ? stacksInDependencyOrder(readManifest(manifest), target) : [];
-  return loadStackReports(values['plans-dir'], existsSync(manifest) || !target ? stacks : [target]);
+  // Without a manifest (synth failed) the target is still reported, as not planned.
+  if (!existsSync(manifest)) return loadStackReports(values['plans-dir'], target ? [target] : []);
+  return loadStackReports(values['plans-dir'], stacksInDependencyOrder(readManifest(manifest), target));
 }
 
 async function appendStepSummary(markdown: string): Promise<void> {
@@ -144,7 +143,7 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
     const verdict = guard.checkAgainstReview({
       stack,
       // Masked like every plan the review reads, though only addresses come out of here.
-      summary: classifyPlan(maskPlan(parseTerraformPlan(readFileSync(plan, 'utf8')), '')),
+      summary: classifyPlan(maskPlan(readFileSync(plan, 'utf8'), '')),
       ...(review && existsSync(review) && { review: guard.parseReviewRecord(readFileSync(review, 'utf8')) }),
       ...(values['expected-commit'] && { expectedCommit: values['expected-commit'] }),
       acceptUnreviewed: values['accept-unreviewed'],
@@ -175,9 +174,9 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
     if (!sha || !workflow || !artifact)
       mistake('--sha <commit>, --workflow <file name> and --artifact <name> are required');
     const api = github.fromEnv() ?? mistake('GITHUB_TOKEN or GITHUB_REPOSITORY (owner/name) is not set');
-    const found: { pull?: number; headSha?: string; runId?: number } = {};
+    let found: Awaited<ReturnType<typeof github.findReviewedPlan>> = {};
     try {
-      Object.assign(found, await github.findReviewedPlan(api, sha, workflow, artifact));
+      found = await github.findReviewedPlan(api, sha, workflow, artifact);
       if (found.pull === undefined) {
         core.notice(`No merged pull request produced ${sha}; there is no reviewed plan.`);
       } else if (found.runId === undefined) {

@@ -73,17 +73,13 @@ export async function findReviewedPlan(
   workflowFile: string,
   artifactName: string,
 ): Promise<{ pull?: number; headSha?: string; runId?: number }> {
-  const pulls = octokit.paginate.iterator(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
+  const pulls = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
     owner,
     repo,
     commit_sha: sha,
     per_page: 100,
   });
-  let merged: { number: number; head: { sha: string } } | undefined;
-  for await (const { data } of pulls) {
-    merged = data.find((pull) => pull.merged_at && pull.merge_commit_sha === sha);
-    if (merged) break;
-  }
+  const merged = pulls.find((pull) => pull.merged_at && pull.merge_commit_sha === sha);
   if (!merged) return {};
   const found = { pull: merged.number, headSha: merged.head.sha };
   // Newest first, as GitHub lists them; the 20 newest runs of one commit are plenty.

@@ -1,11 +1,43 @@
 /**
- * The one place secrets are handled: a parsed plan and its texts in, a masked plan out. Every value the
- * plan marks sensitive (attributes, outputs, variables declared sensitive) becomes `(sensitive value)`,
- * and so does every copy of one elsewhere: Terraform masks a secret where it knows it is one, but the
- * same string can reach an attribute that is not marked (a derived value, a JSON document), and the plan
- * text prints that in clear. The masked plan keeps no list of the secrets, so no later stage can show one.
+ * The one place secrets are handled: the text of a `terraform show -json <planfile>` plan and the plan's
+ * texts in, a masked plan out. Every value the plan marks sensitive (attributes, outputs, variables declared
+ * sensitive) becomes `(sensitive value)`, and so does every copy of one elsewhere: Terraform masks a secret
+ * where it knows it is one, but the same string can reach an attribute that is not marked (a derived value,
+ * a JSON document), and the plan text prints that in clear. The masked plan keeps no list of the secrets,
+ * so no later stage can show one. Format: https://developer.hashicorp.com/terraform/internals/json-format
  */
-import type { TerraformPlan } from './terraform-plan';
+import type { PlanForCost } from '../lib/cost/resources';
+
+/** What classify.ts reads of a change; maskPlan walks the values and their sensitive marks as plain JSON. */
+export interface Change {
+  actions: string[];
+  before?: { skip_destroy?: unknown } | null;
+  /** Attribute paths whose change forces the replacement: names, map keys or list indices. */
+  replace_paths?: (string | number)[][];
+  importing?: { id?: string };
+}
+
+export interface ResourceChange {
+  address: string;
+  mode: 'managed' | 'data';
+  /** Set when the change concerns an object left over from a create-before-destroy replacement. */
+  deposed?: string;
+  /** The address before a `moved` block moved it. */
+  previous_address?: string;
+  action_reason?: string;
+  change: Change;
+}
+
+/** The parts of the plan this code reads; the cost estimate reads prior and planned state. */
+export interface TerraformPlan extends PlanForCost {
+  format_version: string;
+  variables?: Record<string, { value?: unknown }>;
+  resource_changes?: ResourceChange[];
+  output_changes?: Record<string, Change>;
+  configuration?: PlanForCost['configuration'] & {
+    root_module?: { variables?: Record<string, { sensitive?: boolean }> };
+  };
+}
 
 export const SENSITIVE = '(sensitive value)';
 
@@ -25,7 +57,9 @@ export interface MaskedPlan {
   readonly warnings: string[];
 }
 
-export function maskPlan(plan: TerraformPlan, text: string, warnings: readonly string[] = []): MaskedPlan {
+/** Throws on text that is not JSON (a SyntaxError) or not a plan, naming what is wrong, never quoting it. */
+export function maskPlan(planJson: string, text: string, warnings: readonly string[] = []): MaskedPlan {
+  const plan = parseTerraformPlan(planJson);
   const secrets = new Set<string>();
   // `mask` is `true` (all of `value` is sensitive) or has the shape of `value`, marking parts of it.
   const substitute = (value: unknown, mask: unknown): unknown => {
@@ -71,6 +105,17 @@ export function maskPlan(plan: TerraformPlan, text: string, warnings: readonly s
     text: redact(text),
     warnings: warnings.map(redact),
   } as MaskedPlan;
+}
+
+function parseTerraformPlan(text: string): TerraformPlan {
+  const plan = JSON.parse(text) as Partial<TerraformPlan> | null;
+  if (typeof plan?.format_version !== 'string') {
+    throw new Error('not a `terraform show -json` plan: no format_version');
+  }
+  if (plan.resource_changes !== undefined && !Array.isArray(plan.resource_changes)) {
+    throw new Error('not a `terraform show -json` plan: resource_changes is not an array');
+  }
+  return plan as TerraformPlan;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -7,8 +7,7 @@ import path from 'node:path';
 import { planCostChange } from '../lib/cost/change';
 import { classifyPlan, type PlanSummary } from './classify';
 import type { GuardVerdict } from './guard';
-import { maskPlan } from './mask';
-import { parseTerraformPlan, type TerraformPlan } from './terraform-plan';
+import { type MaskedPlan, maskPlan } from './mask';
 
 export type StackReport =
   | {
@@ -79,14 +78,13 @@ export function buildStackReport(stack: string, files: StackPlanFiles): StackRep
     if (text === undefined) return unreadable(`${name} is missing`);
     if (!text.trim()) return unreadable(`${name} is empty`);
   }
-  let plan: TerraformPlan;
+  let masked: MaskedPlan;
   try {
-    plan = parseTerraformPlan(planJson);
+    masked = maskPlan(planJson, planText, terraformWarnings(planLog));
   } catch (error) {
     // Names what is wrong with the file; never quotes the plan, which may hold secrets.
     return unreadable(`plan.json is ${error instanceof SyntaxError ? 'not JSON' : (error as Error).message}`);
   }
-  const masked = maskPlan(plan, planText, terraformWarnings(planLog));
   return {
     stack,
     status: 'planned',
