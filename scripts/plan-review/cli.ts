@@ -174,7 +174,7 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
     if (!sha || !workflow || !artifact)
       mistake('--sha <commit>, --workflow <file name> and --artifact <name> are required');
     const api = github.fromEnv() ?? mistake('GITHUB_TOKEN or GITHUB_REPOSITORY (owner/name) is not set');
-    let found: Awaited<ReturnType<typeof github.findReviewedPlan>> = {};
+    let found: github.ReviewedPlan = {};
     try {
       found = await github.findReviewedPlan(api, sha, workflow, artifact);
       if (found.pull === undefined) {

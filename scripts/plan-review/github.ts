@@ -61,6 +61,8 @@ export async function upsertComment(
   return `created ${created.data.html_url}`;
 }
 
+export type ReviewedPlan = { pull?: number; headSha?: string; runId?: number };
+
 /**
  * The reviewed plan of `sha`, a commit on main: the pull request whose merge produced it (merge, squash
  * or rebase), its head, and the newest completed `pull_request` run of `workflowFile` for that head that
@@ -72,7 +74,7 @@ export async function findReviewedPlan(
   sha: string,
   workflowFile: string,
   artifactName: string,
-): Promise<{ pull?: number; headSha?: string; runId?: number }> {
+): Promise<ReviewedPlan> {
   const pulls = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
     owner,
     repo,
