@@ -55,11 +55,9 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
   stacks() {
     const values = options({ ...STACKS, 'with-dirs': flag });
     const manifest = readManifest(values.manifest);
+    const cdktfOut = path.dirname(values.manifest);
     for (const stack of stacksInDependencyOrder(manifest, values.target)) {
-      const directory = path.join(
-        path.dirname(values.manifest),
-        manifest.stacks[stack]?.workingDirectory ?? '',
-      );
+      const directory = path.join(cdktfOut, manifest.stacks[stack]?.workingDirectory ?? '');
       console.log(values['with-dirs'] ? `${stack}\t${directory}` : stack);
     }
   },
@@ -69,14 +67,12 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
     if (!values.commit) mistake('--commit <sha of the planned commit> is required');
     const reports = reportsOf(values);
     mkdirSync(values.out, { recursive: true });
+    const write = (file: string, text: string) => writeFileSync(path.join(values.out, file), text);
     for (const report of reports) {
-      if (report.status === 'planned')
-        writeFileSync(path.join(values.out, `${report.stack}.plan.txt`), report.planText);
-      if (report.status === 'failed')
-        writeFileSync(path.join(values.out, `${report.stack}.error.txt`), report.error);
+      if (report.status === 'planned') write(`${report.stack}.plan.txt`, report.planText);
+      if (report.status === 'failed') write(`${report.stack}.error.txt`, report.error);
     }
-    const record = guard.buildReviewRecord(values.commit, reports);
-    writeFileSync(path.join(values.out, 'review.json'), `${JSON.stringify(record, null, 2)}\n`);
+    write('review.json', `${JSON.stringify(guard.buildReviewRecord(values.commit, reports), null, 2)}\n`);
     console.log(`wrote ${values.out}/ for ${reports.length} stacks`);
   },
 
@@ -159,14 +155,12 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
     const list = verdict.unreviewed.map((change) => `- ${guard.describeDestructiveKey(change)}`).join('\n');
     const message = `${stack}: ${verdict.unreviewed.length} deletion(s)/replacement(s) not in the reviewed plan (${against}):\n${list}`;
     await appendStepSummary(`### Deploy guard\n\n${message}\n`);
-    if (guard.allowsApply(verdict)) {
-      core.warning(`${message}\nApplying anyway: accept_unreviewed_destruction was set.`);
-    } else {
-      core.error(
-        `${message}\nNot applied. If these are intended, re-run the Deploy workflow by hand with accept_unreviewed_destruction.`,
-      );
-      process.exitCode = 1;
-    }
+    if (guard.allowsApply(verdict))
+      return core.warning(`${message}\nApplying anyway: accept_unreviewed_destruction was set.`);
+    const rerun =
+      'If these are intended, re-run the Deploy workflow by hand with accept_unreviewed_destruction.';
+    core.error(`${message}\nNot applied. ${rerun}`);
+    process.exitCode = 1;
   },
 
   async 'find-review'() {
