@@ -5,7 +5,6 @@ import { classifyPlan, type PlanSummary } from '../../scripts/plan-review/classi
 import { maskPlan } from '../../scripts/plan-review/mask';
 import { type CommentInput, commentMarker } from '../../scripts/plan-review/render-comment';
 import type { StackPlanFiles, StackReport } from '../../scripts/plan-review/stack-report';
-import { parseTerraformPlan } from '../../scripts/plan-review/terraform-plan';
 
 export const FIXTURES_DIR = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -85,5 +84,5 @@ export function commentInput(stacks: StackReport[]): CommentInput {
 
 /** The classified changes of a `terraform show -json` plan, masked as every plan the review reads. */
 export function summaryOf(planJson: string): PlanSummary {
-  return classifyPlan(maskPlan(parseTerraformPlan(planJson), ''));
+  return classifyPlan(maskPlan(planJson, ''));
 }

@@ -149,7 +149,7 @@ describe('plan review on real plans of a small configuration', () => {
 
   test('sensitive values never reach the comment, even where Terraform printed a copy in clear', () => {
     const files = real('sensitive');
-    // The small configuration's secrets (fixtures/small-config.ts, groups.ts): old and new values.
+    // The small configuration's secrets (scripts/plan-review/fixtures/groups.ts): old and new values.
     const secrets = [
       'fixture-api-key-Zp4rT8wq',
       'fixture-api-key-rotated-Qm3sW7ne',

@@ -1,5 +1,4 @@
-import type { MaskedPlan } from './mask';
-import type { ResourceChange } from './terraform-plan';
+import type { MaskedPlan, ResourceChange } from './mask';
 
 /**
  * `forget`: removed from state by a `removed { lifecycle { destroy = false } }` block, not destroyed.
@@ -41,7 +40,6 @@ export function classifyPlan({ json: plan }: MaskedPlan): PlanSummary {
     const kind = resource.mode === 'data' ? undefined : kindOf(resource);
     if (kind === undefined) return [];
     const { change } = resource;
-    const before = change.before as { skip_destroy?: unknown } | null | undefined;
     return [
       {
         address: resource.address,
@@ -51,7 +49,7 @@ export function classifyPlan({ json: plan }: MaskedPlan): PlanSummary {
         ...(change.importing && { importing: true as const }),
         ...(resource.action_reason && { reason: resource.action_reason }),
         replacePaths: kind === 'replace' ? (change.replace_paths ?? []).map(formatAttributePath) : [],
-        ...(before?.skip_destroy === true && { keepsRemoteObject: true as const }),
+        ...(change.before?.skip_destroy === true && { keepsRemoteObject: true as const }),
       },
     ];
   });
@@ -68,24 +66,23 @@ export function classifyPlan({ json: plan }: MaskedPlan): PlanSummary {
   return { resourceChanges, outputsChange, counts };
 }
 
-function kindOf(resource: ResourceChange): ChangeKind | undefined {
-  const actions = resource.change.actions.join(',');
-  switch (actions) {
-    case 'no-op':
-      // A move or an import is a change even when nothing else is: `-detailed-exitcode` says 2.
-      if (resource.change.importing) return 'import';
-      return resource.previous_address ? 'move' : undefined;
-    case 'create':
-    case 'update':
-    case 'delete':
-    case 'forget':
-      return actions;
-    case 'delete,create':
-    case 'create,delete':
-      return 'replace';
-    default:
-      throw new Error(`${resource.address}: unknown change actions [${actions}]`);
-  }
+/** Terraform's action lists, as change kinds; a no-op is a move, an import or no change at all. */
+const KINDS: Record<string, ChangeKind> = {
+  create: 'create',
+  update: 'update',
+  delete: 'delete',
+  forget: 'forget',
+  'delete,create': 'replace',
+  'create,delete': 'replace',
+};
+
+function kindOf({ address, change, previous_address }: ResourceChange): ChangeKind | undefined {
+  const actions = change.actions.join();
+  // A move or an import is a change even when nothing else is: `-detailed-exitcode` says 2.
+  if (actions === 'no-op') return change.importing ? 'import' : previous_address ? 'move' : undefined;
+  const kind = KINDS[actions];
+  if (!kind) throw new Error(`${address}: unknown change actions [${actions}]`);
+  return kind;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;

@@ -17,7 +17,6 @@ import { stacksInDependencyOrder } from './manifest';
 import { maskPlan } from './mask';
 import { commentMarker, renderComment } from './render-comment';
 import { loadStackReports } from './stack-report';
-import { parseTerraformPlan } from './terraform-plan';
 
 const [command = '', ...args] = process.argv.slice(2);
 const text = { type: 'string' } as const;
@@ -41,11 +40,11 @@ function readManifest(file: string): Manifest {
   return parseManifest(JSON.parse(readFileSync(file, 'utf8')));
 }
 
-/** Without a manifest (synth failed) the target is still reported, as not planned. */
 function reportsOf(values: { manifest: string; target?: string; 'plans-dir': string }) {
   const { manifest, target } = values;
-  const stacks = existsSync(manifest) ? stacksInDependencyOrder(readManifest(manifest), target) : [];
-  return loadStackReports(values['plans-dir'], existsSync(manifest) || !target ? stacks : [target]);
+  // Without a manifest (synth failed) the target is still reported, as not planned.
+  if (!existsSync(manifest)) return loadStackReports(values['plans-dir'], target ? [target] : []);
+  return loadStackReports(values['plans-dir'], stacksInDependencyOrder(readManifest(manifest), target));
 }
 
 async function appendStepSummary(markdown: string): Promise<void> {
@@ -56,11 +55,9 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
   stacks() {
     const values = options({ ...STACKS, 'with-dirs': flag });
     const manifest = readManifest(values.manifest);
+    const cdktfOut = path.dirname(values.manifest);
     for (const stack of stacksInDependencyOrder(manifest, values.target)) {
-      const directory = path.join(
-        path.dirname(values.manifest),
-        manifest.stacks[stack]?.workingDirectory ?? '',
-      );
+      const directory = path.join(cdktfOut, manifest.stacks[stack]?.workingDirectory ?? '');
       console.log(values['with-dirs'] ? `${stack}\t${directory}` : stack);
     }
   },
@@ -70,14 +67,12 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
     if (!values.commit) mistake('--commit <sha of the planned commit> is required');
     const reports = reportsOf(values);
     mkdirSync(values.out, { recursive: true });
+    const write = (file: string, text: string) => writeFileSync(path.join(values.out, file), text);
     for (const report of reports) {
-      if (report.status === 'planned')
-        writeFileSync(path.join(values.out, `${report.stack}.plan.txt`), report.planText);
-      if (report.status === 'failed')
-        writeFileSync(path.join(values.out, `${report.stack}.error.txt`), report.error);
+      if (report.status === 'planned') write(`${report.stack}.plan.txt`, report.planText);
+      if (report.status === 'failed') write(`${report.stack}.error.txt`, report.error);
     }
-    const record = guard.buildReviewRecord(values.commit, reports);
-    writeFileSync(path.join(values.out, 'review.json'), `${JSON.stringify(record, null, 2)}\n`);
+    write('review.json', `${JSON.stringify(guard.buildReviewRecord(values.commit, reports), null, 2)}\n`);
     console.log(`wrote ${values.out}/ for ${reports.length} stacks`);
   },
 
@@ -144,7 +139,7 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
     const verdict = guard.checkAgainstReview({
       stack,
       // Masked like every plan the review reads, though only addresses come out of here.
-      summary: classifyPlan(maskPlan(parseTerraformPlan(readFileSync(plan, 'utf8')), '')),
+      summary: classifyPlan(maskPlan(readFileSync(plan, 'utf8'), '')),
       ...(review && existsSync(review) && { review: guard.parseReviewRecord(readFileSync(review, 'utf8')) }),
       ...(values['expected-commit'] && { expectedCommit: values['expected-commit'] }),
       acceptUnreviewed: values['accept-unreviewed'],
@@ -160,14 +155,12 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
     const list = verdict.unreviewed.map((change) => `- ${guard.describeDestructiveKey(change)}`).join('\n');
     const message = `${stack}: ${verdict.unreviewed.length} deletion(s)/replacement(s) not in the reviewed plan (${against}):\n${list}`;
     await appendStepSummary(`### Deploy guard\n\n${message}\n`);
-    if (guard.allowsApply(verdict)) {
-      core.warning(`${message}\nApplying anyway: accept_unreviewed_destruction was set.`);
-    } else {
-      core.error(
-        `${message}\nNot applied. If these are intended, re-run the Deploy workflow by hand with accept_unreviewed_destruction.`,
-      );
-      process.exitCode = 1;
-    }
+    if (guard.allowsApply(verdict))
+      return core.warning(`${message}\nApplying anyway: accept_unreviewed_destruction was set.`);
+    const rerun =
+      'If these are intended, re-run the Deploy workflow by hand with accept_unreviewed_destruction.';
+    core.error(`${message}\nNot applied. ${rerun}`);
+    process.exitCode = 1;
   },
 
   async 'find-review'() {
@@ -175,9 +168,9 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
     if (!sha || !workflow || !artifact)
       mistake('--sha <commit>, --workflow <file name> and --artifact <name> are required');
     const api = github.fromEnv() ?? mistake('GITHUB_TOKEN or GITHUB_REPOSITORY (owner/name) is not set');
-    const found: { pull?: number; headSha?: string; runId?: number } = {};
+    let found: github.ReviewedPlan = {};
     try {
-      Object.assign(found, await github.findReviewedPlan(api, sha, workflow, artifact));
+      found = await github.findReviewedPlan(api, sha, workflow, artifact);
       if (found.pull === undefined) {
         core.notice(`No merged pull request produced ${sha}; there is no reviewed plan.`);
       } else if (found.runId === undefined) {

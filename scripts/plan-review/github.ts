@@ -61,6 +61,8 @@ export async function upsertComment(
   return `created ${created.data.html_url}`;
 }
 
+export type ReviewedPlan = { pull?: number; headSha?: string; runId?: number };
+
 /**
  * The reviewed plan of `sha`, a commit on main: the pull request whose merge produced it (merge, squash
  * or rebase), its head, and the newest completed `pull_request` run of `workflowFile` for that head that
@@ -72,18 +74,14 @@ export async function findReviewedPlan(
   sha: string,
   workflowFile: string,
   artifactName: string,
-): Promise<{ pull?: number; headSha?: string; runId?: number }> {
-  const pulls = octokit.paginate.iterator(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
+): Promise<ReviewedPlan> {
+  const pulls = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
     owner,
     repo,
     commit_sha: sha,
     per_page: 100,
   });
-  let merged: { number: number; head: { sha: string } } | undefined;
-  for await (const { data } of pulls) {
-    merged = data.find((pull) => pull.merged_at && pull.merge_commit_sha === sha);
-    if (merged) break;
-  }
+  const merged = pulls.find((pull) => pull.merged_at && pull.merge_commit_sha === sha);
   if (!merged) return {};
   const found = { pull: merged.number, headSha: merged.head.sha };
   // Newest first, as GitHub lists them; the 20 newest runs of one commit are plenty.

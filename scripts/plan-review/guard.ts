@@ -1,13 +1,11 @@
 /** The deploy guard: what the pull-request plan showed reviewers, and a new plan checked against it. */
-import { isDestructive, type PlanSummary } from './classify';
+import { isDestructive, type PlanSummary, type ResourceChangeSummary } from './classify';
 import type { StackReport } from './stack-report';
 
 /** A deletion or replacement, identified the same way in the reviewed plan and in the deploy re-plan. */
-export interface DestructiveChangeKey {
-  address: string;
-  deposed?: string;
+export type DestructiveChangeKey = Pick<ResourceChangeSummary, 'address' | 'deposed'> & {
   kind: 'delete' | 'replace';
-}
+};
 
 /** What the pull-request plan showed reviewers; uploaded with the plan artifact as review.json. */
 export interface ReviewRecord {
@@ -39,11 +37,10 @@ function destructiveKeys(summary: PlanSummary): DestructiveChangeKey[] {
 
 /** The review record of the planned stacks (review.json); failed and missing stacks are left out. */
 export function buildReviewRecord(commit: string, reports: readonly StackReport[]): ReviewRecord {
-  const stacks: ReviewRecord['stacks'] = {};
-  for (const report of reports) {
-    if (report.status === 'planned') stacks[report.stack] = { destructive: destructiveKeys(report.summary) };
-  }
-  return { version: 1, commit, stacks };
+  const stacks = reports.flatMap((report) =>
+    report.status === 'planned' ? [[report.stack, { destructive: destructiveKeys(report.summary) }]] : [],
+  );
+  return { version: 1, commit, stacks: Object.fromEntries(stacks) };
 }
 
 export function parseReviewRecord(text: string): ReviewRecord {

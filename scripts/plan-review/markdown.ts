@@ -14,18 +14,17 @@ export function toDiffSyntax(planText: string): string {
           heredoc = undefined;
           return line;
         }
-        const mark = new RegExp(`^( {${heredoc.markColumn}})([-+])( )`).exec(line);
-        return mark ? `${mark[2]}${mark[1]}${mark[3]}${line.slice(mark[0].length)}` : line;
+        return line.replace(new RegExp(`^( {${heredoc.markColumn}})([-+]) `), '$2$1 ');
       }
       const opener = /^(\s*)(-\/\+|\+\/-|[-+~])?(\s*).*<<-?([A-Za-z_]+)\s*$/.exec(line);
       if (opener) {
         const symbolColumn = opener[2] ? (opener[1] ?? '').length : (opener[1] ?? '').length - 2;
         heredoc = { terminator: opener[4] ?? 'EOT', markColumn: symbolColumn + 4 };
       }
-      const match = /^(\s+)(-\/\+|\+\/-|[-+~])(\s|$)/.exec(line);
-      if (!match) return line;
-      const [whole, indent = '', symbol = '', after = ''] = match;
-      return `${symbol === '~' ? '!' : symbol}${indent}${after}${line.slice(whole.length)}`;
+      return line.replace(
+        /^(\s+)(-\/\+|\+\/-|[-+~])(\s|$)/,
+        (_, indent, symbol, after) => `${symbol === '~' ? '!' : symbol}${indent}${after}`,
+      );
     })
     .join('\n');
 }

@@ -97,18 +97,10 @@ function header(input: CommentInput, planned: Planned[]): string {
     headline = `⚠️ ${title}: ${md.plural(destructive.length, 'deletion or replacement', 'deletions or replacements')}`;
   } else if (changed > 0) headline = `📝 ${title}: changes in ${md.plural(changed, 'stack')}`;
   const sha = `\`${commit.sha.slice(0, 12)}\``;
-  const links = [
-    `Commit ${commit.url ? `[${sha}](${commit.url})` : sha}`,
-    ...(input.runUrl ? [`[workflow run](${input.runUrl})`] : []),
-  ];
-  return [
-    input.marker,
-    `### ${headline}`,
-    ...(input.outcome ? [`**${input.outcome}**`] : []),
-    links.join(' · '),
-    '',
-    '',
-  ].join('\n');
+  let links = `Commit ${commit.url ? `[${sha}](${commit.url})` : sha}`;
+  if (input.runUrl) links += ` · [workflow run](${input.runUrl})`;
+  const outcome = input.outcome ? `**${input.outcome}**\n` : '';
+  return `${input.marker}\n### ${headline}\n${outcome}${links}\n\n`;
 }
 
 function table(stacks: readonly StackReport[]): string {

@@ -7,8 +7,7 @@ import path from 'node:path';
 import { planCostChange } from '../lib/cost/change';
 import { classifyPlan, type PlanSummary } from './classify';
 import type { GuardVerdict } from './guard';
-import { maskPlan } from './mask';
-import { parseTerraformPlan, type TerraformPlan } from './terraform-plan';
+import { type MaskedPlan, maskPlan } from './mask';
 
 export type StackReport =
   | {
@@ -64,7 +63,7 @@ export function loadStackReports(plansDir: string, stacks: readonly string[]): S
  * with the reason, so one broken stack never takes the comment or the review record of the others down.
  */
 export function buildStackReport(stack: string, files: StackPlanFiles): StackReport {
-  const { planJson = '', planText = '', error } = files;
+  const { planJson = '', planText = '', planLog = '', error, guard } = files;
   if (error !== undefined) return { stack, status: 'failed', error };
   if (files.planJson === undefined && files.planText === undefined) return { stack, status: 'missing' };
   const unreadable = (reason: string): StackReport => ({
@@ -79,15 +78,13 @@ export function buildStackReport(stack: string, files: StackPlanFiles): StackRep
     if (text === undefined) return unreadable(`${name} is missing`);
     if (!text.trim()) return unreadable(`${name} is empty`);
   }
-  let plan: TerraformPlan;
+  let masked: MaskedPlan;
   try {
-    plan = parseTerraformPlan(planJson);
+    masked = maskPlan(planJson, planText, terraformWarnings(planLog));
   } catch (error) {
     // Names what is wrong with the file; never quotes the plan, which may hold secrets.
     return unreadable(`plan.json is ${error instanceof SyntaxError ? 'not JSON' : (error as Error).message}`);
   }
-  const masked = maskPlan(plan, planText, terraformWarnings(files.planLog ?? ''));
-  const { guard } = files;
   return {
     stack,
     status: 'planned',
