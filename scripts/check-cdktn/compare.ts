@@ -11,10 +11,7 @@ const SPECIFIER = /((?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"])(cdktf|@cdktf
 const ANY_CDKTF_SPECIFIER =
   /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])((?:cdktf|@cdktf\/[^'"/]+)[^'"]*)\1/g;
 
-/**
- * The source with its cdktf imports renamed, and the cdktf packages it still imports that have no
- * cdktn name here (e.g. `@cdktf/provider-random`).
- */
+/** The source with its cdktf imports renamed, and those with no cdktn name here (`@cdktf/provider-random`). */
 export function renameImports(source: string): { text: string; unrenamed: string[] } {
   const text = source.replace(SPECIFIER, (_, before, name) => before + name.replace('cdktf', 'cdktn'));
   const unrenamed = [...text.matchAll(ANY_CDKTF_SPECIFIER)].map((match) => match[2] as string);

@@ -75,9 +75,8 @@ const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function tally(problems: readonly Problem[]): string {
   const errors = problems.filter((problem) => problem.severity === 'error').length;
-  return problems.length === 0
-    ? 'valid'
-    : `${count(errors, 'error')}, ${count(problems.length - errors, 'warning')}`;
+  const counts = `${count(errors, 'error')}, ${count(problems.length - errors, 'warning')}`;
+  return problems.length === 0 ? 'valid' : counts;
 }
 
 async function main(): Promise<number> {
