@@ -20,13 +20,11 @@ const MODES = {
   ephemeral: ['ephemeral_resource_schemas', 'ephemeral resource type'],
 } as const;
 type Section = (typeof MODES)[keyof typeof MODES][0];
+type Schemas = Record<string, { block: SchemaBlock }>;
 
 /** The part of `terraform providers schema -json` this check reads. */
 export interface ProviderSchemaFile {
-  provider_schemas: Record<
-    string,
-    Partial<Record<Section, Record<string, { block: SchemaBlock }>>> & { provider?: { block: SchemaBlock } }
-  >;
+  provider_schemas: Record<string, Partial<Record<Section, Schemas>> & { provider?: { block: SchemaBlock } }>;
 }
 
 /** Terraform's own arguments on a resource, data or ephemeral block (meta-arguments): in no provider's schema. */
