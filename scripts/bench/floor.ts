@@ -4,6 +4,7 @@
 // handling and the log line cost per request.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { text } from 'node:stream/consumers';
 import { loadConfig } from '../../app/config';
 import { createPetRepository } from '../../app/pets/repository';
 import { createDynamoDbClient } from '../../app/plugins/dynamodb';
@@ -30,9 +31,7 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     return pet === undefined ? send(response, 404, { message: 'not found' }) : send(response, 200, pet);
   }
   if (petId !== undefined && request.method === 'POST') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const pet = await pets.create(petId, JSON.parse(Buffer.concat(chunks).toString('utf8')), randomUUID());
+    const pet = await pets.create(petId, JSON.parse(await text(request)), randomUUID());
     return pet === undefined ? send(response, 409, { message: 'exists' }) : send(response, 201, pet);
   }
   send(response, 404, { message: 'no route' });

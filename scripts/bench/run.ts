@@ -5,8 +5,7 @@
 // BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 10), BENCH_COLD_STARTS (default 10).
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -36,17 +35,13 @@ type Route = (typeof ROUTES)[number];
 const PINNED = cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 if (PINNED) execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
 
-const SERVERS = [
-  { label: 'Pet service (Fastify bundle)', file: 'server.js' },
-  { label: 'Floor: node:http, same SDK client and calls', file: 'floor.js' },
-] as const;
-type Server = (typeof SERVERS)[number];
-const [SERVICE, FLOOR] = SERVERS;
+const SERVICE = { label: 'Pet service (Fastify bundle)', file: 'server.js' };
+const FLOOR = { label: 'Floor: node:http, same SDK client and calls', file: 'floor.js' };
+const SERVERS = [SERVICE, FLOOR];
+type Server = typeof SERVICE;
 
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
+let running: ChildProcess | undefined;
+process.on('exit', () => running?.kill('SIGKILL'));
 
 /** dynalite on a free port with the service's tables and the pet every GET reads; its endpoint. */
 async function startDynamoDb(): Promise<string> {
@@ -63,36 +58,32 @@ async function startDynamoDb(): Promise<string> {
   return endpoint;
 }
 
-function healthy(): Promise<boolean> {
-  return new Promise((resolve) => {
+const healthy = () =>
+  new Promise<boolean>((resolve) => {
     get({ host: '127.0.0.1', port: PORT, path: '/health', agent: false }, (response) => {
       response.resume();
       resolve(response.statusCode === 200);
     }).on('error', () => resolve(false));
   });
-}
 
 /** Spawns a server from the bundle; resolves with the milliseconds to its first 200 from /health. */
 async function start(server: Server, bundleDir: string, endpoint: string) {
   const started = performance.now();
   const node = [process.execPath, server.file];
   const [command = 'node', ...args] = PINNED ? ['taskset', '-c', '1', ...node] : node;
-  const child = spawn(command, args, {
-    cwd: bundleDir,
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(PORT),
-      HOST: '127.0.0.1',
-      TABLE_NAME: 'pets',
-      AWS_REGION: 'us-east-1',
-      DYNAMODB_ENDPOINT: endpoint,
-      // What production runs with: one log line per request, into a pipe (as under ECS) that is
-      // read and dropped. The floor does not log.
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  children.add(child);
+  const env = {
+    PATH: process.env.PATH,
+    PORT: String(PORT),
+    HOST: '127.0.0.1',
+    TABLE_NAME: 'pets',
+    AWS_REGION: 'us-east-1',
+    DYNAMODB_ENDPOINT: endpoint,
+    // What production runs with: one log line per request, into a pipe (as under ECS) that is
+    // read and dropped. The floor does not log.
+    LOG_LEVEL: 'info',
+  };
+  const child = spawn(command, args, { cwd: bundleDir, env, stdio: ['ignore', 'pipe', 'ignore'] });
+  running = child;
   child.stdout?.resume();
   while (!(await healthy())) {
     if (child.exitCode !== null) throw new Error(`${server.file} exited with ${child.exitCode}`);
@@ -101,20 +92,11 @@ async function start(server: Server, bundleDir: string, endpoint: string) {
   return { child, pid: child.pid ?? 0, coldStartMs: performance.now() - started };
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-}
-
 /** CPU time (user + system, all threads) the process has used so far, in milliseconds. */
 function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-}
-
-function rssMb(pid: number): number {
-  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 }
 
 let posts = 0;
@@ -147,26 +129,26 @@ async function measure(server: Server, pid: number, route: Route) {
     cpuUsPerRequest: (cpu * 1000) / responses,
   };
 }
-type Figures = Awaited<ReturnType<typeof measure>>;
 
 /** The middle value; of an even count, the mean of the two middle ones. */
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const [low, high] = [Math.floor((sorted.length - 1) / 2), Math.ceil((sorted.length - 1) / 2)];
-  return ((sorted[low] ?? Number.NaN) + (sorted[high] ?? Number.NaN)) / 2;
+  const sorted = values.toSorted((a, b) => a - b);
+  const middle = (sorted.length - 1) / 2;
+  return ((sorted[Math.floor(middle)] ?? Number.NaN) + (sorted[Math.ceil(middle)] ?? Number.NaN)) / 2;
 }
 
 // --- the run ---
 
-const bundleDir = await mkdtemp(join(tmpdir(), 'pet-bench-'));
+const bundleDir = mkdtempSync(join(tmpdir(), 'pet-bench-'));
 await bundleService(bundleDir);
 const floor = join(import.meta.dirname, 'floor.ts');
 await build({ ...BUNDLE_OPTIONS, entryPoints: { floor }, outdir: bundleDir });
 const endpoint = await startDynamoDb();
 process.stderr.write(`bench: bundled into ${bundleDir}; dynalite at ${endpoint}\n`);
 
-const idle = new Map<Server, { coldStartMs: number; rssMb: number }[]>(SERVERS.map((s) => [s, []]));
-const runs = new Map<Server, Record<Route, Figures[]>>(SERVERS.map((s) => [s, { GET: [], POST: [] }]));
+const idle: { server: Server; coldStartMs: number; rssMb: number }[] = [];
+type Figures = Awaited<ReturnType<typeof measure>>;
+const runs: ({ server: Server; route: Route } & Figures)[] = [];
 const passes = Math.max(COLD_STARTS, ROUNDS);
 // Every start is a cold start; the first ROUNDS starts of each server are then put under load.
 for (let i = 0; i < passes; i++) {
@@ -174,23 +156,23 @@ for (let i = 0; i < passes; i++) {
   for (const server of i % 2 === 0 ? SERVERS : [FLOOR, SERVICE]) {
     const { child, pid, coldStartMs } = await start(server, bundleDir, endpoint);
     await sleep(500);
-    if (i < COLD_STARTS) idle.get(server)?.push({ coldStartMs, rssMb: rssMb(pid) });
+    const rssKb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    if (i < COLD_STARTS) idle.push({ server, coldStartMs, rssMb: Number(rssKb) / 1024 });
     if (i < ROUNDS) {
       for (const route of ROUTES) await load(route, WARMUP_SECONDS);
-      for (const route of ROUTES) runs.get(server)?.[route].push(await measure(server, pid, route));
+      for (const route of ROUTES) runs.push({ server, route, ...(await measure(server, pid, route)) });
     }
-    await stop(child);
+    child.kill('SIGTERM');
+    await once(child, 'exit');
   }
   process.stderr.write(`bench: pass ${i + 1} of ${passes} done\n`);
 }
-await rm(bundleDir, { recursive: true, force: true });
+rmSync(bundleDir, { recursive: true, force: true });
 
 // --- the report: medians of the rounds ---
 
-function summary(server: Server, route: Route, key: keyof Figures): number {
-  return median((runs.get(server)?.[route] ?? []).map((figures) => figures[key]));
-}
-
+const summary = (server: Server, route: Route, key: keyof Figures) =>
+  median(runs.filter((run) => run.server === server && run.route === route).map((run) => run[key]));
 const report = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}; ` +
     `load average at the end ${loadavg()[0]?.toFixed(2)}. ${ROUNDS} rounds × ${SECONDS} s per route, ` +
@@ -204,12 +186,11 @@ const report = [
 ];
 for (const route of ROUTES) {
   for (const server of SERVERS) {
-    const [requests, p50, p99, cpu] = (
-      ['requestsPerSecond', 'p50Ms', 'p99Ms', 'cpuUsPerRequest'] as const
-    ).map((key) => summary(server, route, key).toFixed(0));
+    const keys = ['requestsPerSecond', 'p50Ms', 'p99Ms', 'cpuUsPerRequest'] as const;
+    const figures = keys.map((key) => summary(server, route, key).toFixed(0)).join(' | ');
     const vsFloor = summary(server, route, 'cpuUsPerRequest') / summary(FLOOR, route, 'cpuUsPerRequest');
     const ratio = server === FLOOR ? '' : `${vsFloor.toFixed(2)}×`;
-    report.push(`| ${server.label} | ${route} | ${requests} | ${p50} | ${p99} | ${cpu} | ${ratio} |`);
+    report.push(`| ${server.label} | ${route} | ${figures} | ${ratio} |`);
   }
 }
 report.push(
@@ -218,9 +199,10 @@ report.push(
   '| --- | ---: | ---: |',
 );
 for (const server of SERVERS) {
-  const starts = (idle.get(server) ?? []).map((sample) => sample.coldStartMs);
+  const samples = idle.filter((sample) => sample.server === server);
+  const starts = samples.map((sample) => sample.coldStartMs);
   const [middle, max] = [median(starts).toFixed(0), Math.max(...starts).toFixed(0)];
-  const rss = median((idle.get(server) ?? []).map((sample) => sample.rssMb)).toFixed(1);
+  const rss = median(samples.map((sample) => sample.rssMb)).toFixed(1);
   report.push(`| ${server.label} | ${middle} / ${max} | ${rss} |`);
 }
 process.stdout.write(`${report.join('\n')}\n`);

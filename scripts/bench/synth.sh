@@ -10,8 +10,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 measure() { # label, command → "median_seconds max_rss_mb"
-  local label=$1 cmd=$2 times=()
-  : >"$out/$label"
+  local label=$1 cmd=$2
   for ((i = 0; i < runs; i++)); do
     # Progress on stderr: stdout is the figures, which the caller reads.
     printf '\rbench:synth %s: run %d of %d' "$label" $((i + 1)) "$runs" >&2

@@ -1,10 +1,8 @@
 /**
  * `npm run check:cdktn`: proves the project is one step from CDK Terrain (cdktn), the community fork of
- * the archived cdktf. In a temporary copy of the sources the app bundles (main.ts and what it imports),
- * it renames the imports, installs cdktn from the npm registry (never into the project), type-checks the
- * copy, synthesizes both with cdktf.json's own app command and compares every stack's Terraform JSON,
- * listing every difference. Known ones (compare.ts) are named; any other fails the check. Needs the npm
- * registry, nothing else.
+ * the archived cdktf. A temporary copy of the sources main.ts bundles gets its imports renamed and cdktn
+ * from the npm registry (never the project), is type-checked, and synthesizes as the project does; every
+ * difference in the stacks' Terraform JSON is listed, and any but the known ones (compare.ts) fails it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -32,21 +30,21 @@ function run(what: string, command: string, args: string[], cwd: string, env = p
   }
 }
 
-/** Synthesizes with cdktf.json's app command: `{ <stack>: <its cdk.tf.json> }`, the directory's path made neutral. */
-function synth(library: 'cdktf' | 'cdktn', directory: string): Record<string, unknown> {
+/**
+ * Synthesizes with cdktf.json's app command: `{ <stack>: <its cdk.tf.json> }`, the directory's path made
+ * neutral; and the hashicorp/aws version the library's provider bindings were generated from.
+ */
+function synth(library: 'cdktf' | 'cdktn', directory: string) {
   const out = path.join(work, `${library}.out`);
   // The copy is no git work tree to take the image tag from: both sides get the same one.
   const env = { ...process.env, IMAGE_TAG: 'check-cdktn', CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: out };
   const app = JSON.parse(readFileSync('cdktf.json', 'utf8')).app;
   run(`synth with ${library}`, 'bash', ['-c', app], directory, env);
   const read = (file: string) => JSON.parse(readFileSync(file, 'utf8').replaceAll(directory, '<synth dir>'));
-  return Object.fromEntries(readSynthesizedStacks(out).map((stack) => [stack.name, read(stack.configPath)]));
-}
-
-/** The hashicorp/aws version a library's provider bindings (`@<library>/provider-aws`) were generated from. */
-function awsVersionOf(library: 'cdktf' | 'cdktn', directory: string): string {
-  const file = path.join(directory, 'node_modules', `@${library}/provider-aws`, 'package.json');
-  return JSON.parse(readFileSync(file, 'utf8')).cdktf.provider.version;
+  const stacks = readSynthesizedStacks(out).map((stack) => [stack.name, read(stack.configPath)]);
+  const bindings = path.join(directory, 'node_modules', `@${library}/provider-aws`, 'package.json');
+  const { version } = JSON.parse(readFileSync(bindings, 'utf8')).cdktf.provider;
+  return { stacks: Object.fromEntries(stacks), aws: version as string };
 }
 
 function main(): number {
@@ -55,9 +53,8 @@ function main(): number {
   const sources = Object.keys(buildSync({ entryPoints: ['main.ts'], ...bundle }).metafile.inputs);
   for (const file of sources) {
     const { text, unrenamed } = renameImports(readFileSync(file, 'utf8'));
-    if (unrenamed.length > 0) {
+    if (unrenamed.length > 0)
       throw new OperatorError(`${file} imports ${unrenamed.join(', ')}, which has no cdktn name here`);
-    }
     mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
     writeFileSync(path.join(copy, file), text);
   }
@@ -80,15 +77,13 @@ function main(): number {
   writeFileSync(path.join(copy, 'tsconfig.json'), JSON.stringify(tsconfig));
   run('tsc on the renamed copy, against cdktn', path.join(root, 'node_modules/.bin/tsc'), ['--noEmit'], copy);
 
-  const providers = [awsVersionOf('cdktf', root), awsVersionOf('cdktn', copy)] as const;
   const [cdktf, cdktn] = [synth('cdktf', root), synth('cdktn', copy)];
-  const differences = compareStacks(cdktf, cdktn, providers);
+  const differences = compareStacks(cdktf.stacks, cdktn.stacks, [cdktf.aws, cdktn.aws]);
   const show = (value: unknown) => (value === undefined ? '(absent)' : JSON.stringify(value).slice(0, 200));
-  for (const { path: where, cdktf: before, cdktn: after, reason } of differences) {
+  for (const { path: where, cdktf: before, cdktn: after, reason } of differences)
     console.log(`${where}: ${show(before)} → ${show(after)} — ${reason ?? 'UNEXPLAINED'}`);
-  }
   const unexplained = differences.filter((difference) => difference.reason === undefined).length;
-  const stacks = `${Object.keys({ ...cdktf, ...cdktn }).length} stacks`;
+  const stacks = `${Object.keys({ ...cdktf.stacks, ...cdktn.stacks }).length} stacks`;
   if (unexplained > 0) {
     console.log(`check:cdktn FAILED: ${unexplained} of ${differences.length} differences unexplained`);
     return 1;

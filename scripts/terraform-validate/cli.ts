@@ -1,10 +1,9 @@
 /**
  * `npm run validate [-- --skip-synth] [-- --output <cdktf output dir>]`: synthesizes, then runs the real
- * `terraform validate` on every stack, with hashicorp/aws from the local provider mirror (as the
- * rehearsal finds it). With `TF_PROVIDER_SCHEMA` (a `terraform providers schema -json` file of the
- * pinned provider, 6.25) it also checks every name the stacks set against it (see provider-schema.ts):
- * what neither tsc nor a 5.100 `terraform validate` can vouch for. Every problem is one line:
- * `<stack>: <where> — <what is wrong>`, sorted by place. Exits 1 on any error.
+ * `terraform validate` on every stack with hashicorp/aws from the local provider mirror, and with
+ * `TF_PROVIDER_SCHEMA` (the pinned provider's `terraform providers schema -json`) checks every name the
+ * stacks set against it (provider-schema.ts). One line per problem, `<stack>: <where> — <what is wrong>`,
+ * sorted by place; exits 1 on any error.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,10 +17,7 @@ import * as tf from '../lib/terraform';
 import { checkNames, type ProviderSchemaFile, withoutIndexes } from './provider-schema';
 
 const USAGE = 'usage: npm run validate [-- --skip-synth] [-- --output <cdktf output dir>]';
-const OPTIONS = {
-  'skip-synth': { type: 'boolean' },
-  output: { type: 'string', default: 'cdktf.out' },
-} as const;
+const OPTS = { 'skip-synth': { type: 'boolean' }, output: { type: 'string', default: 'cdktf.out' } } as const;
 const SYNTH_HINT = ' (run `npm run synth`, or drop --skip-synth)';
 
 type Problem = { severity: 'error' | 'warning'; where: string; message: string };
@@ -79,16 +75,15 @@ const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function tally(problems: readonly Problem[]): string {
   const errors = problems.filter((problem) => problem.severity === 'error').length;
-  return problems.length === 0
-    ? 'valid'
-    : `${count(errors, 'error')}, ${count(problems.length - errors, 'warning')}`;
+  const counts = `${count(errors, 'error')}, ${count(problems.length - errors, 'warning')}`;
+  return problems.length === 0 ? 'valid' : counts;
 }
 
 async function main(): Promise<number> {
   process.env.CHECKPOINT_DISABLE = '1';
   let options: { 'skip-synth'?: boolean; output: string };
   try {
-    options = parseArgs({ options: OPTIONS }).values;
+    options = parseArgs({ options: OPTS }).values;
   } catch (error) {
     throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
   }

@@ -20,13 +20,11 @@ const MODES = {
   ephemeral: ['ephemeral_resource_schemas', 'ephemeral resource type'],
 } as const;
 type Section = (typeof MODES)[keyof typeof MODES][0];
+type Schemas = Record<string, { block: SchemaBlock }>;
 
 /** The part of `terraform providers schema -json` this check reads. */
 export interface ProviderSchemaFile {
-  provider_schemas: Record<
-    string,
-    Partial<Record<Section, Record<string, { block: SchemaBlock }>>> & { provider?: { block: SchemaBlock } }
-  >;
+  provider_schemas: Record<string, Partial<Record<Section, Schemas>> & { provider?: { block: SchemaBlock } }>;
 }
 
 /** Terraform's own arguments on a resource, data or ephemeral block (meta-arguments): in no provider's schema. */
@@ -85,9 +83,8 @@ export function checkNames(config: unknown, schemaFile: ProviderSchemaFile | und
 
   for (const [localName, bodies] of entries(config.provider)) {
     const block = schemaFile.provider_schemas[providerOf(localName) ?? '']?.provider?.block;
-    [bodies].flat().forEach((body, index) => {
+    for (const [index, body] of [bodies].flat().entries())
       if (block) checkBody(body, block, `provider.${localName}[${index}]`, new Set(['alias', 'version']));
-    });
   }
   for (const [mode, [section, noun]] of Object.entries(MODES)) {
     for (const [type, byName] of entries(config[mode])) {
@@ -104,16 +101,13 @@ export function checkNames(config: unknown, schemaFile: ProviderSchemaFile | und
         }
         checkBody(body, block, path, META);
         // `ignore_changes` names arguments as raw strings, which no type checks (`"all"` is no list).
-        const ignored =
-          isRecord(body) && isRecord(body.lifecycle) ? body.lifecycle.ignore_changes : undefined;
+        const ignored = isRecord(body) && isRecord(body.lifecycle) && body.lifecycle.ignore_changes;
+        const settable = settableNames(block);
         (Array.isArray(ignored) ? ignored : []).forEach((entry, index) => {
           const root = typeof entry === 'string' ? /^[A-Za-z_][\w-]*/.exec(entry)?.[0] : undefined;
-          if (root === undefined || settableNames(block).includes(root)) return;
+          if (root === undefined || settable.includes(root)) return;
           const message = `\`ignore_changes\` names \`${root}\`, which is no argument of this resource`;
-          find(
-            `${path}.lifecycle.ignore_changes[${index}]`,
-            message + didYouMean(root, settableNames(block)),
-          );
+          find(`${path}.lifecycle.ignore_changes[${index}]`, message + didYouMean(root, settable));
         });
       }
     }
