@@ -102,14 +102,6 @@ export function requireTerraform(): string {
   return (JSON.parse(probe.stdout) as { terraform_version: string }).terraform_version;
 }
 
-/** An error diagnostic of Terraform's machine-readable UI (`-json`). */
-interface TerraformDiagnostic {
-  readonly severity: 'error' | 'warning';
-  readonly summary: string;
-  readonly detail?: string;
-  readonly address?: string;
-}
-
 export interface TerraformRun {
   readonly code: number;
   readonly stdout: string;
@@ -139,21 +131,4 @@ export async function terraform(
     child.on('close', (exitCode) => resolve(exitCode ?? 1));
   });
   return { code, stdout, stderr };
-}
-
-/** The error diagnostics of a run, one line each with the resource address when Terraform gave one. */
-export function errorLines(run: TerraformRun): string[] {
-  const diagnostics = run.stdout
-    .split('\n')
-    .filter((line) => line.startsWith('{"@level":"error"'))
-    .map((line) => (JSON.parse(line) as { diagnostic?: TerraformDiagnostic }).diagnostic)
-    .filter((diagnostic) => diagnostic !== undefined);
-  if (diagnostics.length === 0) {
-    const text = (run.stderr || run.stdout).trim().split('\n').slice(-15);
-    return text.length > 0 ? text : [`terraform exited ${run.code}`];
-  }
-  return diagnostics.map(
-    (diagnostic) =>
-      `${diagnostic.address ? `${diagnostic.address}: ` : ''}${diagnostic.summary}${diagnostic.detail ? ` — ${diagnostic.detail.split('\n')[0]}` : ''}`,
-  );
 }

@@ -1,12 +1,8 @@
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { JwtAuthorizer } from './http-api';
 
-/** A refusal: 401 for a bad or missing token, 403 for a good token without the route's scope. */
-export interface Denial {
-  readonly status: 401 | 403;
-  /** The `www-authenticate` header API Gateway sends. */
-  readonly wwwAuthenticate: string;
-}
+/** A refusal (401: a bad or missing token; 403: a good one without the route's scope) and API Gateway's `www-authenticate`. */
+export type Denial = { status: 401 | 403; wwwAuthenticate: string };
 
 /** RSA only, as API Gateway: it refuses HMAC and EC tokens. */
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
