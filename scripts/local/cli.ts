@@ -23,7 +23,6 @@ import { findProviderMirror, requireTerraform, terraformEnvironment } from '../l
 import { cloudMapEndpoints } from './cloud-map';
 import { type Gateway, startGateway } from './gateway';
 import { loadHttpApi } from './http-api';
-import { JwtAuthorizers } from './jwt-authorizer';
 import { type Supervisor, supervise } from './supervisor';
 
 const USAGE = 'usage: npm run local [-- --stack <name>] [--skip-build]  (PORT: the gateway, 8080)';
@@ -162,9 +161,7 @@ async function main(): Promise<void> {
     gateway = await startGateway({
       api,
       // Cognito serves a pool's keys at <issuer>/.well-known/jwks.json; the emulator at <endpoint>/<pool id>/….
-      authorizers: new JwtAuthorizers(
-        (issuer) => new URL(`${endpoint}${new URL(issuer).pathname}/.well-known/jwks.json`),
-      ),
+      jwksUrl: (issuer) => new URL(`${endpoint}${new URL(issuer).pathname}/.well-known/jwks.json`),
       endpoints: cloudMapEndpoints(cloudMap),
       port: options.port,
     }).catch((error: NodeJS.ErrnoException) => {
