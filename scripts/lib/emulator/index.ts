@@ -9,13 +9,8 @@ import { OperatorError } from '../operator-error';
 /** The moto release the rehearsal is written against (its quirks list, its added calls). */
 export const MOTO_VERSION = '5.2.1';
 
-/** An AWS emulator the rehearsal and `npm run local` talk to. */
-export interface Emulator {
-  /** e.g. `http://127.0.0.1:41234`: every AWS service on one endpoint. */
-  readonly endpoint: string;
-  /** Stops it if this process started it; an emulator given by `EMULATOR_ENDPOINT` is left running. */
-  stop(): Promise<void>;
-}
+/** An AWS emulator: every service at `endpoint`; `stop()` leaves one given by EMULATOR_ENDPOINT running. */
+export type Emulator = { endpoint: string; stop(): Promise<void> };
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./moto-server.py', import.meta.url));
 const START_TIMEOUT_S = 30;
@@ -67,9 +62,8 @@ function requireLoopbackUrl(value: string): void {
 
 /** Fails with what to install when python3 or moto is missing, or moto is not the version the quirks list is for. */
 function requireMoto(): void {
-  const probe = spawnSync('python3', ['-c', 'import moto, flask, werkzeug; print(moto.__version__)'], {
-    encoding: 'utf8',
-  });
+  const script = 'import moto, flask, werkzeug; print(moto.__version__)';
+  const probe = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
   if (probe.error) {
     throw new OperatorError(`python3 is missing: the emulator is moto ${MOTO_VERSION}, a Python package`);
   }
