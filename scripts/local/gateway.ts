@@ -103,7 +103,7 @@ async function handle(
   if (!route) return answer(response, 404, 'Not Found');
   if (route.authorizer) {
     const token = request.headersDistinct[route.authorizer.header]?.[0];
-    const denial = await authorize(route.authorizer, keySet(route.authorizer.issuer), token, route.scopes);
+    const denial = await authorize(route.authorizer, route.scopes, keySet(route.authorizer.issuer), token);
     if (denial) {
       response.setHeader('www-authenticate', denial.wwwAuthenticate);
       return answer(response, denial.status, denial.status === 401 ? 'Unauthorized' : 'Forbidden');
@@ -159,12 +159,7 @@ async function handle(
  * of the route's scopes in `scope` or `scp`. API Gateway reads no `token_use`: what keeps ID tokens off a
  * route is requiring a scope, which ID tokens never carry.
  */
-async function authorize(
-  authorizer: JwtAuthorizer,
-  keys: JWTVerifyGetKey,
-  header: string | undefined,
-  scopes: readonly string[],
-): Promise<Denial | undefined> {
+async function authorize(jwt: JwtAuthorizer, scopes: string[], keys: JWTVerifyGetKey, header?: string) {
   const token = header?.trim().replace(/^bearer\s+/i, '');
   if (!token) return deny(401, 'invalid_token', 'the token is missing');
   let claims: JWTPayload;
@@ -177,7 +172,7 @@ async function authorize(
         return keys(protectedHeader, jws);
       },
       {
-        issuer: authorizer.issuer,
+        issuer: jwt.issuer,
         algorithms: ALGORITHMS,
         // API Gateway allows no clock skew either, and validates `exp`: a token without one is refused.
         clockTolerance: 0,
@@ -195,7 +190,7 @@ async function authorize(
     return deny(401, 'invalid_token', 'the token was issued in the future');
   }
   const audiences = claims.aud === undefined ? [claims.client_id] : [claims.aud].flat();
-  if (!audiences.some((audience) => authorizer.audience.includes(audience as string))) {
+  if (!audiences.some((audience) => jwt.audience.includes(audience as string))) {
     return deny(401, 'invalid_token', 'the token does not have a valid audience');
   }
   const granted = claims.scope ?? claims.scp;
@@ -210,10 +205,8 @@ async function authorize(
 type Denial = { status: 401 | 403; wwwAuthenticate: string };
 
 function deny(status: 401 | 403, error: string, description: string, scopes: readonly string[] = []): Denial {
-  return {
-    status,
-    wwwAuthenticate: `Bearer scope="${scopes.join(' ')}" error="${error}" error_description="${description}"`,
-  };
+  const wwwAuthenticate = `Bearer scope="${scopes.join(' ')}" error="${error}" error_description="${description}"`;
+  return { status, wwwAuthenticate };
 }
 
 /** The bytes of the request line and the header lines as received, CRLFs included. */
