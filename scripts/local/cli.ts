@@ -120,10 +120,8 @@ async function main(): Promise<void> {
     await workspace.init();
     await workspace.run('apply', ['apply', '-input=false', '-no-color', '-json', '-auto-approve']);
     const source = `the outputs of ${stack.name}`;
-    const outputs = parseTerraformOutputs(
-      (await workspace.run('output', ['output', '-json'])).stdout,
-      source,
-    );
+    const { stdout } = await workspace.run('output', ['output', '-json']);
+    const outputs = parseTerraformOutputs(stdout, source);
     const names = ['api_endpoint', 'table_name', 'region'] as const;
     const { api_endpoint, table_name, region } = requireOutputs(outputs, names, source);
     const clientConfig = { region, endpoint, credentials: emulators.EMULATOR_CREDENTIALS };

@@ -86,11 +86,8 @@ export async function runSmokeTest(
     const response = expectStatus(await request('GET', petUrl), 404);
     // The gateway answers 404 itself for a route it lacks; only the service's own 404 proves the
     // request went through the VPC link to a task.
-    if (response.json?.statusCode !== 404) {
-      throw new Error(
-        `expected the pet service's 404 body ({"statusCode":404,...}), got ${excerpt(response)}`,
-      );
-    }
+    const expected = `the pet service's 404 body ({"statusCode":404,...})`;
+    if (response.json?.statusCode !== 404) throw new Error(`expected ${expected}, got ${excerpt(response)}`);
     return '404';
   });
   await step(`POST ${petPath} without a token → 401`, async () => {
