@@ -3,7 +3,6 @@ import { type AddressInfo, connect } from 'node:net';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import type { Endpoint } from '../../scripts/local/cloud-map';
 import { type Gateway, MAX_REQUEST_HEAD_BYTES, startGateway } from '../../scripts/local/gateway';
-import { JwtAuthorizers } from '../../scripts/local/jwt-authorizer';
 import { api, CLIENT_ID, ISSUER, integration, SERVICE_ID, WRITE_SCOPE } from './gateway-api';
 
 /** Keys the identity provider signs with, served as a real JWKS over HTTP, and a second pair nobody trusts. */
@@ -46,7 +45,7 @@ beforeAll(async () => {
   endpoints = [{ host: upstreamUrl.hostname, port: Number(upstreamUrl.port) }];
   gateway = await startGateway({
     api,
-    authorizers: new JwtAuthorizers(() => new URL(`${jwksUrl}/.well-known/jwks.json`)),
+    jwksUrl: () => new URL(`${jwksUrl}/.well-known/jwks.json`),
     endpoints: async (serviceId) => (serviceId === SERVICE_ID ? endpoints : []),
     port: 0,
   });
@@ -297,7 +296,7 @@ describe('the local gateway and a slow task', () => {
           { method: 'GET', path: '/slow', scopes: [], integration: { ...integration, timeoutMillis: 100 } },
         ],
       },
-      authorizers: new JwtAuthorizers(() => new URL(`${jwksUrl}/.well-known/jwks.json`)),
+      jwksUrl: () => new URL(`${jwksUrl}/.well-known/jwks.json`),
       endpoints: async () => [{ host: url.hostname, port: Number(url.port) }],
       port: 0,
     });

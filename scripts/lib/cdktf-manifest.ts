@@ -13,14 +13,10 @@ export interface ManifestStack {
   synthesizedStackPath: string;
 }
 
-export interface Manifest {
-  stacks: Record<string, ManifestStack>;
-}
+export type Manifest = { stacks: Record<string, ManifestStack> };
 
 export function parseManifest(json: unknown): Manifest {
-  if (!isRecord(json) || !isRecord(json.stacks)) {
-    throw new Error('manifest.json has no "stacks" object');
-  }
+  if (!isRecord(json) || !isRecord(json.stacks)) throw new Error('manifest.json has no "stacks" object');
   const stacks: Record<string, ManifestStack> = {};
   for (const [key, value] of Object.entries(json.stacks)) {
     if (
@@ -34,29 +30,20 @@ export function parseManifest(json: unknown): Manifest {
     if (!Array.isArray(dependencies) || !dependencies.every((d) => typeof d === 'string')) {
       throw new Error(`manifest.json: stack "${key}" has malformed dependencies`);
     }
-    stacks[key] = {
-      name: typeof value.name === 'string' ? value.name : key,
-      dependencies,
-      workingDirectory: value.workingDirectory,
-      synthesizedStackPath: value.synthesizedStackPath,
-    };
+    const { workingDirectory, synthesizedStackPath } = value;
+    const name = typeof value.name === 'string' ? value.name : key;
+    stacks[key] = { name, dependencies, workingDirectory, synthesizedStackPath };
   }
   return { stacks };
 }
 
-export interface SynthesizedStack {
-  name: string;
-  /** The stack's `cdk.tf.json`. */
-  configPath: string;
-  /** The directory cdktf runs terraform in for this stack. */
-  workingDirectory: string;
-}
+/** A stack's `cdk.tf.json` (`configPath`), and the directory cdktf runs terraform in for it. */
+export type SynthesizedStack = { name: string; configPath: string; workingDirectory: string };
 
 /** The stacks listed in a cdktf output directory's `manifest.json`, with their paths resolved. */
 export function readSynthesizedStacks(outputDirectory: string): SynthesizedStack[] {
-  const manifest = parseManifest(
-    JSON.parse(readFileSync(path.join(outputDirectory, 'manifest.json'), 'utf8')),
-  );
+  const file = path.join(outputDirectory, 'manifest.json');
+  const manifest = parseManifest(JSON.parse(readFileSync(file, 'utf8')));
   return Object.values(manifest.stacks).map((stack) => ({
     name: stack.name,
     configPath: path.join(outputDirectory, stack.synthesizedStackPath),
@@ -70,20 +57,12 @@ export function selectStacks(
   patterns: readonly string[],
 ): SynthesizedStack[] {
   if (patterns.length === 0) return [...stacks];
-  const matchers = patterns.map((pattern) => ({
-    pattern,
-    regex: new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`),
-  }));
-  for (const { pattern, regex } of matchers) {
-    if (!stacks.some((stack) => regex.test(stack.name))) {
-      throw new OperatorError(
-        `no stack matches '${pattern}': the stacks are ${stacks.map((stack) => stack.name).join(', ')}`,
-      );
-    }
-  }
-  return stacks.filter((stack) => matchers.some(({ regex }) => regex.test(stack.name)));
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  const regexes = patterns.map((pattern) => {
+    const parts = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+    const regex = new RegExp(`^${parts.join('.*')}$`);
+    if (stacks.some((stack) => regex.test(stack.name))) return regex;
+    const names = stacks.map((stack) => stack.name).join(', ');
+    throw new OperatorError(`no stack matches '${pattern}': the stacks are ${names}`);
+  });
+  return stacks.filter((stack) => regexes.some((regex) => regex.test(stack.name)));
 }

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
@@ -13,108 +13,60 @@ export interface UserPool {
   readonly clientId: string;
 }
 
-const PASSWORD_CLASSES = [
-  'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
-  'abcdefghijklmnopqrstuvwxyz',
-  '0123456789',
-  // From Cognito's list of allowed symbols.
-  '!#%*+-=?@^_~',
-];
-const PASSWORD_LENGTH = 24;
-
 /**
- * A random password that the pool's policy (at least 12 characters, upper and lower case, a digit
- * and a symbol) accepts: one character of each class, the rest from all, shuffled.
+ * A random password that the pool's policy (at least 12 characters, upper and lower case, a digit and
+ * a symbol) accepts: 144 random bits (base64url: `-` and `_` are Cognito symbols), then one of each class.
  */
 export function testUserPassword(): string {
-  const all = PASSWORD_CLASSES.join('');
-  const characters = PASSWORD_CLASSES.map(pick);
-  while (characters.length < PASSWORD_LENGTH) characters.push(pick(all));
-  // Fisher-Yates, so the guaranteed classes are not always at the front.
-  for (let index = characters.length - 1; index > 0; index -= 1) {
-    const other = randomInt(index + 1);
-    [characters[index], characters[other]] = [characters[other] as string, characters[index] as string];
-  }
-  return characters.join('');
-}
-
-function pick(characters: string): string {
-  return characters.charAt(randomInt(characters.length));
+  return `${randomBytes(18).toString('base64url')}Aa1!`;
 }
 
 /**
- * Creates a confirmed user with a permanent password, without sending it an invitation. The pool
- * signs users in by email, so the email is the username for every admin call.
+ * The admin calls on a test user of the pool: they need AWS credentials, not a client secret. The pool
+ * signs users in by email, so the email is the username for each.
  */
-export async function createTestUser(
-  cognito: CognitoIdentityProviderClient,
-  pool: UserPool,
-  email: string,
-): Promise<void> {
-  await cognito.send(
-    new AdminCreateUserCommand({
-      UserPoolId: pool.userPoolId,
-      Username: email,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [
-        { Name: 'email', Value: email },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-    }),
-  );
-}
-
-export async function setPermanentPassword(
-  cognito: CognitoIdentityProviderClient,
-  pool: UserPool,
-  email: string,
-  password: string,
-): Promise<void> {
-  await cognito.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: pool.userPoolId,
-      Username: email,
-      Password: password,
-      Permanent: true,
-    }),
-  );
-}
-
-/** Signs in with the admin flow (needs AWS credentials, not a client secret) and returns the access token. */
-export async function signIn(
-  cognito: CognitoIdentityProviderClient,
-  pool: UserPool,
-  email: string,
-  password: string,
-): Promise<string> {
-  const response = await cognito.send(
-    new AdminInitiateAuthCommand({
-      UserPoolId: pool.userPoolId,
-      ClientId: pool.clientId,
-      AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: email, PASSWORD: password },
-    }),
-  );
-  const accessToken = response.AuthenticationResult?.AccessToken;
-  if (!accessToken) {
-    throw new Error(
-      `expected tokens, got ${response.ChallengeName ? `the challenge ${response.ChallengeName}` : 'no AuthenticationResult'}`,
-    );
-  }
-  return accessToken;
-}
-
-/** Deletes the user; true if it existed. */
-export async function deleteTestUser(
-  cognito: CognitoIdentityProviderClient,
-  pool: UserPool,
-  email: string,
-): Promise<boolean> {
-  try {
-    await cognito.send(new AdminDeleteUserCommand({ UserPoolId: pool.userPoolId, Username: email }));
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'UserNotFoundException') return false;
-    throw error;
-  }
+export function testUser(cognito: CognitoIdentityProviderClient, pool: UserPool, email: string) {
+  const user = { UserPoolId: pool.userPoolId, Username: email };
+  return {
+    /** A confirmed user, without an invitation. */
+    create: () =>
+      cognito.send(
+        new AdminCreateUserCommand({
+          ...user,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [
+            { Name: 'email', Value: email },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
+      ),
+    setPassword: (password: string) =>
+      cognito.send(new AdminSetUserPasswordCommand({ ...user, Password: password, Permanent: true })),
+    /** Signs in with the admin flow; resolves to the access token. */
+    async signIn(password: string): Promise<string> {
+      const response = await cognito.send(
+        new AdminInitiateAuthCommand({
+          UserPoolId: pool.userPoolId,
+          ClientId: pool.clientId,
+          AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: email, PASSWORD: password },
+        }),
+      );
+      const accessToken = response.AuthenticationResult?.AccessToken;
+      if (accessToken) return accessToken;
+      const got = response.ChallengeName
+        ? `the challenge ${response.ChallengeName}`
+        : 'no AuthenticationResult';
+      throw new Error(`expected tokens, got ${got}`);
+    },
+    /** Resolves to true if it existed. */
+    delete: () =>
+      cognito.send(new AdminDeleteUserCommand(user)).then(
+        () => true,
+        (error: Error) => {
+          if (error.name === 'UserNotFoundException') return false;
+          throw error;
+        },
+      ),
+  };
 }

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { stackName } from '../../constructs/config';
 import { ENVIRONMENTS } from '../../environments';
 import { readSynthesizedStacks, type SynthesizedStack } from './cdktf-manifest';
@@ -18,44 +20,27 @@ export function requireKnownStack(stack: string | undefined): string {
   return stack;
 }
 
-/** The stack as `<outputDirectory>/manifest.json` lists it; undefined when it has not been synthesized there. */
-export function findSynthesizedStack(outputDirectory: string, stack: string): SynthesizedStack | undefined {
-  let stacks: SynthesizedStack[];
-  try {
-    stacks = readSynthesizedStacks(outputDirectory);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  return stacks.find((synthesized) => synthesized.name === stack);
-}
-
 /**
  * The values of `terraform output -json` (`{ name: { value, type, sensitive } }`). `source` names
  * where the text came from, for the error.
  */
 export function parseTerraformOutputs(text: string, source: string): Record<string, unknown> {
+  const expected = 'expected what `terraform output -json` prints';
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new OperatorError(`${source} is not JSON; expected what \`terraform output -json\` prints`);
+    throw new OperatorError(`${source} is not JSON; ${expected}`);
   }
-  if (!isRecord(json)) {
-    throw new OperatorError(
-      `${source} is not a JSON object; expected what \`terraform output -json\` prints`,
-    );
-  }
-  const values: Record<string, unknown> = {};
-  for (const [name, output] of Object.entries(json)) {
-    if (!isRecord(output) || !('value' in output)) {
+  if (!isRecord(json)) throw new OperatorError(`${source} is not a JSON object; ${expected}`);
+  return Object.fromEntries(
+    Object.entries(json).map(([name, output]) => {
+      if (isRecord(output) && 'value' in output) return [name, output.value];
       throw new OperatorError(
         `${source}: output '${name}' has no "value"; expected \`terraform output -json\``,
       );
-    }
-    values[name] = output.value;
-  }
-  return values;
+    }),
+  );
 }
 
 /** The named outputs as strings; one error lists every one that is missing or not a non-empty string. */
@@ -76,25 +61,24 @@ export function requireOutputs<Name extends string>(
   return Object.fromEntries(names.map((name) => [name, outputs[name]])) as Record<Name, string>;
 }
 
-/** The command that prints the stack's outputs as JSON. */
-export function terraformOutputCommand(workingDirectory: string): string[] {
-  return ['terraform', `-chdir=${workingDirectory}`, 'output', '-json', '-no-color'];
+/** The stack as `<outputDirectory>/manifest.json` lists it; undefined when it has not been synthesized there. */
+export function findSynthesizedStack(outputDirectory: string, stack: string): SynthesizedStack | undefined {
+  if (!existsSync(path.join(outputDirectory, 'manifest.json'))) return undefined;
+  return readSynthesizedStacks(outputDirectory).find((synthesized) => synthesized.name === stack);
 }
 
-/** Runs `terraformOutputCommand`; needs the backend initialised (`cdktf deploy` does it). */
+/** `terraform output -json` in the stack's working directory; needs the backend initialised (`cdktf deploy` does it). */
 export function readTerraformOutputs(workingDirectory: string): string {
-  const [program = 'terraform', ...args] = terraformOutputCommand(workingDirectory);
-  const result = spawnSync(program, args, {
+  const args = [`-chdir=${workingDirectory}`, 'output', '-json', '-no-color'];
+  const result = spawnSync('terraform', args, {
     encoding: 'utf8',
     env: { ...process.env, CHECKPOINT_DISABLE: '1' },
   });
-  if (result.error !== undefined) {
-    throw new OperatorError(`could not run terraform: ${result.error.message}`);
-  }
+  if (result.error) throw new OperatorError(`could not run terraform: ${result.error.message}`);
   if (result.status !== 0) {
     const detail = result.stderr.trim().split('\n').slice(-10).join('\n');
     throw new OperatorError(
-      `\`${terraformOutputCommand(workingDirectory).join(' ')}\` failed (is the stack deployed and its backend initialised, as \`npm run deploy\` leaves it?):\n${detail}`,
+      `\`terraform ${args.join(' ')}\` failed (is the stack deployed and its backend initialised, as \`npm run deploy\` leaves it?):\n${detail}`,
     );
   }
   return result.stdout;

@@ -1,16 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { OperatorError } from './operator-error';
 
-/** A Terraform filesystem mirror that holds hashicorp/aws. */
-export interface ProviderMirror {
-  /** The mirror's root: the directory holding `registry.terraform.io/`. */
-  readonly directory: string;
-  /** The hashicorp/aws version it holds, e.g. `5.100.0`. */
-  readonly awsVersion: string;
-}
+/** A Terraform filesystem mirror (`directory` holds `registry.terraform.io/`) with hashicorp/aws `awsVersion`. */
+export type ProviderMirror = { directory: string; awsVersion: string };
 
 const AWS_PROVIDER = 'registry.terraform.io/hashicorp/aws';
 
@@ -38,10 +33,8 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): Provid
     '/usr/local/share/terraform/plugins',
     '/usr/share/terraform/plugins',
   ];
-  for (const directory of implied) {
-    const mirror = mirrorAt(directory);
-    if (mirror) return mirror;
-  }
+  const impliedMirror = implied.map(mirrorAt).find((mirror) => mirror !== undefined);
+  if (impliedMirror) return impliedMirror;
   const found = spawnSync(
     'find',
     ['/', '-xdev', '-name', 'terraform-provider-aws_*', '-path', `*${AWS_PROVIDER}*`, '-type', 'f'],
@@ -102,58 +95,19 @@ export function requireTerraform(): string {
   return (JSON.parse(probe.stdout) as { terraform_version: string }).terraform_version;
 }
 
-/** An error diagnostic of Terraform's machine-readable UI (`-json`). */
-interface TerraformDiagnostic {
-  readonly severity: 'error' | 'warning';
-  readonly summary: string;
-  readonly detail?: string;
-  readonly address?: string;
-}
-
-export interface TerraformRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type TerraformRun = { code: number; stdout: string; stderr: string };
 
 /** Runs `terraform <args>` in `cwd`; never throws for a non-zero exit (the caller decides). */
-export async function terraform(
+export function terraform(
   args: readonly string[],
   options: { readonly cwd: string; readonly env: NodeJS.ProcessEnv },
 ): Promise<TerraformRun> {
-  const child = spawn('terraform', args, {
-    cwd: options.cwd,
-    env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return new Promise((resolve, reject) => {
+    execFile('terraform', args, { ...options, maxBuffer: Infinity }, (error, stdout, stderr) => {
+      // A number is the exit code, null a signal's kill; a string says terraform did not run (ENOENT).
+      const code = error ? error.code : 0;
+      if (typeof code === 'string') reject(error);
+      else resolve({ code: code ?? 1, stdout, stderr });
+    });
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const code = await new Promise<number>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (exitCode) => resolve(exitCode ?? 1));
-  });
-  return { code, stdout, stderr };
-}
-
-/** The error diagnostics of a run, one line each with the resource address when Terraform gave one. */
-export function errorLines(run: TerraformRun): string[] {
-  const diagnostics = run.stdout
-    .split('\n')
-    .filter((line) => line.startsWith('{"@level":"error"'))
-    .map((line) => (JSON.parse(line) as { diagnostic?: TerraformDiagnostic }).diagnostic)
-    .filter((diagnostic) => diagnostic !== undefined);
-  if (diagnostics.length === 0) {
-    const text = (run.stderr || run.stdout).trim().split('\n').slice(-15);
-    return text.length > 0 ? text : [`terraform exited ${run.code}`];
-  }
-  return diagnostics.map(
-    (diagnostic) =>
-      `${diagnostic.address ? `${diagnostic.address}: ` : ''}${diagnostic.summary}${diagnostic.detail ? ` — ${diagnostic.detail.split('\n')[0]}` : ''}`,
-  );
 }

@@ -15,22 +15,14 @@ import { parseArgs } from 'node:util';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { RegisterInstanceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { type SynthesizedStack, selectStacks } from '../lib/cdktf-manifest';
-import {
-  EMULATOR_CREDENTIALS,
-  type Emulator,
-  emulatorEnvironment,
-  pushEmulatorImage,
-  startEmulator,
-  stopChild,
-} from '../lib/emulator';
-import { EmulatorWorkspace, synthForEmulator, TerraformStepError } from '../lib/emulator/workspace';
+import * as emulators from '../lib/emulator';
+import { EmulatorWorkspace, synthForEmulator } from '../lib/emulator/workspace';
 import { OperatorError } from '../lib/operator-error';
 import { parseTerraformOutputs, requireOutputs } from '../lib/stack-outputs';
 import { findProviderMirror, requireTerraform, terraformEnvironment } from '../lib/terraform';
 import { cloudMapEndpoints } from './cloud-map';
 import { type Gateway, startGateway } from './gateway';
 import { loadHttpApi } from './http-api';
-import { JwtAuthorizers } from './jwt-authorizer';
 import { type Supervisor, supervise } from './supervisor';
 
 const USAGE = 'usage: npm run local [-- --stack <name>] [--skip-build]  (PORT: the gateway, 8080)';
@@ -54,17 +46,11 @@ function parseOptions(args: string[]) {
   }
 }
 
-/** `npm run build` in the foreground; its output goes to stderr so stdout keeps only the JSON line. */
-function build(): void {
-  const result = spawnSync('npm', ['run', '--silent', 'build'], { stdio: ['ignore', 2, 2] });
-  if (result.status !== 0) throw new OperatorError('npm run build failed');
-}
-
 function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
   return new Promise((resolve, reject) => {
-    const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('listening', () => {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
@@ -78,14 +64,11 @@ async function startService(env: NodeJS.ProcessEnv, port: number): Promise<Child
     // Its request log lines go to our stderr, where a person watching sees them.
     stdio: ['ignore', 2, 2],
   });
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; await sleep(100)) {
     if (child.exitCode !== null)
       throw new OperatorError(`the pet service exited with code ${child.exitCode}`);
     // Refused until it listens.
-    const response = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-    if (response?.ok) return child;
-    await sleep(100);
+    if ((await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok) return child;
   }
   child.kill('SIGKILL');
   throw new OperatorError('the pet service did not become healthy within 15 s');
@@ -96,14 +79,14 @@ async function main(): Promise<void> {
   requireTerraform();
   const mirror = findProviderMirror();
   const workRoot = mkdtempSync(path.join(tmpdir(), 'petstore-local-'));
-  let emulator: Emulator | undefined;
+  let emulator: emulators.Emulator | undefined;
   let service: Supervisor | undefined;
   let gateway: Gateway | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       await gateway?.close();
-      if (service) await stopChild(await service.stop());
+      if (service) await emulators.stopChild(await service.stop());
       await emulator?.stop();
       rmSync(workRoot, { recursive: true, force: true });
     })();
@@ -117,13 +100,17 @@ async function main(): Promise<void> {
   }
 
   try {
-    if (!options['skip-build']) build();
-    emulator = await startEmulator();
+    if (!options['skip-build']) {
+      // Its output goes to stderr, so stdout keeps only the JSON line.
+      const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: ['ignore', 2, 2] });
+      if (build.status !== 0) throw new OperatorError('npm run build failed');
+    }
+    emulator = await emulators.startEmulator();
     const { endpoint } = emulator;
     const stacks = synthForEmulator(path.join(workRoot, 'cdktf.out'), { endpoint, mirror });
     const stack = selectStacks(stacks, [options.stack])[0] as SynthesizedStack;
     // The repository is the bootstrap stack's; the service runs from app/dist here, not from an image.
-    await pushEmulatorImage(endpoint, stack.name, { create: true });
+    await emulators.pushEmulatorImage(endpoint, stack.name, { create: true });
     const workspace = EmulatorWorkspace.ofStack(stack, workRoot, {
       ...process.env,
       ...terraformEnvironment(workRoot, mirror),
@@ -131,15 +118,13 @@ async function main(): Promise<void> {
     });
     console.error(`local: applying ${stack.name} to the emulator at ${endpoint}`);
     await workspace.init();
-    await workspace.apply('apply', []);
+    await workspace.run('apply', ['apply', '-input=false', '-no-color', '-json', '-auto-approve']);
     const source = `the outputs of ${stack.name}`;
-    const outputs = parseTerraformOutputs(await workspace.outputs(), source);
-    const { api_endpoint, table_name, region } = requireOutputs(
-      outputs,
-      ['api_endpoint', 'table_name', 'region'],
-      source,
-    );
-    const clientConfig = { region, endpoint, credentials: EMULATOR_CREDENTIALS };
+    const { stdout } = await workspace.run('output', ['output', '-json']);
+    const outputs = parseTerraformOutputs(stdout, source);
+    const names = ['api_endpoint', 'table_name', 'region'] as const;
+    const { api_endpoint, table_name, region } = requireOutputs(outputs, names, source);
+    const clientConfig = { region, endpoint, credentials: emulators.EMULATOR_CREDENTIALS };
     const apiId = new URL(api_endpoint).hostname.split('.')[0] as string;
     const api = await loadHttpApi(new ApiGatewayV2Client(clientConfig), apiId);
     // DiscoverInstances goes to `data-<endpoint>` unless told otherwise; the emulator has one endpoint.
@@ -150,7 +135,7 @@ async function main(): Promise<void> {
     const servicePort = await freePort();
     const serviceEnvironment = {
       ...process.env,
-      ...emulatorEnvironment(endpoint, region),
+      ...emulators.emulatorEnvironment(endpoint, region),
       TABLE_NAME: table_name,
       DYNAMODB_ENDPOINT: endpoint,
       // Nothing lags behind this gateway's Cloud Map view at shutdown: stop at once.
@@ -164,22 +149,17 @@ async function main(): Promise<void> {
       },
     );
     // As ECS does for a task of a service with service discovery: register its address and port.
-    for (const serviceId of new Set(api.routes.map((route) => route.integration.serviceId))) {
+    for (const ServiceId of new Set(api.routes.map((route) => route.integration.serviceId))) {
+      const Attributes = { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(servicePort) };
       await cloudMap.send(
-        new RegisterInstanceCommand({
-          ServiceId: serviceId,
-          InstanceId: `local-${servicePort}`,
-          Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(servicePort) },
-        }),
+        new RegisterInstanceCommand({ ServiceId, InstanceId: `local-${servicePort}`, Attributes }),
       );
     }
 
     gateway = await startGateway({
       api,
       // Cognito serves a pool's keys at <issuer>/.well-known/jwks.json; the emulator at <endpoint>/<pool id>/….
-      authorizers: new JwtAuthorizers(
-        (issuer) => new URL(`${endpoint}${new URL(issuer).pathname}/.well-known/jwks.json`),
-      ),
+      jwksUrl: (issuer) => new URL(`${endpoint}${new URL(issuer).pathname}/.well-known/jwks.json`),
       endpoints: cloudMapEndpoints(cloudMap),
       port: options.port,
     }).catch((error: NodeJS.ErrnoException) => {
@@ -203,7 +183,7 @@ Stop with Ctrl-C.`);
 }
 
 await main().catch((error) => {
-  if (!(error instanceof OperatorError || error instanceof TerraformStepError)) throw error;
+  if (!(error instanceof OperatorError)) throw error;
   console.error(`local: ${error.message}`);
   process.exit(2);
 });

@@ -6,10 +6,7 @@ import {
 } from '@aws-sdk/client-servicediscovery';
 
 /** A task as Cloud Map lists it: where the gateway sends a request. */
-export interface Endpoint {
-  readonly host: string;
-  readonly port: number;
-}
+export type Endpoint = { host: string; port: number };
 
 /**
  * Finds the healthy tasks of a Cloud Map service with `DiscoverInstances`, as API Gateway does for a VPC

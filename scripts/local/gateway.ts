@@ -3,22 +3,20 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import type { Cors } from '@aws-sdk/client-apigatewayv2';
+import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Endpoint } from './cloud-map';
-import type { HttpApi, Route } from './http-api';
-import type { JwtAuthorizers } from './jwt-authorizer';
+import type { HttpApi, JwtAuthorizer, Route } from './http-api';
 
-export interface GatewayOptions {
-  readonly api: HttpApi;
-  readonly authorizers: JwtAuthorizers;
+export type GatewayOptions = {
+  api: HttpApi;
+  /** Where an issuer's keys are served (the emulator stands in for Cognito's host). */
+  jwksUrl: (issuer: string) => URL;
   /** The tasks behind a Cloud Map service (by id). */
-  readonly endpoints: (serviceId: string) => Promise<Endpoint[]>;
-  readonly port: number;
-}
+  endpoints: (serviceId: string) => Promise<Endpoint[]>;
+  port: number;
+};
 
-export interface Gateway {
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type Gateway = Awaited<ReturnType<typeof startGateway>>;
 
 /** The HTTP API quota on a request's line and headers together. */
 export const MAX_REQUEST_HEAD_BYTES = 10_240;
@@ -36,15 +34,34 @@ const HOP_BY_HOP = [
   'host',
 ];
 
+/** RSA only, as API Gateway: it refuses HMAC and EC tokens. */
+const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+
+/** API Gateway's error descriptions, by jose's error code or the claim that failed. */
+const REASONS: Record<string, string> = {
+  ERR_JWT_EXPIRED: 'the token has expired',
+  ERR_JWKS_NO_MATCHING_KEY: 'the token has no kid matching the issuer keys',
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'the token signature is invalid',
+  ERR_JOSE_ALG_NOT_ALLOWED: 'the token is not signed with an RSA algorithm',
+  exp: 'the token has no expiration',
+  iss: 'the token does not have a valid issuer',
+  nbf: 'the token is not valid yet',
+};
+
 /**
  * A stand-in for the HTTP API's data plane, which the emulator lacks: it serves the API as deployed
  * (routes, JWT authorizers, integration request parameters, CORS) and sends each request to a task found
  * in Cloud Map, answering in API Gateway's words where API Gateway answers itself. Node answers a request
  * that is not HTTP (400) or whose headers pass its own 16 KiB limit (431) before any of this runs.
  */
-export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+export async function startGateway(options: GatewayOptions) {
+  const keySets = new Map<string, JWTVerifyGetKey>();
+  const keySet = (issuer: string) => {
+    keySets.set(issuer, keySets.get(issuer) ?? createRemoteJWKSet(options.jwksUrl(issuer)));
+    return keySets.get(issuer) as JWTVerifyGetKey;
+  };
   const server = http.createServer((request, response) => {
-    handle(options, request, response).catch(() => {
+    handle(options, keySet, request, response).catch(() => {
       if (!response.headersSent) answer(response, 500, 'Internal Server Error');
       else response.destroy();
     });
@@ -63,7 +80,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-async function handle(options: GatewayOptions, request: IncomingMessage, response: ServerResponse) {
+async function handle(
+  options: GatewayOptions,
+  keySet: (issuer: string) => JWTVerifyGetKey,
+  request: IncomingMessage,
+  response: ServerResponse,
+) {
   // Like API Gateway's own ids: 10 random bytes, base64.
   const requestId = randomBytes(10).toString('base64');
   response.setHeader('apigw-requestid', requestId);
@@ -81,7 +103,7 @@ async function handle(options: GatewayOptions, request: IncomingMessage, respons
   if (!route) return answer(response, 404, 'Not Found');
   if (route.authorizer) {
     const token = request.headersDistinct[route.authorizer.header]?.[0];
-    const denial = await options.authorizers.authorize(route.authorizer, token, route.scopes);
+    const denial = await authorize(route.authorizer, route.scopes, keySet(route.authorizer.issuer), token);
     if (denial) {
       response.setHeader('www-authenticate', denial.wwwAuthenticate);
       return answer(response, denial.status, denial.status === 401 ? 'Unauthorized' : 'Forbidden');
@@ -127,6 +149,64 @@ async function handle(options: GatewayOptions, request: IncomingMessage, respons
     else answer(response, timedOut ? 504 : 503, 'Service Unavailable');
   });
   request.pipe(upstream);
+}
+
+/**
+ * Why API Gateway's JWT authorizer refuses the token in `header` (the identity source's value); undefined
+ * when it lets it through (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html):
+ * the token with or without `Bearer `; its signature against the issuer's JWKS (`kid` must name a key
+ * there); `iss`; `aud`, or `client_id` when there is no `aud`; `exp`, `nbf` and `iat`; and at least one
+ * of the route's scopes in `scope` or `scp`. API Gateway reads no `token_use`: what keeps ID tokens off a
+ * route is requiring a scope, which ID tokens never carry.
+ */
+async function authorize(jwt: JwtAuthorizer, scopes: string[], keys: JWTVerifyGetKey, header?: string) {
+  const token = header?.trim().replace(/^bearer\s+/i, '');
+  if (!token) return deny(401, 'invalid_token', 'the token is missing');
+  let claims: JWTPayload;
+  try {
+    ({ payload: claims } = await jwtVerify(
+      token,
+      (protectedHeader, jws) => {
+        // jose would use a JWKS's only key for a token without `kid`; API Gateway requires a matching kid.
+        if (protectedHeader.kid === undefined) throw new errors.JWKSNoMatchingKey();
+        return keys(protectedHeader, jws);
+      },
+      {
+        issuer: jwt.issuer,
+        algorithms: ALGORITHMS,
+        // API Gateway allows no clock skew either, and validates `exp`: a token without one is refused.
+        clockTolerance: 0,
+        requiredClaims: ['exp'],
+      },
+    ));
+  } catch (error) {
+    // A claim jose found missing or wrong is named by the claim; an expired token has its own code.
+    const { code = '', claim = '' } = error as { code?: string; claim?: string };
+    const reason = error instanceof errors.JWTClaimValidationFailed ? REASONS[claim] : REASONS[code];
+    return deny(401, 'invalid_token', reason ?? 'the token is invalid');
+  }
+  // jose checks `iat` only with a maximum age, which API Gateway does not have.
+  if (typeof claims.iat === 'number' && claims.iat > Date.now() / 1000) {
+    return deny(401, 'invalid_token', 'the token was issued in the future');
+  }
+  const audiences = claims.aud === undefined ? [claims.client_id] : [claims.aud].flat();
+  if (!audiences.some((audience) => jwt.audience.includes(audience as string))) {
+    return deny(401, 'invalid_token', 'the token does not have a valid audience');
+  }
+  const granted = claims.scope ?? claims.scp;
+  const grantedScopes = typeof granted === 'string' ? granted.split(' ') : [granted].flat();
+  if (scopes.length > 0 && !scopes.some((scope) => grantedScopes.includes(scope))) {
+    return deny(403, 'insufficient_scope', 'the token does not have the required scope', scopes);
+  }
+  return undefined;
+}
+
+/** A refusal (401: a bad or missing token; 403: a good one without the route's scope). */
+type Denial = { status: 401 | 403; wwwAuthenticate: string };
+
+function deny(status: 401 | 403, error: string, description: string, scopes: readonly string[] = []): Denial {
+  const wwwAuthenticate = `Bearer scope="${scopes.join(' ')}" error="${error}" error_description="${description}"`;
+  return { status, wwwAuthenticate };
 }
 
 /** The bytes of the request line and the header lines as received, CRLFs included. */

@@ -9,38 +9,26 @@ import {
 } from '@aws-sdk/client-apigatewayv2';
 import { OperatorError } from '../lib/operator-error';
 
-/** A JWT authorizer as the API defines it. */
-export interface JwtAuthorizer {
-  /** The header its identity source names (`$request.header.Authorization`), in lower case. */
-  readonly header: string;
-  readonly issuer: string;
-  readonly audience: readonly string[];
-}
+/** A JWT authorizer; `header` is the one its identity source names (`$request.header.Authorization`), in lower case. */
+export type JwtAuthorizer = { header: string; issuer: string; audience: string[] };
 
-/** An HTTP_PROXY integration through a VPC link to a Cloud Map service. */
-export interface Integration {
-  /** The Cloud Map service's id (`srv-…`), from the integration URI. */
-  readonly serviceId: string;
-  /** The headers its `overwrite:header.<name>` request parameters set; `$context.requestId` is replaced. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly timeoutMillis: number;
-}
+/**
+ * An HTTP_PROXY integration over a VPC link to the Cloud Map service `serviceId` (`srv-…`); `headers` are
+ * what its `overwrite:header.<name>` request parameters set (`$context.requestId` is replaced).
+ */
+export type Integration = { serviceId: string; headers: Record<string, string>; timeoutMillis: number };
 
-/** A route and what it requires: a public route has no authorizer. */
-export interface Route {
-  readonly method: string;
-  /** Literal and `{variable}` segments, e.g. `/petstore/pets/{petId}`. */
-  readonly path: string;
-  readonly authorizer?: JwtAuthorizer;
-  readonly scopes: readonly string[];
-  readonly integration: Integration;
-}
+/** A route (`path`: literal and `{variable}` segments) and what it requires; a public one has no authorizer. */
+export type Route = {
+  method: string;
+  path: string;
+  authorizer?: JwtAuthorizer;
+  scopes: string[];
+  integration: Integration;
+};
 
 /** The HTTP API as deployed: what the local gateway serves. */
-export interface HttpApi {
-  readonly routes: readonly Route[];
-  readonly cors?: Cors;
-}
+export type HttpApi = { routes: Route[]; cors?: Cors };
 
 // What the local gateway serves as API Gateway does; it refuses anything else when it starts.
 const ROUTE_KEY = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) ((?:\/(?:[\w.~-]+|\{\w+\}))+)$/;

@@ -10,41 +10,44 @@ import { parseArgs } from 'node:util';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { EMULATOR_CREDENTIALS } from '../lib/emulator';
 import { isRecord } from '../lib/json';
-import { OperatorError } from '../lib/operator-error';
 import * as stacks from '../lib/stack-outputs';
-import { runSmokeTest, type StepResult } from './run';
-
-/** A Cognito client for the user pool's region; at `endpoint` (an emulator) when given. */
-type CognitoClientFactory = (region: string, endpoint?: string) => CognitoIdentityProviderClient;
+import { runSmokeTest } from './run';
 
 // The smoke test signs in through its own app client: the public one does not offer the admin flow.
 const SMOKE_OUTPUTS = ['pets_url', 'user_pool_id', 'smoke_test_client_id', 'region'] as const;
-const OPTIONS = {
-  stack: { type: 'string' },
-  'outputs-file': { type: 'string' },
-  session: { type: 'string' },
-} as const;
 const USAGE =
   'usage: npm run smoke -- --stack <name> [--outputs-file <terraform output -json file>], or -- --session <file of npm run local>';
 
-/** Runs the smoke test as `args` say and prints its steps; returns the exit code. */
-export async function smokeCli(args: string[], cognitoClient: CognitoClientFactory, cdktfOut = 'cdktf.out') {
+/**
+ * Runs the smoke test as `args` say and prints its steps; returns the exit code. `cognitoClient` makes
+ * a client for the pool's region, at `endpoint` (an emulator) when given.
+ */
+export async function smokeCli(
+  args: string[],
+  cognitoClient: (region: string, endpoint?: string) => CognitoIdentityProviderClient,
+  cdktfOut = 'cdktf.out',
+) {
   try {
     const target = readTarget(args, cdktfOut);
     const outputs = stacks.requireOutputs(target.outputs, SMOKE_OUTPUTS, target.source);
     // Locally the gateway stands in for API Gateway and the emulator for Cognito.
     const petsUrl = target.local ? `${target.local.gateway}/petstore/pets` : outputs.pets_url;
+    // Only a stack with a custom domain has it (the API's own address, turned off).
+    const executeApiUrl = target.local ? undefined : target.outputs.execute_api_endpoint;
     const cognito = cognitoClient(outputs.region, target.local?.emulator);
     console.log(`Smoke test of ${target.stack} at ${petsUrl}`);
     const result = await runSmokeTest(
       {
         petsUrl,
-        // Only a stack with a custom domain has it (the API's own address, turned off).
-        executeApiUrl: target.local ? undefined : optionalString(target.outputs.execute_api_endpoint),
+        executeApiUrl: typeof executeApiUrl === 'string' && executeApiUrl !== '' ? executeApiUrl : undefined,
         userPoolId: outputs.user_pool_id,
         clientId: outputs.smoke_test_client_id,
       },
-      { cognito, onStep: (step) => console.log(formatStep(step)) },
+      {
+        cognito,
+        onStep: (step) =>
+          console.log(`${step.ok ? '✓' : '✗'} ${step.name}: ${step.detail} (${step.durationMs} ms)`),
+      },
     ).finally(() => cognito.destroy());
     if (result.ok) {
       console.log(`Smoke test of ${target.stack} passed (${result.steps.length} steps).`);
@@ -56,7 +59,7 @@ export async function smokeCli(args: string[], cognitoClient: CognitoClientFacto
     }
     return 1;
   } catch (error) {
-    if (!(error instanceof OperatorError)) throw error;
+    if (!(error instanceof stacks.OperatorError)) throw error;
     console.error(`smoke: ${error.message}`);
     return 1;
   }
@@ -66,14 +69,15 @@ export async function smokeCli(args: string[], cognitoClient: CognitoClientFacto
 function readTarget(args: string[], cdktfOut: string) {
   let options: { stack?: string; 'outputs-file'?: string; session?: string };
   try {
-    options = parseArgs({ args, options: OPTIONS }).values;
+    const string = { type: 'string' } as const;
+    options = parseArgs({ args, options: { stack: string, 'outputs-file': string, session: string } }).values;
   } catch (error) {
-    throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
+    throw new stacks.OperatorError(`${(error as Error).message}\n${USAGE}`);
   }
   const { session, 'outputs-file': outputsFile } = options;
   if (session !== undefined) {
     if (options.stack !== undefined || outputsFile !== undefined) {
-      throw new OperatorError(`--session names the stack and its outputs: give it alone\n${USAGE}`);
+      throw new stacks.OperatorError(`--session names the stack and its outputs: give it alone\n${USAGE}`);
     }
     // What `npm run local` writes: the gateway, the emulator, the stack and its outputs.
     const local: unknown = read(session, '--session', JSON.parse, ' (is npm run local running?)');
@@ -82,7 +86,7 @@ function readTarget(args: string[], cdktfOut: string) {
       !isRecord(local.outputs) ||
       !['gateway', 'emulator', 'stack'].every((key) => typeof local[key] === 'string')
     ) {
-      throw new OperatorError(`--session ${session} is not a session file of npm run local`);
+      throw new stacks.OperatorError(`--session ${session} is not a session file of npm run local`);
     }
     const { gateway, emulator, stack } = local as Record<string, string>;
     return { stack, source: session, outputs: local.outputs, local: { gateway, emulator } };
@@ -93,15 +97,10 @@ function readTarget(args: string[], cdktfOut: string) {
   return { stack, source, outputs: stacks.parseTerraformOutputs(text, source) };
 }
 
-/** `✓ <step>: <detail> (<ms> ms)`, one line. */
-function formatStep(step: StepResult): string {
-  return `${step.ok ? '✓' : '✗'} ${step.name}: ${step.detail} (${step.durationMs} ms)`;
-}
-
 function deployedOutputs(cdktfOut: string, stack: string): string {
   const synthesized = stacks.findSynthesizedStack(cdktfOut, stack);
   if (synthesized === undefined) {
-    throw new OperatorError(
+    throw new stacks.OperatorError(
       `${cdktfOut}/ has no synthesized ${stack}: deploy it from this checkout (npm run deploy -- ${stack}), or pass --outputs-file`,
     );
   }
@@ -112,7 +111,7 @@ function read<T>(file: string, option: string, parse: (text: string) => T, hint 
   try {
     return parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new OperatorError(`cannot read ${option} ${file}: ${(error as Error).message}${hint}`);
+    throw new stacks.OperatorError(`cannot read ${option} ${file}: ${(error as Error).message}${hint}`);
   }
 }
 
@@ -122,8 +121,4 @@ if (process.argv[1] === import.meta.filename) {
       ? new CognitoIdentityProviderClient({ region, endpoint, credentials: EMULATOR_CREDENTIALS })
       : new CognitoIdentityProviderClient({ region }),
   );
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

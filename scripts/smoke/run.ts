@@ -1,22 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { PET_ROUTES } from '../../app/contract';
-import * as users from '../lib/cognito-test-user';
+import { testUser, testUserPassword, type UserPool } from '../lib/cognito-test-user';
 
 /**
  * The deployed stack as the smoke test sees it: its user pool, `pets_url` (the pets collection) and, with
  * a custom domain, `execute_api_endpoint`: the API's own address, which must refuse, or the domain's TLS
  * policy and name could be bypassed.
  */
-export type SmokeTarget = users.UserPool & { readonly petsUrl: string; readonly executeApiUrl?: string };
+export type SmokeTarget = UserPool & { readonly petsUrl: string; readonly executeApiUrl?: string };
 
-export interface StepResult {
-  readonly name: string;
-  readonly ok: boolean;
-  /** What came back, or what was expected and what came instead. */
-  readonly detail: string;
-  readonly durationMs: number;
-}
+/** One step; `detail` is what came back, or what was expected and what came instead. */
+export type StepResult = { name: string; ok: boolean; detail: string; durationMs: number };
 
 // Generous for a cold Fargate task behind the VPC link; a hung request must still end the run.
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -25,10 +20,9 @@ const OPENAPI_PATH = PET_ROUTES.openApiDocument.path;
 /**
  * Signs a fresh test user in, then walks a fresh pet through the API: public read of an absent pet,
  * a write without a token (the gateway must refuse it), a write with one, a read and a delete; then
- * the OpenAPI document, public. Stops
- * at the first unmet expectation; whatever happened, then deletes the pet if a write may have created
- * it, and the user. Never throws for a failed step: the result says which failed and why. `onStep` is
- * called as each step ends, to print it.
+ * the OpenAPI document, public. Stops at the first unmet expectation; whatever happened, then deletes
+ * the pet if a write may have created it, and the user. Never throws for a failed step: the result says
+ * which failed and why. `onStep` is called as each step ends, to print it.
  */
 export async function runSmokeTest(
   target: SmokeTarget,
@@ -40,7 +34,8 @@ export async function runSmokeTest(
   const petPath = `/petstore/pets/${petId}`;
   const petUrl = `${target.petsUrl}/${petId}`;
   const pet = { name: 'Smoke Test', tag: petId };
-  const password = users.testUserPassword();
+  const user = testUser(cognito, target, email);
+  const password = testUserPassword();
   const steps: StepResult[] = [];
 
   /** Runs one step and reports it; not when an earlier step failed, unless it is a cleanup. */
@@ -70,7 +65,7 @@ export async function runSmokeTest(
   }
   await step(`create test user ${email}`, async () => {
     userMayExist = true;
-    await users.createTestUser(cognito, target, email).catch((error) => {
+    await user.create().catch((error) => {
       // Cognito answered with an error, or no request left (no credentials): nothing was created.
       // A timeout or a dropped connection may follow a creation, so the user may exist then.
       const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -80,22 +75,19 @@ export async function runSmokeTest(
     return 'created, invitation suppressed';
   });
   await step('set its password', async () => {
-    await users.setPermanentPassword(cognito, target, email, password);
+    await user.setPassword(password);
     return 'permanent';
   });
   await step('sign in (ADMIN_USER_PASSWORD_AUTH)', async () => {
-    token = await users.signIn(cognito, target, email, password);
+    token = await user.signIn(password);
     return 'access token received';
   });
   await step(`GET ${petPath} without a token → 404`, async () => {
     const response = expectStatus(await request('GET', petUrl), 404);
     // The gateway answers 404 itself for a route it lacks; only the service's own 404 proves the
     // request went through the VPC link to a task.
-    if ((parseJson(response.text) as { statusCode?: unknown })?.statusCode !== 404) {
-      throw new Error(
-        `expected the pet service's 404 body ({"statusCode":404,...}), got ${bodyExcerpt(response)}`,
-      );
-    }
+    const expected = `the pet service's 404 body ({"statusCode":404,...})`;
+    if (response.json?.statusCode !== 404) throw new Error(`expected ${expected}, got ${excerpt(response)}`);
     return '404';
   });
   await step(`POST ${petPath} without a token → 401`, async () => {
@@ -112,11 +104,9 @@ export async function runSmokeTest(
   });
   await step(`GET ${petPath} → 200`, async () => {
     const response = expectStatus(await request('GET', petUrl), 200);
-    const body = parseJson(response.text) as { petId?: unknown; name?: unknown } | undefined;
-    if (body?.petId !== petId || body.name !== pet.name) {
-      throw new Error(
-        `expected the pet just created (petId ${petId}, name ${pet.name}), got ${bodyExcerpt(response)}`,
-      );
+    if (response.json?.petId !== petId || response.json.name !== pet.name) {
+      const expected = `the pet just created (petId ${petId}, name ${pet.name})`;
+      throw new Error(`expected ${expected}, got ${excerpt(response)}`);
     }
     return '200';
   });
@@ -127,11 +117,11 @@ export async function runSmokeTest(
   });
   await step(`GET ${OPENAPI_PATH} without a token → 200`, async () => {
     const response = expectStatus(await request('GET', new URL(OPENAPI_PATH, target.petsUrl).href), 200);
-    const document = parseJson(response.text) as { openapi?: unknown; paths?: object } | undefined;
-    if (typeof document?.openapi !== 'string' || !(PET_ROUTES.getPet.path in (document.paths ?? {}))) {
-      throw new Error(`expected the API's OpenAPI document, got ${bodyExcerpt(response)}`);
+    const { openapi, paths } = (response.json ?? {}) as { openapi?: unknown; paths?: object };
+    if (typeof openapi !== 'string' || !(PET_ROUTES.getPet.path in (paths ?? {}))) {
+      throw new Error(`expected the API's OpenAPI document, got ${excerpt(response)}`);
     }
-    return `200, OpenAPI ${document.openapi}`;
+    return `200, OpenAPI ${openapi}`;
   });
   if (petMayExist && !petDeleted) {
     await step(`cleanup: DELETE ${petPath}`, async () => {
@@ -143,7 +133,7 @@ export async function runSmokeTest(
   }
   if (userMayExist) {
     await step('cleanup: delete the test user', async () => {
-      const deleted = await users.deleteTestUser(cognito, target, email).catch((error: unknown) => {
+      const deleted = await user.delete().catch((error: unknown) => {
         throw new Error(
           `${describeFailure(error)}; delete it by hand: aws cognito-idp admin-delete-user --user-pool-id ${target.userPoolId} --username ${email}`,
         );
@@ -154,18 +144,26 @@ export async function runSmokeTest(
   return { ok: steps.every((result) => result.ok), steps, petId, email };
 }
 
+/** The response's status, Location and body (and the body's JSON object, when it is one). */
 async function request(method: string, url: string, { body, token }: { body?: object; token?: string } = {}) {
   const response = await fetch(url, {
     method,
     headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...(body && { 'content-type': 'application/json' }),
+      ...(token && { authorization: `Bearer ${token}` }),
     },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body && JSON.stringify(body),
     redirect: 'manual',
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
-  return { status: response.status, location: response.headers.get('location'), text: await response.text() };
+  const text = await response.text();
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // Not JSON: the checks that read it fail, quoting the text.
+  }
+  return { status: response.status, location: response.headers.get('location'), text, json };
 }
 
 type ApiResponse = Awaited<ReturnType<typeof request>>;
@@ -174,22 +172,14 @@ type ApiResponse = Awaited<ReturnType<typeof request>>;
 function expectStatus(response: ApiResponse, expected: number): ApiResponse {
   if (response.status === expected) return response;
   // The service's errors and the gateway's both have a `message`.
-  const message = (parseJson(response.text) as { message?: unknown } | undefined)?.message;
-  const came = typeof message === 'string' ? `message: ${message}` : `body: ${bodyExcerpt(response)}`;
+  const message = response.json?.message;
+  const came = typeof message === 'string' ? `message: ${message}` : `body: ${excerpt(response)}`;
   throw new Error(`expected ${expected}, got ${response.status}${response.text === '' ? '' : ` (${came})`}`);
 }
 
-function bodyExcerpt({ text }: ApiResponse): string {
+function excerpt({ text }: ApiResponse): string {
   if (text === '') return 'an empty body';
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function describeFailure(error: unknown): string {
@@ -197,7 +187,6 @@ function describeFailure(error: unknown): string {
   if (error.name === 'TimeoutError') return `no response within ${REQUEST_TIMEOUT_MS / 1000} s`;
   // fetch reports network failures as "fetch failed" with the reason in `cause`.
   if (error.cause instanceof Error) return `no response: ${error.cause.message}`;
-  // A failed expectation is a plain Error; AWS SDK errors are named after the service's exception,
-  // e.g. NotAuthorizedException.
+  // A failed expectation is a plain Error; AWS SDK errors are named after the service's exception.
   return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
 }

@@ -9,16 +9,11 @@ import { OperatorError } from '../operator-error';
 /** The moto release the rehearsal is written against (its quirks list, its added calls). */
 export const MOTO_VERSION = '5.2.1';
 
-/** An AWS emulator the rehearsal and `npm run local` talk to. */
-export interface Emulator {
-  /** e.g. `http://127.0.0.1:41234`: every AWS service on one endpoint. */
-  readonly endpoint: string;
-  /** Stops it if this process started it; an emulator given by `EMULATOR_ENDPOINT` is left running. */
-  stop(): Promise<void>;
-}
+/** An AWS emulator: every service at `endpoint`; `stop()` leaves one given by EMULATOR_ENDPOINT running. */
+export type Emulator = { endpoint: string; stop(): Promise<void> };
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./moto-server.py', import.meta.url));
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_S = 30;
 
 /** Credentials the emulator accepts (it checks none); set so no real ones are ever picked up. */
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
@@ -55,13 +50,10 @@ export async function startEmulator(env: NodeJS.ProcessEnv = process.env): Promi
 }
 
 function requireLoopbackUrl(value: string): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
+  if (!URL.canParse(value)) {
     throw new OperatorError(`EMULATOR_ENDPOINT is '${value}': expected a URL such as http://127.0.0.1:5000`);
   }
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) && !url.hostname.startsWith('127.')) {
+  if (!/^(127\.|localhost$|\[::1\]$)/.test(new URL(value).hostname)) {
     throw new OperatorError(
       `EMULATOR_ENDPOINT is '${value}': the emulator must be on this machine (a loopback address)`,
     );
@@ -70,57 +62,48 @@ function requireLoopbackUrl(value: string): void {
 
 /** Fails with what to install when python3 or moto is missing, or moto is not the version the quirks list is for. */
 function requireMoto(): void {
-  const probe = spawnSync('python3', ['-c', 'import moto, flask, werkzeug; print(moto.__version__)'], {
-    encoding: 'utf8',
-  });
+  const script = 'import moto, flask, werkzeug; print(moto.__version__)';
+  const probe = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
   if (probe.error) {
     throw new OperatorError(`python3 is missing: the emulator is moto ${MOTO_VERSION}, a Python package`);
   }
+  const install = `pip install 'moto[server]==${MOTO_VERSION}'`;
   if (probe.status !== 0) {
     throw new OperatorError(
-      `moto's server is missing: pip install 'moto[server]==${MOTO_VERSION}' (${probe.stderr.trim().split('\n').at(-1)})`,
+      `moto's server is missing: ${install} (${probe.stderr.trim().split('\n').at(-1)})`,
     );
   }
   const version = probe.stdout.trim();
   if (version !== MOTO_VERSION) {
-    throw new OperatorError(
-      `moto is ${version}; the rehearsal is written for ${MOTO_VERSION}: pip install 'moto[server]==${MOTO_VERSION}'`,
-    );
+    throw new OperatorError(`moto is ${version}; the rehearsal is written for ${MOTO_VERSION}: ${install}`);
   }
 }
 
-async function readPort(child: ChildProcess): Promise<number> {
+/** The port moto-server.py prints once it listens; an OperatorError with its stderr's tail if it exits first. */
+function readPort(child: ChildProcess): Promise<number> {
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     // Keep only the tail: moto logs one line per request.
     stderr = (stderr + chunk).slice(-4000);
   });
-  const exited = once(child, 'exit').then(([code]) => {
-    throw new OperatorError(`the emulator exited (code ${code}) before it listened:\n${stderr.trim()}`);
-  });
-  const listening = new Promise<number>((resolve) => {
-    let buffer = '';
+  const port = new Promise<number>((resolve, reject) => {
+    let stdout = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      const line = buffer.split('\n').find((candidate) => candidate.startsWith('{"port"'));
+      stdout += chunk;
+      const line = stdout.split('\n').find((candidate) => candidate.startsWith('{"port"'));
       if (line) resolve((JSON.parse(line) as { port: number }).port);
     });
+    child.once('exit', (code) => {
+      reject(new OperatorError(`the emulator exited (code ${code}) before it listened:\n${stderr.trim()}`));
+    });
+    const timedOut = () =>
+      reject(new OperatorError(`the emulator did not listen within ${START_TIMEOUT_S} s`));
+    setTimeout(timedOut, START_TIMEOUT_S * 1000).unref();
   });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new OperatorError(`the emulator did not listen within ${START_TIMEOUT_MS / 1000} s`)),
-      START_TIMEOUT_MS,
-    );
-  });
-  try {
-    return await Promise.race([listening, exited, timeout]);
-  } catch (error) {
+  return port.catch((error) => {
     child.kill('SIGKILL');
     throw error;
-  } finally {
-    clearTimeout(timer);
-  }
+  });
 }
 
 /** SIGTERM, then SIGKILL after 3 s: moto holds no state worth a graceful stop. */
@@ -146,9 +129,8 @@ export async function pushEmulatorImage(
   const environment = ENVIRONMENTS.find((candidate) => stackName(candidate) === stack);
   if (!environment) throw new OperatorError(`${stack} is not an environment's stack (environments.ts)`);
   const { ECRClient, CreateRepositoryCommand, PutImageCommand } = await import('@aws-sdk/client-ecr');
-  const { region } = environment;
   const repositoryName = imageRepositoryName(environment.name);
-  const ecr = new ECRClient({ endpoint, region, credentials: EMULATOR_CREDENTIALS });
+  const ecr = new ECRClient({ endpoint, region: environment.region, credentials: EMULATOR_CREDENTIALS });
   try {
     if (image.create) {
       await ecr.send(new CreateRepositoryCommand({ repositoryName })).catch((error: Error) => {
@@ -156,7 +138,7 @@ export async function pushEmulatorImage(
       });
     }
     if (!image.tag) return;
-    const manifest = {
+    const imageManifest = JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
       config: {
@@ -165,14 +147,8 @@ export async function pushEmulatorImage(
         digest: `sha256:${'0'.repeat(64)}`,
       },
       layers: [],
-    };
-    await ecr.send(
-      new PutImageCommand({
-        repositoryName,
-        imageTag: image.tag,
-        imageManifest: JSON.stringify(manifest),
-      }),
-    );
+    });
+    await ecr.send(new PutImageCommand({ repositoryName, imageTag: image.tag, imageManifest }));
   } finally {
     ecr.destroy();
   }

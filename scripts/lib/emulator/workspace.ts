@@ -3,23 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSynthesizedStacks, type SynthesizedStack } from '../cdktf-manifest';
 import { OperatorError } from '../operator-error';
-import { errorLines, type ProviderMirror, type TerraformRun, terraform } from '../terraform';
-
-/** A failed Terraform step; its message is Terraform's errors, one per line. */
-export class TerraformStepError extends Error {
-  override name = 'TerraformStepError';
-
-  constructor(
-    readonly step: string,
-    readonly run: TerraformRun,
-  ) {
-    super(
-      `terraform ${step} failed:\n${errorLines(run)
-        .map((line) => `  ${line}`)
-        .join('\n')}`,
-    );
-  }
-}
+import { type ProviderMirror, type TerraformRun, terraform } from '../terraform';
 
 /** A stack's Terraform JSON, as far as the tools read and edit it. */
 export type TerraformJson = Record<string, unknown>;
@@ -53,17 +37,15 @@ export function synthForEmulator(
  */
 export class EmulatorWorkspace {
   readonly directory: string;
-  readonly config: TerraformJson;
 
   constructor(
     readonly name: string,
-    config: TerraformJson,
+    readonly config: TerraformJson,
     root: string,
     private readonly environment: NodeJS.ProcessEnv,
   ) {
     this.directory = path.join(root, name);
     mkdirSync(this.directory, { recursive: true });
-    this.config = config;
     this.writeConfig(config);
   }
 
@@ -78,12 +60,15 @@ export class EmulatorWorkspace {
     writeFileSync(path.join(this.directory, 'cdk.tf.json'), `${JSON.stringify(config, null, 2)}\n`);
   }
 
-  /** Runs terraform; a non-zero exit (other than the `allowed` ones) throws `TerraformStepError`. */
+  /**
+   * Runs terraform, its output kept in `<step>.log`; a non-zero exit (other than the `allowed` ones) is
+   * an OperatorError listing Terraform's errors.
+   */
   async run(step: string, args: readonly string[], allowed: readonly number[] = [0]): Promise<TerraformRun> {
     const result = await terraform(args, { cwd: this.directory, env: this.environment });
     writeFileSync(path.join(this.directory, `${step}.log`), `${result.stdout}${result.stderr}`);
-    if (!allowed.includes(result.code)) throw new TerraformStepError(step, result);
-    return result;
+    if (allowed.includes(result.code)) return result;
+    throw new OperatorError(`terraform ${step} failed:\n${errorLines(result).join('\n')}`);
   }
 
   init(): Promise<TerraformRun> {
@@ -94,13 +79,22 @@ export class EmulatorWorkspace {
   async showText(planFile: string): Promise<string> {
     return (await this.run(`show-text-${path.basename(planFile)}`, ['show', '-no-color', planFile])).stdout;
   }
+}
 
-  apply(step: string, args: readonly string[]): Promise<TerraformRun> {
-    return this.run(step, ['apply', '-input=false', '-no-color', '-json', '-auto-approve', ...args]);
-  }
+type Diagnostic = { summary: string; detail?: string; address?: string };
 
-  /** `terraform output -json`, as text. */
-  async outputs(): Promise<string> {
-    return (await this.run('output', ['output', '-json', '-no-color'])).stdout;
-  }
+/** Terraform's error diagnostics (`-json`), a line each with the address if any; else its last lines. */
+function errorLines(run: TerraformRun): string[] {
+  const diagnostics = run.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{"@level":"error"'))
+    .map((line) => (JSON.parse(line) as { diagnostic?: Diagnostic }).diagnostic)
+    .filter((diagnostic) => diagnostic !== undefined);
+  const lines =
+    diagnostics.length > 0
+      ? diagnostics.map(({ address, summary, detail }) => {
+          return `${address ? `${address}: ` : ''}${summary}${detail ? ` — ${detail.split('\n')[0]}` : ''}`;
+        })
+      : (run.stderr || run.stdout).trim().split('\n').slice(-15).filter(Boolean);
+  return (lines.length > 0 ? lines : [`terraform exited ${run.code}`]).map((line) => `  ${line}`);
 }
