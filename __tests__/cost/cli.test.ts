@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI } from '../global-setup';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const output = mkdtempSync(path.join(os.tmpdir(), 'cost-cli-'));
@@ -28,7 +29,7 @@ beforeAll(() => {
 });
 
 function runCost(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/cost/cli.ts', ...args], {
+  return spawnSync(process.execPath, [CLI.cost, ...args], {
     cwd: projectRoot,
     encoding: 'utf8',
   });

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PLAN_REVIEW_CLI } from '../global-setup';
+import { CLI } from '../global-setup';
 import { FakeGitHub } from './fake-github';
 import { type FixtureName, fixture } from './fixtures';
 
@@ -26,7 +26,7 @@ export function runCli(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [PLAN_REVIEW_CLI, command, ...args],
+      [CLI['plan-review'], command, ...args],
       { cwd: ROOT, env: { ...inherited, ...env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

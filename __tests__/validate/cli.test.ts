@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI } from '../global-setup';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = path.join(projectRoot, '__tests__/fixtures/validate');
@@ -39,14 +40,7 @@ function runValidate(
   outputDirectory: string,
   environment: NodeJS.ProcessEnv = baseEnvironment(),
 ): Promise<{ status: number | null; lines: string[]; stderr: string }> {
-  const args = [
-    '--import',
-    'tsx',
-    'scripts/terraform-validate/cli.ts',
-    '--skip-synth',
-    '--output',
-    outputDirectory,
-  ];
+  const args = [CLI.validate, '--skip-synth', '--output', outputDirectory];
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
