@@ -1,5 +1,4 @@
 import { build } from 'esbuild';
-import { findProviderMirror } from '../scripts/lib/terraform';
 
 /**
  * The CLIs the tests spawn most (the plan review's about 30 times), each as one file that plain `node`
@@ -16,10 +15,7 @@ export const CLI = Object.fromEntries(
   Object.keys(CLI_SOURCES).map((name) => [name, `${CLI_DIRECTORY}/${name}.mjs`]),
 ) as Record<keyof typeof CLI_SOURCES, string>;
 
-export default async function setup(): Promise<void> {
-  // Found once for every test that runs Terraform (the workers inherit it): without it, each run of a
-  // CLI that needs the mirror searches the file system for it, about 3 CPU-seconds.
-  process.env.TF_PROVIDER_MIRROR ??= findProviderMirror().directory;
+export default async function bundleClis(): Promise<void> {
   await build({
     entryPoints: CLI_SOURCES,
     outdir: CLI_DIRECTORY,

@@ -300,8 +300,8 @@ describe('SIGTERM with a pre-stop delay', () => {
 
 describe('a rolling deploy', () => {
   // Two instances behind a gateway whose view of the registry lags by a second; ECS deregisters
-  // one and sends it SIGTERM at the same moment, under load. Bounded: 6 clients for 3 s, loopback,
-  // each pausing 15 ms between requests (hundreds a second: plenty to hit the lag, not a CPU burn).
+  // one and sends it SIGTERM at the same moment, under load. Bounded: 4 clients for 3 s, loopback,
+  // each pausing 25 ms between requests (about 150 a second: dozens inside the lag, not a CPU burn).
   async function rollOne(preStopDelaySeconds: number) {
     const env = {
       ...serviceEnv(dynamodb.endpoint),
@@ -343,10 +343,10 @@ describe('a rolling deploy', () => {
           } catch {
             count('network error');
           }
-          await sleep(15);
+          await sleep(25);
         }
       };
-      const load = Promise.all(Array.from({ length: 6 }, (_, id) => client(id)));
+      const load = Promise.all(Array.from({ length: 4 }, (_, id) => client(id)));
       await sleep(1000);
       gateway.deregister(stopping.baseUrl);
       stopping.child.kill('SIGTERM');
