@@ -10,8 +10,8 @@ import {
 } from '../../scripts/plan-review/stack-report';
 import { commentInput, FIXTURES_DIR, summaryOf as summaryOfPlan } from './fixtures';
 
-// Real plans: Terraform 1.11 and hashicorp/aws 5.100 against moto, written by `npm run fixtures:plans`
-// (scripts/plan-review/fixtures/generate.ts; its index.json says what each one is).
+// Real plans: Terraform 1.11 and hashicorp/aws 5.100 against moto (index.json says what each one is;
+// docs/plan-review.md how they were made).
 const REAL = path.join(FIXTURES_DIR, 'real');
 
 const INDEX = JSON.parse(readFileSync(path.join(REAL, 'index.json'), 'utf8')) as {
@@ -149,7 +149,7 @@ describe('plan review on real plans of a small configuration', () => {
 
   test('sensitive values never reach the comment, even where Terraform printed a copy in clear', () => {
     const files = real('sensitive');
-    // The small configuration's secrets (scripts/plan-review/fixtures/groups.ts): old and new values.
+    // The small configuration's secrets: old and new values.
     const secrets = [
       'fixture-api-key-Zp4rT8wq',
       'fixture-api-key-rotated-Qm3sW7ne',
