@@ -30,10 +30,11 @@ afterAll(() => {
   for (const directory of [validOutput, serviceOutput]) rmSync(directory, { recursive: true, force: true });
 });
 
-// Found once for the file's runs: without it, each run searches the file system for the mirror (~3 CPU-s).
+// Found once for the file's runs: without it, each run searches the file system for the mirror (~3 CPU-s;
+// far longer on a busy machine, hence the hook's own bound).
 beforeAll(() => {
   process.env.TF_PROVIDER_MIRROR ??= findProviderMirror().directory;
-});
+}, 60_000);
 
 /** The environment minus anything that would change how the CLI validates. */
 function baseEnvironment(): NodeJS.ProcessEnv {
