@@ -1,4 +1,5 @@
 import { formatAttributePath, hasChanges } from '../../scripts/plan-review/classify';
+import { buildStackReport } from '../../scripts/plan-review/stack-report';
 import { type FixtureName, fixture, summaryOf as summaryOfPlan } from './fixtures';
 
 function summaryOf(name: FixtureName) {
@@ -104,5 +105,21 @@ describe('formatAttributePath', () => {
     expect(formatAttributePath(['container_definitions'])).toBe('container_definitions');
     expect(formatAttributePath(['ingress', 0, 'cidr_blocks'])).toBe('ingress[0].cidr_blocks');
     expect(formatAttributePath(['tags', 'kubernetes.io/role'])).toBe('tags["kubernetes.io/role"]');
+  });
+});
+
+describe('buildStackReport', () => {
+  it('makes a stack whose plan has change actions it does not know failed, naming them', () => {
+    const change = { address: 'aws_s3_bucket.state', mode: 'managed', type: 'aws_s3_bucket', name: 'state' };
+    const planJson = JSON.stringify({
+      format_version: '1.2',
+      resource_changes: [{ ...change, change: { actions: ['delete', 'update'] } }],
+    });
+    expect(buildStackReport('petstore-dev', { planJson, planText: 'Plan: 0 to add' })).toEqual({
+      stack: 'petstore-dev',
+      status: 'failed',
+      error:
+        'The plan of petstore-dev could not be read: plan.json is aws_s3_bucket.state: unknown change actions [delete,update].',
+    });
   });
 });

@@ -45,16 +45,14 @@ export function loadStackReports(plansDir: string, stacks: readonly string[]): S
       return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
     };
     const guard = read('guard.json');
+    let verdict: GuardVerdict | undefined;
     try {
-      const files = { planJson: read('plan.json'), planText: read('plan.txt'), planLog: read('plan.log') };
-      return buildStackReport(stack, {
-        ...files,
-        error: read('error.txt'),
-        guard: guard && JSON.parse(guard),
-      });
+      verdict = guard === undefined ? undefined : JSON.parse(guard);
     } catch {
       return { stack, status: 'failed', error: `The guard verdict of ${stack} (guard.json) is not JSON.` };
     }
+    const files = { planJson: read('plan.json'), planText: read('plan.txt'), planLog: read('plan.log') };
+    return buildStackReport(stack, { ...files, error: read('error.txt'), guard: verdict });
   });
 }
 
@@ -79,8 +77,10 @@ export function buildStackReport(stack: string, files: StackPlanFiles): StackRep
     if (!text.trim()) return unreadable(`${name} is empty`);
   }
   let masked: MaskedPlan;
+  let summary: PlanSummary;
   try {
     masked = maskPlan(planJson, planText, terraformWarnings(planLog));
+    summary = classifyPlan(masked);
   } catch (error) {
     // Names what is wrong with the file; never quotes the plan, which may hold secrets.
     return unreadable(`plan.json is ${error instanceof SyntaxError ? 'not JSON' : (error as Error).message}`);
@@ -88,7 +88,7 @@ export function buildStackReport(stack: string, files: StackPlanFiles): StackRep
   return {
     stack,
     status: 'planned',
-    summary: classifyPlan(masked),
+    summary,
     planText: masked.text,
     warnings: masked.warnings,
     cost: planCostChange(masked.json),
