@@ -13,10 +13,7 @@ export type TerraformJson = Record<string, unknown>;
  * `EMULATOR_ENDPOINT` set (main.ts, constructs/emulator-target.ts: the one place that says what an
  * emulator run changes): the app command of cdktf.json, without the CLI's start-up.
  */
-export function synthForEmulator(
-  outDirectory: string,
-  target: { readonly endpoint: string; readonly mirror: ProviderMirror },
-): SynthesizedStack[] {
+export function synthForEmulator(outDirectory: string, target: { endpoint: string; mirror: ProviderMirror }) {
   const { app } = JSON.parse(readFileSync('cdktf.json', 'utf8')) as { app: string };
   const result = spawnSync('sh', ['-c', app], {
     env: {
@@ -74,11 +71,6 @@ export class EmulatorWorkspace {
   init(): Promise<TerraformRun> {
     return this.run('init', ['init', '-input=false', '-no-color']);
   }
-
-  /** The saved plan as Terraform prints it for people. */
-  async showText(planFile: string): Promise<string> {
-    return (await this.run(`show-text-${path.basename(planFile)}`, ['show', '-no-color', planFile])).stdout;
-  }
 }
 
 type Diagnostic = { summary: string; detail?: string; address?: string };
@@ -88,8 +80,7 @@ function errorLines(run: TerraformRun): string[] {
   const diagnostics = run.stdout
     .split('\n')
     .filter((line) => line.startsWith('{"@level":"error"'))
-    .map((line) => (JSON.parse(line) as { diagnostic?: Diagnostic }).diagnostic)
-    .filter((diagnostic) => diagnostic !== undefined);
+    .flatMap((line) => (JSON.parse(line) as { diagnostic?: Diagnostic }).diagnostic ?? []);
   const lines =
     diagnostics.length > 0
       ? diagnostics.map(({ address, summary, detail }) => {
