@@ -7,7 +7,7 @@ import { ENVIRONMENTS } from '../../../environments';
 import { OperatorError } from '../operator-error';
 
 /** The moto release the rehearsal is written against (its quirks list, its added calls). */
-export const MOTO_VERSION = '5.2.1';
+const MOTO_VERSION = '5.2.1';
 
 /** An AWS emulator: every service at `endpoint`; `stop()` leaves one given by EMULATOR_ENDPOINT running. */
 export type Emulator = { endpoint: string; stop(): Promise<void> };
