@@ -3,38 +3,30 @@ import path from 'node:path';
 import { isRecord } from './json';
 import { OperatorError } from './operator-error';
 
-/** The part of `cdktf.out/manifest.json` the tooling reads: one entry per synthesized stack. */
-export interface ManifestStack {
+/**
+ * The part of `cdktf.out/manifest.json` the tooling reads: one entry per synthesized stack, its paths relative
+ * to the directory holding manifest.json (`stacks/petstore-dev`, `stacks/petstore-dev/cdk.tf.json`).
+ */
+type ManifestStack = {
   name: string;
   dependencies: string[];
-  /** Relative to the directory holding manifest.json, e.g. `stacks/petstore-dev`. */
   workingDirectory: string;
-  /** Relative to the directory holding manifest.json, e.g. `stacks/petstore-dev/cdk.tf.json`. */
   synthesizedStackPath: string;
-}
-
+};
 export type Manifest = { stacks: Record<string, ManifestStack> };
 
 export function parseManifest(json: unknown): Manifest {
   if (!isRecord(json) || !isRecord(json.stacks)) throw new Error('manifest.json has no "stacks" object');
-  const stacks: Record<string, ManifestStack> = {};
-  for (const [key, value] of Object.entries(json.stacks)) {
-    if (
-      !isRecord(value) ||
-      typeof value.workingDirectory !== 'string' ||
-      typeof value.synthesizedStackPath !== 'string'
-    ) {
+  const stacks = Object.entries(json.stacks).map(([key, stack]): [string, ManifestStack] => {
+    const { name, dependencies = [], workingDirectory, synthesizedStackPath } = isRecord(stack) ? stack : {};
+    if (typeof workingDirectory !== 'string' || typeof synthesizedStackPath !== 'string')
       throw new Error(`manifest.json: stack "${key}" has no workingDirectory or synthesizedStackPath`);
-    }
-    const dependencies = value.dependencies ?? [];
-    if (!Array.isArray(dependencies) || !dependencies.every((d) => typeof d === 'string')) {
+    if (!Array.isArray(dependencies) || !dependencies.every((d) => typeof d === 'string'))
       throw new Error(`manifest.json: stack "${key}" has malformed dependencies`);
-    }
-    const { workingDirectory, synthesizedStackPath } = value;
-    const name = typeof value.name === 'string' ? value.name : key;
-    stacks[key] = { name, dependencies, workingDirectory, synthesizedStackPath };
-  }
-  return { stacks };
+    const stackName = typeof name === 'string' ? name : key;
+    return [key, { name: stackName, dependencies, workingDirectory, synthesizedStackPath }];
+  });
+  return { stacks: Object.fromEntries(stacks) };
 }
 
 /** A stack's `cdk.tf.json` (`configPath`), and the directory cdktf runs terraform in for it. */

@@ -8,10 +8,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 
 /** The user pool and app client the smoke test signs in with. */
-export interface UserPool {
-  readonly userPoolId: string;
-  readonly clientId: string;
-}
+export type UserPool = { readonly userPoolId: string; readonly clientId: string };
 
 /**
  * A random password that the pool's policy (at least 12 characters, upper and lower case, a digit and
@@ -44,7 +41,7 @@ export function testUser(cognito: CognitoIdentityProviderClient, pool: UserPool,
       cognito.send(new AdminSetUserPasswordCommand({ ...user, Password: password, Permanent: true })),
     /** Signs in with the admin flow; resolves to the access token. */
     async signIn(password: string): Promise<string> {
-      const response = await cognito.send(
+      const { AuthenticationResult, ChallengeName } = await cognito.send(
         new AdminInitiateAuthCommand({
           UserPoolId: pool.userPoolId,
           ClientId: pool.clientId,
@@ -52,11 +49,8 @@ export function testUser(cognito: CognitoIdentityProviderClient, pool: UserPool,
           AuthParameters: { USERNAME: email, PASSWORD: password },
         }),
       );
-      const accessToken = response.AuthenticationResult?.AccessToken;
-      if (accessToken) return accessToken;
-      const got = response.ChallengeName
-        ? `the challenge ${response.ChallengeName}`
-        : 'no AuthenticationResult';
+      if (AuthenticationResult?.AccessToken) return AuthenticationResult.AccessToken;
+      const got = ChallengeName ? `the challenge ${ChallengeName}` : 'no AuthenticationResult';
       throw new Error(`expected tokens, got ${got}`);
     },
     /** Resolves to true if it existed. */

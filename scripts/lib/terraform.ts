@@ -18,12 +18,9 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): Provid
   const given = env.TF_PROVIDER_MIRROR;
   if (given) {
     const mirror = mirrorAt(given);
-    if (!mirror) {
-      throw new OperatorError(
-        `TF_PROVIDER_MIRROR is '${given}', which holds no ${AWS_PROVIDER}/<version>/<os_arch>/terraform-provider-aws_*`,
-      );
-    }
-    return mirror;
+    if (mirror) return mirror;
+    const expected = `${AWS_PROVIDER}/<version>/<os_arch>/terraform-provider-aws_*`;
+    throw new OperatorError(`TF_PROVIDER_MIRROR is '${given}', which holds no ${expected}`);
   }
   // https://developer.hashicorp.com/terraform/cli/config/config-file#implied-local-mirror-directories
   const implied = [
@@ -33,7 +30,7 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): Provid
     '/usr/local/share/terraform/plugins',
     '/usr/share/terraform/plugins',
   ];
-  const impliedMirror = implied.map(mirrorAt).find((mirror) => mirror !== undefined);
+  const impliedMirror = implied.map(mirrorAt).find(Boolean);
   if (impliedMirror) return impliedMirror;
   const found = spawnSync(
     'find',
@@ -42,8 +39,7 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): Provid
   );
   for (const binary of found.stdout.split('\n').filter(Boolean).sort()) {
     // <mirror>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/terraform-provider-aws_v<version>_x5
-    const directory = binary.slice(0, binary.indexOf(`/${AWS_PROVIDER}/`));
-    const mirror = mirrorAt(directory);
+    const mirror = mirrorAt(binary.slice(0, binary.indexOf(`/${AWS_PROVIDER}/`)));
     if (mirror) return mirror;
   }
   throw new OperatorError(
@@ -89,9 +85,8 @@ export function terraformEnvironment(workDirectory: string, mirror: ProviderMirr
 /** Fails with what to install when `terraform` is not on PATH. */
 export function requireTerraform(): string {
   const probe = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
+  if (probe.error || probe.status !== 0)
     throw new OperatorError('terraform is not on PATH: install Terraform 1.11 or newer');
-  }
   return (JSON.parse(probe.stdout) as { terraform_version: string }).terraform_version;
 }
 

@@ -16,7 +16,7 @@ import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { RegisterInstanceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { type SynthesizedStack, selectStacks } from '../lib/cdktf-manifest';
 import * as emulators from '../lib/emulator';
-import { EmulatorWorkspace, synthForEmulator } from '../lib/emulator/workspace';
+import { synthForEmulator, terraformStep } from '../lib/emulator/workspace';
 import { OperatorError } from '../lib/operator-error';
 import { parseTerraformOutputs, requireOutputs } from '../lib/stack-outputs';
 import { findProviderMirror, requireTerraform, terraformEnvironment } from '../lib/terraform';
@@ -111,16 +111,17 @@ async function main(): Promise<void> {
     const stack = selectStacks(stacks, [options.stack])[0] as SynthesizedStack;
     // The repository is the bootstrap stack's; the service runs from app/dist here, not from an image.
     await emulators.pushEmulatorImage(endpoint, stack.name, { create: true });
-    const workspace = EmulatorWorkspace.ofStack(stack, workRoot, {
+    const env = {
       ...process.env,
       ...terraformEnvironment(workRoot, mirror),
       TF_VAR_require_pushed_image: 'false',
-    });
+    };
+    const terraform = (...args: string[]) => terraformStep(stack.workingDirectory, env, args);
     console.error(`local: applying ${stack.name} to the emulator at ${endpoint}`);
-    await workspace.init();
-    await workspace.run('apply', ['apply', '-input=false', '-no-color', '-json', '-auto-approve']);
+    await terraform('init', '-input=false', '-no-color');
+    await terraform('apply', '-input=false', '-no-color', '-json', '-auto-approve');
     const source = `the outputs of ${stack.name}`;
-    const { stdout } = await workspace.run('output', ['output', '-json']);
+    const { stdout } = await terraform('output', '-json');
     const outputs = parseTerraformOutputs(stdout, source);
     const names = ['api_endpoint', 'table_name', 'region'] as const;
     const { api_endpoint, table_name, region } = requireOutputs(outputs, names, source);

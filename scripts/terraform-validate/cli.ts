@@ -24,7 +24,7 @@ type Problem = { severity: 'error' | 'warning'; where: string; message: string }
 
 /** One diagnostic of `terraform validate -json`; `snippet.context` is its block's JSON path, if any. */
 interface Diagnostic {
-  severity?: string;
+  severity: 'error' | 'warning';
   summary?: string;
   detail?: string;
   range?: { start?: { line?: number } };
@@ -87,14 +87,13 @@ async function main(): Promise<number> {
   } catch (error) {
     throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
   }
-  const { output } = options;
   if (!options['skip-synth']) {
     // Synth's progress goes to stderr, so stdout carries only the validation results.
-    const args = ['run', '--silent', 'synth', '--', '--output', output];
+    const args = ['run', '--silent', 'synth', '--', '--output', options.output];
     const synth = spawnSync('npm', args, { stdio: ['ignore', 2, 2] });
     if (synth.status !== 0) throw new OperatorError('synthesis failed (its output is above)');
   }
-  const stacks = readInput(`${output}/manifest.json`, () => readSynthesizedStacks(output));
+  const stacks = readInput(`${options.output}/manifest.json`, () => readSynthesizedStacks(options.output));
   const schemaPath = process.env.TF_PROVIDER_SCHEMA || undefined;
   const schemaName = schemaPath && path.basename(schemaPath);
   const schema = schemaPath
@@ -127,8 +126,7 @@ async function main(): Promise<number> {
         // Terraform's "Extraneous JSON object property": a name the installed provider does not have.
         const unknown = /^No argument or block type is named "([^"]+)"/.exec(detail)?.[1];
         if (!unknown || !names.checked.has(withoutIndexes(where))) {
-          const level = severity === 'warning' ? 'warning' : 'error';
-          problems.push({ severity: level, where, message: `terraform validate: ${summary}: ${detail}` });
+          problems.push({ severity, where, message: `terraform validate: ${summary}: ${detail}` });
           continue;
         }
         // A name set in a block the schema check covered: the check reports it when the schema lacks it

@@ -28,15 +28,7 @@ export interface ProviderSchemaFile {
 }
 
 /** Terraform's own arguments on a resource, data or ephemeral block (meta-arguments): in no provider's schema. */
-const META = new Set([
-  'count',
-  'for_each',
-  'depends_on',
-  'lifecycle',
-  'provider',
-  'provisioner',
-  'connection',
-]);
+const META = ['count', 'for_each', 'depends_on', 'lifecycle', 'provider', 'provisioner', 'connection'];
 
 /** A JSON path without its list indexes, as both Terraform's and ours are compared. */
 export const withoutIndexes = (path: string): string => path.replace(/\[\d+\]/g, '');
@@ -55,12 +47,12 @@ export function checkNames(config: unknown, schemaFile: ProviderSchemaFile | und
   const providerOf = (name: string) =>
     Object.keys(schemaFile.provider_schemas).find((address) => address.endsWith(`/${name.split('_')[0]}`));
 
-  function checkBody(body: unknown, block: SchemaBlock, path: string, reserved = new Set<string>()): void {
+  function checkBody(body: unknown, block: SchemaBlock, path: string, reserved: readonly string[] = []) {
     // A string is an expression (a reference to a whole block's value): Terraform checks it.
     if (!isRecord(body)) return;
     checked.add(withoutIndexes(path));
     for (const [name, value] of Object.entries(body)) {
-      if (name === '//' || reserved.has(name)) continue;
+      if (name === '//' || reserved.includes(name)) continue;
       const at = `${path}.${name}`;
       const attribute = block.attributes?.[name];
       const nested = block.block_types?.[name]?.block;
@@ -84,7 +76,7 @@ export function checkNames(config: unknown, schemaFile: ProviderSchemaFile | und
   for (const [localName, bodies] of entries(config.provider)) {
     const block = schemaFile.provider_schemas[providerOf(localName) ?? '']?.provider?.block;
     for (const [index, body] of [bodies].flat().entries())
-      if (block) checkBody(body, block, `provider.${localName}[${index}]`, new Set(['alias', 'version']));
+      if (block) checkBody(body, block, `provider.${localName}[${index}]`, ['alias', 'version']);
   }
   for (const [mode, [section, noun]] of Object.entries(MODES)) {
     for (const [type, byName] of entries(config[mode])) {

@@ -7,7 +7,7 @@ import { ENVIRONMENTS } from '../../../environments';
 import { OperatorError } from '../operator-error';
 
 /** The moto release the rehearsal is written against (its quirks list, its added calls). */
-export const MOTO_VERSION = '5.2.1';
+const MOTO_VERSION = '5.2.1';
 
 /** An AWS emulator: every service at `endpoint`; `stop()` leaves one given by EMULATOR_ENDPOINT running. */
 export type Emulator = { endpoint: string; stop(): Promise<void> };
@@ -50,33 +50,24 @@ export async function startEmulator(env: NodeJS.ProcessEnv = process.env): Promi
 }
 
 function requireLoopbackUrl(value: string): void {
-  if (!URL.canParse(value)) {
-    throw new OperatorError(`EMULATOR_ENDPOINT is '${value}': expected a URL such as http://127.0.0.1:5000`);
-  }
-  if (!/^(127\.|localhost$|\[::1\]$)/.test(new URL(value).hostname)) {
-    throw new OperatorError(
-      `EMULATOR_ENDPOINT is '${value}': the emulator must be on this machine (a loopback address)`,
-    );
-  }
+  const given = `EMULATOR_ENDPOINT is '${value}'`;
+  if (!URL.canParse(value)) throw new OperatorError(`${given}: expected a URL such as http://127.0.0.1:5000`);
+  if (!/^(127\.|localhost$|\[::1\]$)/.test(new URL(value).hostname))
+    throw new OperatorError(`${given}: the emulator must be on this machine (a loopback address)`);
 }
 
 /** Fails with what to install when python3 or moto is missing, or moto is not the version the quirks list is for. */
 function requireMoto(): void {
   const script = 'import moto, flask, werkzeug; print(moto.__version__)';
   const probe = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
-  if (probe.error) {
+  if (probe.error)
     throw new OperatorError(`python3 is missing: the emulator is moto ${MOTO_VERSION}, a Python package`);
-  }
   const install = `pip install 'moto[server]==${MOTO_VERSION}'`;
-  if (probe.status !== 0) {
-    throw new OperatorError(
-      `moto's server is missing: ${install} (${probe.stderr.trim().split('\n').at(-1)})`,
-    );
-  }
+  const lastError = probe.stderr.trim().split('\n').at(-1);
+  if (probe.status !== 0) throw new OperatorError(`moto's server is missing: ${install} (${lastError})`);
   const version = probe.stdout.trim();
-  if (version !== MOTO_VERSION) {
+  if (version !== MOTO_VERSION)
     throw new OperatorError(`moto is ${version}; the rehearsal is written for ${MOTO_VERSION}: ${install}`);
-  }
 }
 
 /** The port moto-server.py prints once it listens; an OperatorError with its stderr's tail if it exits first. */
@@ -96,9 +87,8 @@ function readPort(child: ChildProcess): Promise<number> {
     child.once('exit', (code) => {
       reject(new OperatorError(`the emulator exited (code ${code}) before it listened:\n${stderr.trim()}`));
     });
-    const timedOut = () =>
-      reject(new OperatorError(`the emulator did not listen within ${START_TIMEOUT_S} s`));
-    setTimeout(timedOut, START_TIMEOUT_S * 1000).unref();
+    const timedOut = new OperatorError(`the emulator did not listen within ${START_TIMEOUT_S} s`);
+    setTimeout(() => reject(timedOut), START_TIMEOUT_S * 1000).unref();
   });
   return port.catch((error) => {
     child.kill('SIGKILL');

@@ -52,10 +52,7 @@ _register_scalable_target = ApplicationAutoScalingResponse.register_scalable_tar
 
 def _register_with_tags(self: ApplicationAutoScalingResponse) -> str:
     body = _register_scalable_target(self)
-    tags = self._get_param("Tags")
-    if tags:
-        arn = json.loads(body)["ScalableTargetARN"]
-        _scalable_target_tags.setdefault(arn, {}).update(tags)
+    _scalable_target_tags.setdefault(json.loads(body)["ScalableTargetARN"], {}).update(self._get_param("Tags") or {})
     return body
 
 

@@ -1,22 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readSynthesizedStacks, type SynthesizedStack } from '../cdktf-manifest';
+import { readSynthesizedStacks } from '../cdktf-manifest';
 import { OperatorError } from '../operator-error';
 import { type ProviderMirror, type TerraformRun, terraform } from '../terraform';
-
-/** A stack's Terraform JSON, as far as the tools read and edit it. */
-export type TerraformJson = Record<string, unknown>;
 
 /**
  * Synthesizes every stack pointed at the emulator into `outDirectory`, as `cdktf synth` would with
  * `EMULATOR_ENDPOINT` set (main.ts, constructs/emulator-target.ts: the one place that says what an
  * emulator run changes): the app command of cdktf.json, without the CLI's start-up.
  */
-export function synthForEmulator(
-  outDirectory: string,
-  target: { readonly endpoint: string; readonly mirror: ProviderMirror },
-): SynthesizedStack[] {
+export function synthForEmulator(outDirectory: string, target: { endpoint: string; mirror: ProviderMirror }) {
   const { app } = JSON.parse(readFileSync('cdktf.json', 'utf8')) as { app: string };
   const result = spawnSync('sh', ['-c', app], {
     env: {
@@ -32,53 +26,14 @@ export function synthForEmulator(
 }
 
 /**
- * One stack's configuration, already pointed at the emulator, in its own directory, with the Terraform
- * commands the local stack and the plan fixtures run in it.
+ * `terraform <args>` in a synthesized stack's directory, its output kept in `<command>.log` there; a
+ * non-zero exit is an OperatorError listing Terraform's errors.
  */
-export class EmulatorWorkspace {
-  readonly directory: string;
-
-  constructor(
-    readonly name: string,
-    readonly config: TerraformJson,
-    root: string,
-    private readonly environment: NodeJS.ProcessEnv,
-  ) {
-    this.directory = path.join(root, name);
-    mkdirSync(this.directory, { recursive: true });
-    this.writeConfig(config);
-  }
-
-  /** The synthesized stack's configuration in a workspace of its own. */
-  static ofStack(stack: SynthesizedStack, root: string, environment: NodeJS.ProcessEnv): EmulatorWorkspace {
-    const config = JSON.parse(readFileSync(stack.configPath, 'utf8')) as TerraformJson;
-    return new EmulatorWorkspace(stack.name, config, root, environment);
-  }
-
-  /** Replaces the configuration Terraform sees (an operator's edit, e.g. turning deletion protection off). */
-  writeConfig(config: TerraformJson): void {
-    writeFileSync(path.join(this.directory, 'cdk.tf.json'), `${JSON.stringify(config, null, 2)}\n`);
-  }
-
-  /**
-   * Runs terraform, its output kept in `<step>.log`; a non-zero exit (other than the `allowed` ones) is
-   * an OperatorError listing Terraform's errors.
-   */
-  async run(step: string, args: readonly string[], allowed: readonly number[] = [0]): Promise<TerraformRun> {
-    const result = await terraform(args, { cwd: this.directory, env: this.environment });
-    writeFileSync(path.join(this.directory, `${step}.log`), `${result.stdout}${result.stderr}`);
-    if (allowed.includes(result.code)) return result;
-    throw new OperatorError(`terraform ${step} failed:\n${errorLines(result).join('\n')}`);
-  }
-
-  init(): Promise<TerraformRun> {
-    return this.run('init', ['init', '-input=false', '-no-color']);
-  }
-
-  /** The saved plan as Terraform prints it for people. */
-  async showText(planFile: string): Promise<string> {
-    return (await this.run(`show-text-${path.basename(planFile)}`, ['show', '-no-color', planFile])).stdout;
-  }
+export async function terraformStep(directory: string, env: NodeJS.ProcessEnv, args: readonly string[]) {
+  const result = await terraform(args, { cwd: directory, env });
+  writeFileSync(path.join(directory, `${args[0]}.log`), `${result.stdout}${result.stderr}`);
+  if (result.code === 0) return result;
+  throw new OperatorError(`terraform ${args[0]} failed:\n${errorLines(result).join('\n')}`);
 }
 
 type Diagnostic = { summary: string; detail?: string; address?: string };
@@ -88,8 +43,7 @@ function errorLines(run: TerraformRun): string[] {
   const diagnostics = run.stdout
     .split('\n')
     .filter((line) => line.startsWith('{"@level":"error"'))
-    .map((line) => (JSON.parse(line) as { diagnostic?: Diagnostic }).diagnostic)
-    .filter((diagnostic) => diagnostic !== undefined);
+    .flatMap((line) => (JSON.parse(line) as { diagnostic?: Diagnostic }).diagnostic ?? []);
   const lines =
     diagnostics.length > 0
       ? diagnostics.map(({ address, summary, detail }) => {
