@@ -38,10 +38,7 @@ export const EMULATED_SERVICES = [
   'sts',
 ] as const;
 
-/**
- * The AWS provider's settings for the emulator, in Terraform's JSON: the one definition, for the stacks
- * (`targetEmulator`) and for the hand-written configurations of the plan fixtures alike.
- */
+/** The AWS provider's settings for the emulator, in Terraform's JSON. */
 export function emulatorProviderSettings(endpoint: string): Record<string, unknown> {
   return {
     access_key: 'test',
