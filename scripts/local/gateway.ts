@@ -82,35 +82,27 @@ export async function startGateway(options: GatewayOptions) {
         return answer(response, denial.status, denial.status === 401 ? 'Unauthorized' : 'Forbidden');
       }
     }
-    const { integration } = route;
-    const endpoints = await options.endpoints(integration.serviceId).catch(() => []);
+    const { serviceId, timeoutMillis: timeout } = route.integration;
+    const endpoints = await options.endpoints(serviceId).catch(() => []);
     const endpoint = endpoints[Math.floor(Math.random() * endpoints.length)];
     if (!endpoint) return answer(response, 503, 'Service Unavailable');
 
     const headers = withoutHopByHop(request.headers);
     headers.host = `${endpoint.host}:${endpoint.port}`;
-    headers['x-forwarded-for'] = [request.headers['x-forwarded-for'], request.socket.remoteAddress]
-      .filter(Boolean)
-      .join(', ');
+    const forwardedFor = [request.headers['x-forwarded-for'], request.socket.remoteAddress].filter(Boolean);
+    headers['x-forwarded-for'] = forwardedFor.join(', ');
     headers['x-forwarded-proto'] = 'http';
     headers['x-forwarded-port'] = String(request.socket.localPort);
-    for (const [name, value] of Object.entries(integration.headers)) {
+    for (const [name, value] of Object.entries(route.integration.headers)) {
       headers[name] = value.replaceAll('$context.requestId', requestId);
     }
-    const upstream = http.request(
-      {
-        ...endpoint,
-        method: request.method,
-        path: `${url.pathname}${url.search}`,
-        headers,
-        timeout: integration.timeoutMillis,
-      },
-      (upstreamResponse) => {
-        response.writeHead(upstreamResponse.statusCode ?? 502, withoutHopByHop(upstreamResponse.headers));
-        // A task that drops the connection mid-answer: the client's connection is cut too.
-        pipeline(upstreamResponse, response).catch(() => {});
-      },
-    );
+    const path = `${url.pathname}${url.search}`;
+    const upstreamOptions = { ...endpoint, method: request.method, path, headers, timeout };
+    const upstream = http.request(upstreamOptions, (upstreamResponse) => {
+      response.writeHead(upstreamResponse.statusCode ?? 502, withoutHopByHop(upstreamResponse.headers));
+      // A task that drops the connection mid-answer: the client's connection is cut too.
+      pipeline(upstreamResponse, response).catch(() => {});
+    });
     let timedOut = false;
     upstream.on('timeout', () => {
       timedOut = true;
@@ -133,11 +125,10 @@ export async function startGateway(options: GatewayOptions) {
   await once(server, 'listening');
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
@@ -152,18 +143,16 @@ export async function startGateway(options: GatewayOptions) {
 async function authorize(jwt: JwtAuthorizer, scopes: string[], keys: JWTVerifyGetKey, header?: string) {
   const token = header?.trim().replace(/^bearer\s+/i, '');
   if (!token) return deny(401, 'invalid_token', 'the token is missing');
+  // jose would use a JWKS's only key for a token without `kid`; API Gateway requires a matching kid.
+  const keyOfKid: JWTVerifyGetKey = (protectedHeader, jws) => {
+    if (protectedHeader.kid === undefined) throw new errors.JWKSNoMatchingKey();
+    return keys(protectedHeader, jws);
+  };
+  // No clock tolerance (jose's default), as API Gateway, which refuses a token without `exp`.
+  const verifyOptions = { issuer: jwt.issuer, algorithms: ALGORITHMS, requiredClaims: ['exp'] };
   let claims: JWTPayload;
   try {
-    ({ payload: claims } = await jwtVerify(
-      token,
-      (protectedHeader, jws) => {
-        // jose would use a JWKS's only key for a token without `kid`; API Gateway requires a matching kid.
-        if (protectedHeader.kid === undefined) throw new errors.JWKSNoMatchingKey();
-        return keys(protectedHeader, jws);
-      },
-      // No clock tolerance (jose's default), as API Gateway, which refuses a token without `exp`.
-      { issuer: jwt.issuer, algorithms: ALGORITHMS, requiredClaims: ['exp'] },
-    ));
+    ({ payload: claims } = await jwtVerify(token, keyOfKid, verifyOptions));
   } catch (error) {
     // A claim jose found missing or wrong is named by the claim; an expired token has its own code.
     const { code = '', claim = '' } = error as { code?: string; claim?: string };
@@ -218,9 +207,7 @@ function matchRoute(routes: readonly Route[], method: string, path: string): Rou
 }
 
 function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const kept = { ...headers };
-  for (const name of HOP_BY_HOP) delete kept[name];
-  return kept;
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.includes(name)));
 }
 
 /** API Gateway answers a preflight itself and adds the CORS headers to every answer; true when it answered. */
