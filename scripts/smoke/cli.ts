@@ -1,9 +1,8 @@
 /**
- * Post-deploy smoke test: `npm run smoke -- --stack <name> [--outputs-file <file>]`. Reads the stack's
- * outputs (`terraform output -json`, or the file), creates a Cognito test user with the admin API,
- * signs it in, exercises the deployed API end to end and deletes what it created. Exits 1 when any
- * expectation fails. Needs AWS credentials allowed the cognito-idp admin calls on the stack's pool.
- * `-- --session <file>` runs it against `npm run local` instead: its gateway and its emulator.
+ * Post-deploy smoke test (run.ts): `npm run smoke -- --stack <name> [--outputs-file <file>]`, on the stack's
+ * outputs (`terraform output -json`, or the file); exits 1 when any expectation fails. Needs AWS credentials
+ * allowed the cognito-idp admin calls on the stack's pool. `-- --session <file>` runs it against
+ * `npm run local` instead: its gateway and its emulator.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -11,7 +10,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { EMULATOR_CREDENTIALS } from '../lib/emulator';
 import { isRecord } from '../lib/json';
 import { OperatorError, readStackOutputs, requireOutputs } from '../lib/stack-outputs';
-import { runSmokeTest } from './run';
+import { runSmokeTest, type StepResult } from './run';
 
 // The smoke test signs in through its own app client: the public one does not offer the admin flow.
 const SMOKE_OUTPUTS = ['pets_url', 'user_pool_id', 'smoke_test_client_id', 'region'] as const;
@@ -28,27 +27,20 @@ export async function smokeCli(
   cdktfOut = 'cdktf.out',
 ) {
   try {
-    const { stack, source, outputs: all, local } = readTarget(args, cdktfOut);
+    const { stack, source, outputs: all, emulator } = readTarget(args, cdktfOut);
     const outputs = requireOutputs(all, SMOKE_OUTPUTS, source);
-    // Locally the gateway stands in for API Gateway and the emulator for Cognito.
-    const petsUrl = local ? `${local.gateway}/petstore/pets` : outputs.pets_url;
-    // Only a stack with a custom domain has it (the API's own address, turned off).
-    const executeApiUrl = local ? undefined : all.execute_api_endpoint;
-    const cognito = cognitoClient(outputs.region, local?.emulator);
-    console.log(`Smoke test of ${stack} at ${petsUrl}`);
-    const result = await runSmokeTest(
-      {
-        petsUrl,
-        executeApiUrl: typeof executeApiUrl === 'string' ? executeApiUrl : undefined,
-        userPoolId: outputs.user_pool_id,
-        clientId: outputs.smoke_test_client_id,
-      },
-      {
-        cognito,
-        onStep: (step) =>
-          console.log(`${step.ok ? '✓' : '✗'} ${step.name}: ${step.detail} (${step.durationMs} ms)`),
-      },
-    ).finally(() => cognito.destroy());
+    const target = {
+      petsUrl: outputs.pets_url,
+      // Only a stack with a custom domain has it (the API's own address, turned off).
+      executeApiUrl: typeof all.execute_api_endpoint === 'string' ? all.execute_api_endpoint : undefined,
+      userPoolId: outputs.user_pool_id,
+      clientId: outputs.smoke_test_client_id,
+    };
+    const onStep = (step: StepResult) =>
+      console.log(`${step.ok ? '✓' : '✗'} ${step.name}: ${step.detail} (${step.durationMs} ms)`);
+    const cognito = cognitoClient(outputs.region, emulator);
+    console.log(`Smoke test of ${stack} at ${target.petsUrl}`);
+    const result = await runSmokeTest(target, { cognito, onStep }).finally(() => cognito.destroy());
     if (result.ok) {
       console.log(`Smoke test of ${stack} passed (${result.steps.length} steps).`);
       return 0;
@@ -65,7 +57,7 @@ export async function smokeCli(
   }
 }
 
-type Target = ReturnType<typeof readStackOutputs> & { local?: { gateway: string; emulator: string } };
+type Target = ReturnType<typeof readStackOutputs> & { emulator?: string };
 
 /** The stack and its outputs: from the session file of `npm run local`, an outputs file, or Terraform. */
 function readTarget(args: string[], cdktfOut: string): Target {
@@ -98,7 +90,9 @@ function readTarget(args: string[], cdktfOut: string): Target {
     throw new OperatorError(`--session ${session} is not a session file of npm run local`);
   }
   const { gateway, emulator, stack: name } = local as Record<'gateway' | 'emulator' | 'stack', string>;
-  return { stack: name, source: session, outputs: local.outputs, local: { gateway, emulator } };
+  // The gateway stands in for API Gateway (with no custom domain) and the emulator for Cognito.
+  const outputs = { ...local.outputs, pets_url: `${gateway}/petstore/pets`, execute_api_endpoint: undefined };
+  return { stack: name, source: session, outputs, emulator };
 }
 
 if (process.argv[1] === import.meta.filename) {
