@@ -4,7 +4,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import type { Cors } from '@aws-sdk/client-apigatewayv2';
-import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Endpoint } from './cloud-map';
 import type { HttpApi, JwtAuthorizer, Route } from './http-api';
 
@@ -150,15 +150,14 @@ async function authorize(jwt: JwtAuthorizer, scopes: string[], keys: JWTVerifyGe
   };
   // No clock tolerance (jose's default), as API Gateway, which refuses a token without `exp`.
   const verifyOptions = { issuer: jwt.issuer, algorithms: ALGORITHMS, requiredClaims: ['exp'] };
-  let claims: JWTPayload;
-  try {
-    ({ payload: claims } = await jwtVerify(token, keyOfKid, verifyOptions));
-  } catch (error) {
+  const verified = await jwtVerify(token, keyOfKid, verifyOptions).catch((error: Error) => error);
+  if (verified instanceof Error) {
     // A claim jose found missing or wrong is named by the claim; an expired token has its own code.
-    const { code = '', claim = '' } = error as { code?: string; claim?: string };
-    const reason = error instanceof errors.JWTClaimValidationFailed ? REASONS[claim] : REASONS[code];
+    const { code = '', claim = '' } = verified as { code?: string; claim?: string };
+    const reason = verified instanceof errors.JWTClaimValidationFailed ? REASONS[claim] : REASONS[code];
     return deny(401, 'invalid_token', reason ?? 'the token is invalid');
   }
+  const claims = verified.payload;
   // jose checks `iat` only with a maximum age, which API Gateway does not have.
   if (typeof claims.iat === 'number' && claims.iat > Date.now() / 1000) {
     return deny(401, 'invalid_token', 'the token was issued in the future');
