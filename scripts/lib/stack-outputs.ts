@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stackName } from '../../constructs/config';
 import { ENVIRONMENTS } from '../../environments';
-import { readSynthesizedStacks, type SynthesizedStack } from './cdktf-manifest';
+import { readSynthesizedStacks } from './cdktf-manifest';
 import { isRecord } from './json';
 import { OperatorError } from './operator-error';
 
@@ -61,15 +61,41 @@ export function requireOutputs<Name extends string>(
   return Object.fromEntries(names.map((name) => [name, outputs[name]])) as Record<Name, string>;
 }
 
-/** The stack as `<outputDirectory>/manifest.json` lists it; undefined when it has not been synthesized there. */
-export function findSynthesizedStack(outputDirectory: string, stack: string): SynthesizedStack | undefined {
-  if (!existsSync(path.join(outputDirectory, 'manifest.json'))) return undefined;
-  return readSynthesizedStacks(outputDirectory).find((synthesized) => synthesized.name === stack);
+/**
+ * The outputs of `--stack`, as `terraform output -json` gives them: the `--outputs-file`'s, else run in the
+ * stack's directory in `cdktfOut` (where it was deployed from). `source` names them in errors.
+ */
+export function readStackOutputs(
+  stack: string | undefined,
+  outputsFile: string | undefined,
+  cdktfOut: string,
+) {
+  const name = requireKnownStack(stack);
+  const source = outputsFile ?? `the outputs of ${name}`;
+  return {
+    stack: name,
+    source,
+    outputs: parseTerraformOutputs(outputsText(name, outputsFile, cdktfOut), source),
+  };
 }
 
-/** `terraform output -json` in the stack's working directory; needs the backend initialised (`cdktf deploy` does it). */
-export function readTerraformOutputs(workingDirectory: string): string {
-  const args = [`-chdir=${workingDirectory}`, 'output', '-json', '-no-color'];
+function outputsText(stack: string, outputsFile: string | undefined, cdktfOut: string): string {
+  if (outputsFile !== undefined) {
+    try {
+      return readFileSync(outputsFile, 'utf8');
+    } catch (error) {
+      throw new OperatorError(`cannot read --outputs-file ${outputsFile}: ${(error as Error).message}`);
+    }
+  }
+  const synthesized = existsSync(path.join(cdktfOut, 'manifest.json'))
+    ? readSynthesizedStacks(cdktfOut).find(({ name }) => name === stack)
+    : undefined;
+  if (!synthesized) {
+    throw new OperatorError(
+      `${cdktfOut}/ has no synthesized ${stack}: deploy it from this checkout (npm run deploy -- ${stack}), or pass --outputs-file`,
+    );
+  }
+  const args = [`-chdir=${synthesized.workingDirectory}`, 'output', '-json', '-no-color'];
   const result = spawnSync('terraform', args, {
     encoding: 'utf8',
     env: { ...process.env, CHECKPOINT_DISABLE: '1' },

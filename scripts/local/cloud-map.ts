@@ -35,13 +35,9 @@ async function discover(client: ServiceDiscoveryClient, serviceId: string): Prom
   // moto 5.2 gives the namespace only inside DnsConfig; AWS gives it at the top as well.
   const namespaceId = service?.NamespaceId ?? service?.DnsConfig?.NamespaceId;
   const { Namespace: namespace } = await client.send(new GetNamespaceCommand({ Id: namespaceId }));
-  const { Instances = [] } = await client.send(
-    new DiscoverInstancesCommand({
-      NamespaceName: namespace?.Name,
-      ServiceName: service?.Name,
-      HealthStatus: 'HEALTHY',
-    }),
-  );
+  const names = { NamespaceName: namespace?.Name, ServiceName: service?.Name };
+  const healthy = new DiscoverInstancesCommand({ ...names, HealthStatus: 'HEALTHY' });
+  const { Instances = [] } = await client.send(healthy);
   return Instances.map(({ Attributes = {} }) => ({
     host: Attributes.AWS_INSTANCE_IPV4 ?? '',
     port: Number(Attributes.AWS_INSTANCE_PORT),

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import type { Cors } from '@aws-sdk/client-apigatewayv2';
-import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Endpoint } from './cloud-map';
 import type { HttpApi, JwtAuthorizer, Route } from './http-api';
 
@@ -21,7 +22,7 @@ export type Gateway = Awaited<ReturnType<typeof startGateway>>;
 /** The HTTP API quota on a request's line and headers together. */
 export const MAX_REQUEST_HEAD_BYTES = 10_240;
 
-// Hop-by-hop headers (RFC 9110 §7.6.1) and the Host it was sent to are the gateway's own, never forwarded.
+// Hop-by-hop headers (RFC 9110 §7.6.1) are the gateway's own, never forwarded; Host is the task's.
 const HOP_BY_HOP = [
   'connection',
   'keep-alive',
@@ -31,7 +32,6 @@ const HOP_BY_HOP = [
   'trailer',
   'transfer-encoding',
   'upgrade',
-  'host',
 ];
 
 /** RSA only, as API Gateway: it refuses HMAC and EC tokens. */
@@ -55,100 +55,81 @@ const REASONS: Record<string, string> = {
  * that is not HTTP (400) or whose headers pass its own 16 KiB limit (431) before any of this runs.
  */
 export async function startGateway(options: GatewayOptions) {
-  const keySets = new Map<string, JWTVerifyGetKey>();
-  const keySet = (issuer: string) => {
-    keySets.set(issuer, keySets.get(issuer) ?? createRemoteJWKSet(options.jwksUrl(issuer)));
-    return keySets.get(issuer) as JWTVerifyGetKey;
+  // One key set per issuer: jose fetches its JWKS when first needed, and again for a kid it lacks.
+  const keySets: Record<string, JWTVerifyGetKey> = {};
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    // Like API Gateway's own ids: 10 random bytes, base64.
+    const requestId = randomBytes(10).toString('base64');
+    response.setHeader('apigw-requestid', requestId);
+    // The quota (http-api-quotas.html): AWS documents it, not its answer; 431 says what is wrong.
+    if (requestHeadBytes(request) > MAX_REQUEST_HEAD_BYTES) {
+      return answer(response, 431, 'Request Header Fields Too Large');
+    }
+    // RFC 9112 §3.2: more than one Host field is a 400.
+    if ((request.headersDistinct.host?.length ?? 0) > 1) return answer(response, 400, 'Bad Request');
+    if (options.api.cors && handleCors(options.api.cors, request, response)) return;
+
+    const url = new URL(request.url ?? '/', 'http://gateway');
+    const route = matchRoute(options.api.routes, request.method ?? 'GET', url.pathname);
+    if (!route) return answer(response, 404, 'Not Found');
+    if (route.authorizer) {
+      const { header, issuer } = route.authorizer;
+      keySets[issuer] ??= createRemoteJWKSet(options.jwksUrl(issuer));
+      const token = request.headersDistinct[header]?.[0];
+      const denial = await authorize(route.authorizer, route.scopes, keySets[issuer], token);
+      if (denial) {
+        response.setHeader('www-authenticate', denial.wwwAuthenticate);
+        return answer(response, denial.status, denial.status === 401 ? 'Unauthorized' : 'Forbidden');
+      }
+    }
+    const { serviceId, timeoutMillis: timeout } = route.integration;
+    const endpoints = await options.endpoints(serviceId).catch(() => []);
+    const endpoint = endpoints[Math.floor(Math.random() * endpoints.length)];
+    if (!endpoint) return answer(response, 503, 'Service Unavailable');
+
+    const headers = withoutHopByHop(request.headers);
+    headers.host = `${endpoint.host}:${endpoint.port}`;
+    const forwardedFor = [request.headers['x-forwarded-for'], request.socket.remoteAddress].filter(Boolean);
+    headers['x-forwarded-for'] = forwardedFor.join(', ');
+    headers['x-forwarded-proto'] = 'http';
+    headers['x-forwarded-port'] = String(request.socket.localPort);
+    for (const [name, value] of Object.entries(route.integration.headers)) {
+      headers[name] = value.replaceAll('$context.requestId', requestId);
+    }
+    const path = `${url.pathname}${url.search}`;
+    const upstreamOptions = { ...endpoint, method: request.method, path, headers, timeout };
+    const upstream = http.request(upstreamOptions, (upstreamResponse) => {
+      response.writeHead(upstreamResponse.statusCode ?? 502, withoutHopByHop(upstreamResponse.headers));
+      // A task that drops the connection mid-answer: the client's connection is cut too.
+      pipeline(upstreamResponse, response).catch(() => {});
+    });
+    let timedOut = false;
+    upstream.on('timeout', () => {
+      timedOut = true;
+      upstream.destroy();
+    });
+    upstream.on('error', () => {
+      // API Gateway answers itself when the task refuses or drops the connection (503) or is too slow (504).
+      if (response.headersSent) response.destroy();
+      else answer(response, timedOut ? 504 : 503, 'Service Unavailable');
+    });
+    request.pipe(upstream);
   };
   const server = http.createServer((request, response) => {
-    handle(options, keySet, request, response).catch(() => {
+    handle(request, response).catch(() => {
       if (!response.headersSent) answer(response, 500, 'Internal Server Error');
       else response.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', resolve);
-  });
+  server.listen(options.port, '127.0.0.1');
+  await once(server, 'listening');
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
-}
-
-async function handle(
-  options: GatewayOptions,
-  keySet: (issuer: string) => JWTVerifyGetKey,
-  request: IncomingMessage,
-  response: ServerResponse,
-) {
-  // Like API Gateway's own ids: 10 random bytes, base64.
-  const requestId = randomBytes(10).toString('base64');
-  response.setHeader('apigw-requestid', requestId);
-  // An HTTP API takes at most 10,240 bytes of request line and headers (http-api-quotas.html). AWS
-  // documents the quota, not its answer: 431 says what is wrong.
-  if (requestHeadBytes(request) > MAX_REQUEST_HEAD_BYTES) {
-    return answer(response, 431, 'Request Header Fields Too Large');
-  }
-  // RFC 9112 §3.2: more than one Host field is a 400.
-  if ((request.headersDistinct.host?.length ?? 0) > 1) return answer(response, 400, 'Bad Request');
-  if (options.api.cors && handleCors(options.api.cors, request, response)) return;
-
-  const url = new URL(request.url ?? '/', 'http://gateway');
-  const route = matchRoute(options.api.routes, request.method ?? 'GET', url.pathname);
-  if (!route) return answer(response, 404, 'Not Found');
-  if (route.authorizer) {
-    const token = request.headersDistinct[route.authorizer.header]?.[0];
-    const denial = await authorize(route.authorizer, route.scopes, keySet(route.authorizer.issuer), token);
-    if (denial) {
-      response.setHeader('www-authenticate', denial.wwwAuthenticate);
-      return answer(response, denial.status, denial.status === 401 ? 'Unauthorized' : 'Forbidden');
-    }
-  }
-  const { integration } = route;
-  const endpoints = await options.endpoints(integration.serviceId).catch(() => []);
-  const endpoint = endpoints[Math.floor(Math.random() * endpoints.length)];
-  if (!endpoint) return answer(response, 503, 'Service Unavailable');
-
-  const headers = withoutHopByHop(request.headers);
-  headers.host = `${endpoint.host}:${endpoint.port}`;
-  headers['x-forwarded-for'] = [request.headers['x-forwarded-for'], request.socket.remoteAddress]
-    .filter(Boolean)
-    .join(', ');
-  headers['x-forwarded-proto'] = 'http';
-  headers['x-forwarded-port'] = String(request.socket.localPort);
-  for (const [name, value] of Object.entries(integration.headers)) {
-    headers[name] = value.replaceAll('$context.requestId', requestId);
-  }
-  const upstream = http.request(
-    {
-      ...endpoint,
-      method: request.method,
-      path: `${url.pathname}${url.search}`,
-      headers,
-      timeout: integration.timeoutMillis,
-    },
-    (upstreamResponse) => {
-      response.writeHead(upstreamResponse.statusCode ?? 502, withoutHopByHop(upstreamResponse.headers));
-      // A task that drops the connection mid-answer: the client's connection is cut too.
-      pipeline(upstreamResponse, response).catch(() => {});
-    },
-  );
-  let timedOut = false;
-  upstream.on('timeout', () => {
-    timedOut = true;
-    upstream.destroy();
-  });
-  upstream.on('error', () => {
-    // API Gateway answers itself when the task refuses or drops the connection (503) or is too slow (504).
-    if (response.headersSent) response.destroy();
-    else answer(response, timedOut ? 504 : 503, 'Service Unavailable');
-  });
-  request.pipe(upstream);
 }
 
 /**
@@ -162,29 +143,21 @@ async function handle(
 async function authorize(jwt: JwtAuthorizer, scopes: string[], keys: JWTVerifyGetKey, header?: string) {
   const token = header?.trim().replace(/^bearer\s+/i, '');
   if (!token) return deny(401, 'invalid_token', 'the token is missing');
-  let claims: JWTPayload;
-  try {
-    ({ payload: claims } = await jwtVerify(
-      token,
-      (protectedHeader, jws) => {
-        // jose would use a JWKS's only key for a token without `kid`; API Gateway requires a matching kid.
-        if (protectedHeader.kid === undefined) throw new errors.JWKSNoMatchingKey();
-        return keys(protectedHeader, jws);
-      },
-      {
-        issuer: jwt.issuer,
-        algorithms: ALGORITHMS,
-        // API Gateway allows no clock skew either, and validates `exp`: a token without one is refused.
-        clockTolerance: 0,
-        requiredClaims: ['exp'],
-      },
-    ));
-  } catch (error) {
+  // jose would use a JWKS's only key for a token without `kid`; API Gateway requires a matching kid.
+  const keyOfKid: JWTVerifyGetKey = (protectedHeader, jws) => {
+    if (protectedHeader.kid === undefined) throw new errors.JWKSNoMatchingKey();
+    return keys(protectedHeader, jws);
+  };
+  // No clock tolerance (jose's default), as API Gateway, which refuses a token without `exp`.
+  const verifyOptions = { issuer: jwt.issuer, algorithms: ALGORITHMS, requiredClaims: ['exp'] };
+  const verified = await jwtVerify(token, keyOfKid, verifyOptions).catch((error: Error) => error);
+  if (verified instanceof Error) {
     // A claim jose found missing or wrong is named by the claim; an expired token has its own code.
-    const { code = '', claim = '' } = error as { code?: string; claim?: string };
-    const reason = error instanceof errors.JWTClaimValidationFailed ? REASONS[claim] : REASONS[code];
+    const { code = '', claim = '' } = verified as { code?: string; claim?: string };
+    const reason = verified instanceof errors.JWTClaimValidationFailed ? REASONS[claim] : REASONS[code];
     return deny(401, 'invalid_token', reason ?? 'the token is invalid');
   }
+  const claims = verified.payload;
   // jose checks `iat` only with a maximum age, which API Gateway does not have.
   if (typeof claims.iat === 'number' && claims.iat > Date.now() / 1000) {
     return deny(401, 'invalid_token', 'the token was issued in the future');
@@ -198,13 +171,10 @@ async function authorize(jwt: JwtAuthorizer, scopes: string[], keys: JWTVerifyGe
   if (scopes.length > 0 && !scopes.some((scope) => grantedScopes.includes(scope))) {
     return deny(403, 'insufficient_scope', 'the token does not have the required scope', scopes);
   }
-  return undefined;
 }
 
 /** A refusal (401: a bad or missing token; 403: a good one without the route's scope). */
-type Denial = { status: 401 | 403; wwwAuthenticate: string };
-
-function deny(status: 401 | 403, error: string, description: string, scopes: readonly string[] = []): Denial {
+function deny(status: 401 | 403, error: string, description: string, scopes: readonly string[] = []) {
   const wwwAuthenticate = `Bearer scope="${scopes.join(' ')}" error="${error}" error_description="${description}"`;
   return { status, wwwAuthenticate };
 }
@@ -236,9 +206,7 @@ function matchRoute(routes: readonly Route[], method: string, path: string): Rou
 }
 
 function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const kept = { ...headers };
-  for (const name of HOP_BY_HOP) delete kept[name];
-  return kept;
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.includes(name)));
 }
 
 /** API Gateway answers a preflight itself and adds the CORS headers to every answer; true when it answered. */
@@ -268,10 +236,8 @@ function handleCors(cors: Cors, request: IncomingMessage, response: ServerRespon
 }
 
 function answer(response: ServerResponse, status: number, message: string): void {
-  const body = JSON.stringify({ message });
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-  });
-  response.end(body);
+  response.statusCode = status;
+  response.setHeader('content-type', 'application/json');
+  // The whole body in end(): Node sends its Content-Length, as API Gateway does.
+  response.end(JSON.stringify({ message }));
 }

@@ -12,15 +12,14 @@ export async function supervise(
   onGiveUp: (reason: string) => void,
   maxRestarts = 3,
 ) {
-  const exits: number[] = [];
+  let exits: number[] = [];
   let stopped = false;
   let restarting: Promise<void> = Promise.resolve();
   let child = await start();
   const watch = () => {
     child.once('exit', (code, signal) => {
       if (stopped) return;
-      exits.push(Date.now());
-      while ((exits[0] as number) < Date.now() - 60_000) exits.shift();
+      exits = [...exits, Date.now()].filter((at) => at > Date.now() - 60_000);
       if (exits.length > maxRestarts) return onGiveUp(`it exited ${exits.length} times within 60 s`);
       console.error(`local: the pet service exited (${signal ?? `code ${code}`}); restarting it`);
       restarting = start().then(
@@ -36,7 +35,6 @@ export async function supervise(
   };
   watch();
   return {
-    /** The process running now. */
     current: () => child,
     /** Stops restarting and returns the process running now, once a restart under way has ended. */
     stop: async () => {

@@ -4,13 +4,12 @@
  * that deployed stack instead (its URL as the server, its user pool in the security scheme), ready to
  * import into Postman or Insomnia: cdktf.out/openapi-<stack>.json.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../../app/app';
 import { cognitoDiscoveryUrl, describeRoutes, SECURITY_SCHEME } from '../../app/openapi-document';
-import { OperatorError } from '../lib/operator-error';
-import * as stackOutputs from '../lib/stack-outputs';
+import { OperatorError, readStackOutputs, requireOutputs } from '../lib/stack-outputs';
 
 export const COMMITTED_DOCUMENT = 'docs/openapi.json';
 const USAGE = 'usage: npm run openapi [-- --stack <name> [--outputs-file <terraform output -json file>]]';
@@ -49,10 +48,8 @@ export async function openApiCli(args: string[], cdktfOut = 'cdktf.out'): Promis
   const document = await generateDocument();
   if (stack === undefined) return write(COMMITTED_DOCUMENT, document);
 
-  const name = stackOutputs.requireKnownStack(stack);
-  const source = file ?? `the outputs of ${name}`;
-  const parsed = stackOutputs.parseTerraformOutputs(outputsText(cdktfOut, name, file), source);
-  const { api_endpoint, user_pool_id, region } = stackOutputs.requireOutputs(parsed, OUTPUTS, source);
+  const { stack: name, source, outputs } = readStackOutputs(stack, file, cdktfOut);
+  const { api_endpoint, user_pool_id, region } = requireOutputs(outputs, OUTPUTS, source);
   // The stack's `$default` stage as the server, its pool's discovery URL in the security scheme.
   const { openapi, info, ...rest } = structuredClone(document);
   const { securitySchemes } = rest.components as { securitySchemes: Record<string, object> };
@@ -66,20 +63,4 @@ function write(file: string, document: object): string {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, documentText(document));
   return file;
-}
-
-/** What `terraform output -json` prints for the stack: the --outputs-file, or run where it was deployed. */
-function outputsText(cdktfOut: string, stack: string, file: string | undefined): string {
-  if (file !== undefined) {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new OperatorError(`cannot read --outputs-file ${file}: ${(error as Error).message}`);
-    }
-  }
-  const synthesized = stackOutputs.findSynthesizedStack(cdktfOut, stack);
-  if (synthesized) return stackOutputs.readTerraformOutputs(synthesized.workingDirectory);
-  throw new OperatorError(
-    `${cdktfOut}/ has no synthesized ${stack}: deploy it from this checkout (npm run deploy -- ${stack}), or pass --outputs-file`,
-  );
 }
