@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { readSynthesizedStacks } from '../lib/cdktf-manifest';
-import { OperatorError } from '../lib/operator-error';
+import { OperatorError, runCommand } from '../lib/operator-error';
 import { compareStacks, renameImports } from './compare';
 
 /** What the check installs: CDK Terrain's library and its AWS provider bindings. */
@@ -92,12 +92,4 @@ function main(): number {
   return 0;
 }
 
-try {
-  process.exitCode = main();
-} catch (error) {
-  if (!(error instanceof OperatorError)) throw error;
-  console.error(`check:cdktn: ${error.message}`);
-  process.exitCode = 1;
-} finally {
-  rmSync(work, { recursive: true, force: true });
-}
+await runCommand('check:cdktn', main).finally(() => rmSync(work, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ import { readSynthesizedStacks, type SynthesizedStack, selectStacks } from '../l
 import { type CostLine, type Estimate, estimateCost, total, usd } from '../lib/cost/estimate';
 import prices from '../lib/cost/prices.json' with { type: 'json' };
 import { synthesizedResources } from '../lib/cost/resources';
-import { OperatorError } from '../lib/operator-error';
+import { OperatorError, runCommand } from '../lib/operator-error';
 
 function main(): void {
   const { values, positionals } = parseArgs({
@@ -65,10 +65,4 @@ function renderAssumptions(): string {
   ].join('\n');
 }
 
-try {
-  main();
-} catch (error) {
-  if (!(error instanceof OperatorError)) throw error;
-  console.error(`cost: ${error.message}`);
-  process.exitCode = 1;
-}
+await runCommand('cost', main);

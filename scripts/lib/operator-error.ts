@@ -2,3 +2,18 @@
 export class OperatorError extends Error {
   override name = 'OperatorError';
 }
+
+/**
+ * Runs a command's `main` and sets the exit code it returns (0 when none): an OperatorError is one line,
+ * `<command>: <message>`, and `errorCode`; anything else is a bug, and keeps its stack trace.
+ */
+export async function runCommand(command: string, main: () => unknown, errorCode = 1): Promise<void> {
+  try {
+    const code = await main();
+    process.exitCode = typeof code === 'number' ? code : 0;
+  } catch (error) {
+    if (!(error instanceof OperatorError)) throw error;
+    console.error(`${command}: ${error.message}`);
+    process.exitCode = errorCode;
+  }
+}

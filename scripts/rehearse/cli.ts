@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { BOOTSTRAP_STACK_NAME } from '../../constructs/bootstrap-stack';
 import { readSynthesizedStacks, type SynthesizedStack, selectStacks } from '../lib/cdktf-manifest';
 import { type Emulator, pushEmulatorImage, startEmulator } from '../lib/emulator';
-import { OperatorError } from '../lib/operator-error';
+import { OperatorError, runCommand } from '../lib/operator-error';
 import { findProviderMirror, requireTerraform, terraformEnvironment } from '../lib/terraform';
 
 /** The tag the rehearsal pushes and deploys. */
@@ -201,10 +201,4 @@ async function main(): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (!(error instanceof OperatorError)) throw error;
-  console.error(`rehearse: ${error.message}`);
-  process.exitCode = 2;
-}
+await runCommand('rehearse', main, 2);

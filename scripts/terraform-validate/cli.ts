@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSynthesizedStacks } from '../lib/cdktf-manifest';
 import { isRecord } from '../lib/json';
-import { OperatorError } from '../lib/operator-error';
+import { OperatorError, runCommand } from '../lib/operator-error';
 import * as tf from '../lib/terraform';
 import { checkNames, type ProviderSchemaFile, withoutIndexes } from './provider-schema';
 
@@ -151,10 +151,4 @@ async function main(): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (!(error instanceof OperatorError)) throw error;
-  console.error(`validate: ${error.message}`);
-  process.exitCode = 1;
-}
+await runCommand('validate', main);
