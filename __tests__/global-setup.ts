@@ -1,4 +1,4 @@
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 
 /**
  * The CLIs the tests spawn most (the plan review's about 30 times), each as one file that plain `node`
@@ -26,4 +26,6 @@ export default async function bundleClis(): Promise<void> {
     packages: 'external',
     logLevel: 'warning',
   });
+  // esbuild's service process would otherwise outlive the run's start.
+  await stop();
 }
