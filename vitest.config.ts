@@ -7,7 +7,8 @@ export default defineConfig({
     // Registers cdktf's Terraform matchers (toHaveResourceWithProperties, ...) on vitest's expect.
     setupFiles: ['__tests__/setup.ts'],
     globalSetup: ['__tests__/global-setup.ts'],
-    // Two cores, but many files wait (on a child process, Terraform, a timer): four workers keep both busy.
+    // Two cores, but many files wait (on a child process, Terraform, a timer): three workers keep both busy;
+    // a fourth only adds its own imports.
     maxWorkers: 3,
     // Each worker loads cdktf, the provider bindings and Fastify once, not once per file (half the CPU
     // of a run). The files share no state: each builds its own app, server and table.
