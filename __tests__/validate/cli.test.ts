@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findProviderMirror } from '../../scripts/lib/terraform';
 import { CLI } from '../global-setup';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,12 +28,6 @@ const serviceOutput = outputWithOnly('service');
 afterAll(() => {
   for (const directory of [validOutput, serviceOutput]) rmSync(directory, { recursive: true, force: true });
 });
-
-// Found once for the file's runs: without it, each run searches the file system for the mirror (~3 CPU-s;
-// far longer on a busy machine, hence the hook's own bound).
-beforeAll(() => {
-  process.env.TF_PROVIDER_MIRROR ??= findProviderMirror().directory;
-}, 60_000);
 
 /** The environment minus anything that would change how the CLI validates. */
 function baseEnvironment(): NodeJS.ProcessEnv {

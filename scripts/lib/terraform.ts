@@ -11,8 +11,8 @@ const AWS_PROVIDER = 'registry.terraform.io/hashicorp/aws';
 
 /**
  * Finds a filesystem mirror holding hashicorp/aws: `TF_PROVIDER_MIRROR` when set, else Terraform's own
- * implied mirror directories, else anywhere on this file system (as
- * `find / -xdev -name 'terraform-provider-aws_*' -path '*registry.terraform.io*'`).
+ * implied mirror directories, else in /opt (where add-on software goes), else anywhere on this file system
+ * (`find / -xdev -name 'terraform-provider-aws_*' -path '*registry.terraform.io*'`, which takes seconds).
  */
 export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): ProviderMirror {
   const given = env.TF_PROVIDER_MIRROR;
@@ -32,15 +32,14 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): Provid
   ];
   const impliedMirror = implied.map(mirrorAt).find(Boolean);
   if (impliedMirror) return impliedMirror;
-  const found = spawnSync(
-    'find',
-    ['/', '-xdev', '-name', 'terraform-provider-aws_*', '-path', `*${AWS_PROVIDER}*`, '-type', 'f'],
-    { encoding: 'utf8' },
-  );
-  for (const binary of found.stdout.split('\n').filter(Boolean).sort()) {
-    // <mirror>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/terraform-provider-aws_v<version>_x5
-    const mirror = mirrorAt(binary.slice(0, binary.indexOf(`/${AWS_PROVIDER}/`)));
-    if (mirror) return mirror;
+  for (const root of ['/opt', '/']) {
+    const name = ['-name', 'terraform-provider-aws_*', '-path', `*${AWS_PROVIDER}*`, '-type', 'f'];
+    const found = spawnSync('find', [root, '-xdev', ...name], { encoding: 'utf8' });
+    for (const binary of found.stdout.split('\n').filter(Boolean).sort()) {
+      // <mirror>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/terraform-provider-aws_v<version>_x5
+      const mirror = mirrorAt(binary.slice(0, binary.indexOf(`/${AWS_PROVIDER}/`)));
+      if (mirror) return mirror;
+    }
   }
   throw new OperatorError(
     `no Terraform provider mirror with ${AWS_PROVIDER} was found on this machine: set TF_PROVIDER_MIRROR to one (\`terraform providers mirror <dir>\` makes one where the registry is reachable)`,
