@@ -2,7 +2,7 @@ import { build, stop } from 'esbuild';
 
 /**
  * The CLIs the tests spawn most (the plan review's about 30 times), each as one file that plain `node`
- * runs: built once here (as app/build.ts builds the service), a run costs a third of the CPU of
+ * runs: built once here (as app/build.ts builds the service), a run costs about half the CPU of
  * compiling it with tsx every time.
  */
 const CLI_DIRECTORY = 'node_modules/.cache/petstore-tests';
