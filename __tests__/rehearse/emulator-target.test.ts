@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Testing } from 'cdktf';
 import { BOOTSTRAP_STACK_NAME, PetStoreBootstrapStack } from '../../constructs/bootstrap-stack';
 import { stackName } from '../../constructs/config';
-import { EMULATED_SERVICES, EMULATOR_DIFFERENCES, targetEmulator } from '../../constructs/emulator-target';
+import { EMULATOR_DIFFERENCES, targetEmulator } from '../../constructs/emulator-target';
 import { PetStoreStack } from '../../constructs/pet-store-stack';
 import { BOOTSTRAP, ENVIRONMENTS } from '../../environments';
 
@@ -37,7 +39,7 @@ describe('targetEmulator (EMULATOR_ENDPOINT at synth)', () => {
     const allowed = [
       /^terraform\.required_providers\.aws\.version$/,
       /^terraform\.backend(\.|$)/,
-      /^provider\.aws\.0\.(access_key|secret_key|skip_credentials_validation|skip_metadata_api_check|s3_use_path_style|max_retries|endpoints)$/,
+      /^provider\.aws\.0\.(access_key|secret_key|skip_credentials_validation|skip_metadata_api_check|s3_use_path_style|max_retries|shared_config_files|profile)$/,
       /^resource\.aws_ecs_service\.[^.]+\.wait_for_steady_state$/,
       /^resource\.(aws_vpc_security_group_(ingress|egress)_rule|aws_cognito_user_pool|aws_ecs_service)\.[^.]+\.lifecycle(\.|$)/,
       /^resource\.aws_dynamodb_table\.[^.]+\.deletion_protection_enabled$/,
@@ -49,10 +51,28 @@ describe('targetEmulator (EMULATOR_ENDPOINT at synth)', () => {
     expect(emulated.terraform.required_providers.aws.version).toBe('5.100.0');
     expect(emulated.terraform.backend).toEqual({ local: { path: 'terraform.tfstate' } });
     const [provider] = emulated.provider.aws;
-    expect(provider.endpoints).toEqual([
-      Object.fromEntries(EMULATED_SERVICES.map((s) => [s, 'http://127.0.0.1:5000'])),
-    ]);
+    expect(provider.profile).toBe('emulator');
     expect(provider.region).toBe('us-east-1');
+  });
+
+  test('every service reaches the emulator through a profile in an AWS config file shipped with the stack', () => {
+    const environment = ENVIRONMENTS.find((candidate) => candidate.name === 'dev');
+    if (!environment) throw new Error('no environment dev');
+    const stack = new PetStoreStack(Testing.app(), stackName(environment), {
+      environment,
+      imageTag: 'abc123',
+    });
+    targetEmulator(stack, { endpoint: 'http://127.0.0.1:5000' });
+    const directory = path.join(Testing.fullSynth(stack), 'stacks', stackName(environment));
+    const [provider] = JSON.parse(readFileSync(path.join(directory, 'cdk.tf.json'), 'utf8')).provider.aws;
+    // No `endpoints` block: with it every validation of the provider's configuration costs seconds.
+    expect(provider).not.toHaveProperty('endpoints');
+    expect(provider.shared_config_files).toHaveLength(1);
+    // Relative to the stack's directory, where Terraform runs, so the stack can be moved or copied.
+    const configFile = path.join(directory, provider.shared_config_files[0]);
+    expect(readFileSync(configFile, 'utf8')).toBe(
+      `[profile ${provider.profile}]\nendpoint_url = http://127.0.0.1:5000\n`,
+    );
   });
 
   test("ignores exactly the attributes moto does not read back, keeping a resource's own ignore_changes", () => {
@@ -90,7 +110,7 @@ describe('targetEmulator (EMULATOR_ENDPOINT at synth)', () => {
   });
 });
 
-/** The JSON paths at which two stack configurations differ, e.g. `provider.aws.0.endpoints`. */
+/** The JSON paths at which two stack configurations differ, e.g. `provider.aws.0.profile`. */
 function rehearsalChanges(before: unknown, after: unknown, at = ''): string[] {
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
   const isObject = (value: unknown): value is Record<string, unknown> =>
