@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { OperatorError } from './operator-error';
 export type ProviderMirror = { directory: string; awsVersion: string };
 
 const AWS_PROVIDER = 'registry.terraform.io/hashicorp/aws';
+const PLATFORM = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
 
 /**
  * Finds a filesystem mirror holding hashicorp/aws: `TF_PROVIDER_MIRROR` when set, else Terraform's own
@@ -49,13 +50,46 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): Provid
 function mirrorAt(directory: string): ProviderMirror | undefined {
   const providerDirectory = path.join(directory, AWS_PROVIDER);
   if (!existsSync(providerDirectory)) return undefined;
-  const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
   const versions = readdirSync(providerDirectory)
     .filter((version) => /^\d+\.\d+\.\d+$/.test(version))
-    .filter((version) => existsSync(path.join(providerDirectory, version, platform)))
+    .filter((version) => existsSync(path.join(providerDirectory, version, PLATFORM)))
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const awsVersion = versions.at(-1);
   return awsVersion ? { directory, awsVersion } : undefined;
+}
+
+/** hashicorp/aws from the mirror, running; `env` has Terraform use it (`TF_REATTACH_PROVIDERS`). */
+export type RunningProvider = { env: { TF_REATTACH_PROVIDERS: string }; stop(): void };
+
+/**
+ * Starts the mirror's hashicorp/aws for Terraform to attach to instead of starting its own for each
+ * validate, plan and apply (about 3 CPU-seconds a start). Only for runs that share one provider
+ * configuration, one at a time (a plan configures the provider), or for validate, which configures none.
+ * `cwd` is where Terraform runs: relative paths in the provider's configuration are relative to it.
+ */
+export function startProvider(mirror: ProviderMirror, cwd: string): Promise<RunningProvider> {
+  const directory = path.join(mirror.directory, AWS_PROVIDER, mirror.awsVersion, PLATFORM);
+  const [binary = ''] = readdirSync(directory).filter((name) => name.startsWith('terraform-provider-aws'));
+  // `-debug` serves until stopped and prints the TF_REATTACH_PROVIDERS value that reaches it. With a CA
+  // bundle, its second configuration (a plan's, then the apply's) fails.
+  const env = { ...process.env, AWS_CA_BUNDLE: undefined };
+  const child = spawn(path.join(directory, binary), ['-debug'], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const stop = () => child.kill();
+  process.once('exit', stop);
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const value = /TF_REATTACH_PROVIDERS='(.+)'/.exec(text)?.[1];
+      if (value) resolve({ env: { TF_REATTACH_PROVIDERS: value }, stop });
+    });
+    child.on('error', reject);
+    child.on('exit', () => reject(new OperatorError(`${binary} -debug stopped before it served`)));
+  });
 }
 
 /**

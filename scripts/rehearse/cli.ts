@@ -16,7 +16,7 @@ import { BOOTSTRAP_STACK_NAME } from '../../constructs/bootstrap-stack';
 import { readSynthesizedStacks, type SynthesizedStack, selectStacks } from '../lib/cdktf-manifest';
 import { type Emulator, pushEmulatorImage, startEmulator } from '../lib/emulator';
 import { OperatorError, runCommand } from '../lib/operator-error';
-import { findProviderMirror, requireTerraform, terraformEnvironment } from '../lib/terraform';
+import * as tf from '../lib/terraform';
 
 /** The tag the rehearsal pushes and deploys. */
 const REHEARSAL_IMAGE_TAG = 'rehearsal';
@@ -45,14 +45,14 @@ const CLI_RESULT = /^(\S+\s+|\s+)(Plan:|Apply complete!|Destroy complete!|Error:
 
 /** A cdktf run: its output without colours or spinner frames, and the lines of it the rehearsal prints. */
 type CdktfRun = { ok: boolean; output: string[]; lines: string[] };
-type Cdktf = (args: string[]) => Promise<CdktfRun>;
+type Cdktf = (args: string[], env?: object) => Promise<CdktfRun>;
 
 /** `cdktf <args>` on the rehearsal's output directory; its whole output goes to `<workRoot>/cdktf.log`. */
 function cdktfIn(workRoot: string, environment: NodeJS.ProcessEnv): Cdktf {
-  return (args) => {
+  return (args, env) => {
     // `cdktf` from node_modules/.bin, which npm puts first on the PATH, as `npx cdktf` finds it.
     const child = spawn('cdktf', [...args, '--output', path.join(workRoot, 'cdktf.out')], {
-      env: environment,
+      env: { ...environment, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let text = '';
@@ -90,7 +90,9 @@ async function step(scope: string, name: string, action: () => Promise<StepResul
   return result.ok;
 }
 
-const deploy = (name: string) => ['deploy', name, '--auto-approve', '--skip-synth', '--skip-provider-lock'];
+/** The rehearsal synthesizes once; the provider is the mirror's, which no registry can lock. */
+const SYNTHESIZED = ['--skip-synth', '--skip-provider-lock'];
+const deploy = (name: string) => ['deploy', name, '--auto-approve', ...SYNTHESIZED];
 
 /**
  * One stack, as a user takes it through its life: diff (which must be empty: anything else is a
@@ -106,7 +108,7 @@ async function rehearseStack(
   const { name } = stack;
   // One after the other: each runs `terraform init` in the stack's directory, which two at once would race.
   const diffed = await step(name, 'diff', async () => {
-    const run = await cdktf(['diff', name, '--skip-synth', '--skip-provider-lock']);
+    const run = await cdktf(['diff', name, ...SYNTHESIZED]);
     const empty = run.output.some((line) => line.includes('No changes. Your infrastructure matches'));
     return {
       ok: run.ok && empty,
@@ -116,7 +118,7 @@ async function rehearseStack(
   });
   const output = await step(name, 'output', async () => {
     const file = path.join(workRoot, `${name}.outputs.json`);
-    const run = await cdktf(['output', name, '--skip-synth', '--outputs-file', file]);
+    const run = await cdktf(['output', name, ...SYNTHESIZED, '--outputs-file', file]);
     if (!run.ok) return run;
     const outputs = JSON.parse(readFileSync(file, 'utf8')) as Record<string, object>;
     const count = Object.keys(outputs[name] ?? {}).length;
@@ -130,45 +132,63 @@ async function rehearseStack(
     return false;
   }
   const destroyed = await step(name, 'destroy', () =>
-    cdktf(['destroy', name, '--auto-approve', '--skip-synth', ...teardown]),
+    cdktf(['destroy', name, '--auto-approve', ...SYNTHESIZED, ...teardown]),
   );
   return diffed && output && destroyed;
 }
+
+/**
+ * `cdktf` for one stack: its commands attach to a provider of its own, started once, when the stack has
+ * one AWS provider configuration (aliases attached to one process would share one configuration).
+ */
+async function attached(
+  cdktf: Cdktf,
+  { configPath }: SynthesizedStack,
+  mirror: tf.ProviderMirror,
+): Promise<Cdktf> {
+  const { provider } = JSON.parse(readFileSync(configPath, 'utf8')) as { provider?: { aws?: unknown[] } };
+  if (provider?.aws?.length !== 1) return cdktf;
+  const { env } = await tf.startProvider(mirror, path.dirname(configPath));
+  return (args) => cdktf(args, env);
+}
+
+/** The emulator the stacks are deployed to, and the provider mirror their commands use. */
+type Target = { endpoint: string; mirror: tf.ProviderMirror };
 
 /**
  * Synthesizes once, then deploys the bootstrap stack, whose repositories the app stacks read their
  * image from, pushes an image to each, and takes the app stacks through their lives at once (they do
  * not depend on each other); the bootstrap stack is destroyed last.
  */
-async function rehearse(cdktf: Cdktf, workRoot: string, endpoint: string, patterns: string[]) {
+async function rehearse(cdktf: Cdktf, workRoot: string, target: Target, patterns: string[]) {
   if (!(await step('all stacks', 'synth', () => cdktf(['synth'])))) return false;
   const stacks = selectStacks(readSynthesizedStacks(path.join(workRoot, 'cdktf.out')), patterns);
+  const cdktfs = await Promise.all(stacks.map((stack) => attached(cdktf, stack, target.mirror)));
+  const cdktfOf = (stack: SynthesizedStack) => cdktfs[stacks.indexOf(stack)] ?? cdktf;
   const bootstrap = stacks.find((stack) => stack.name === BOOTSTRAP_STACK_NAME);
   const apps = stacks.filter((stack) => stack !== bootstrap);
   console.log(`Rehearsing ${stacks.map((stack) => stack.name).join(', ')}`);
-  if (bootstrap && !(await step(bootstrap.name, 'deploy', () => cdktf(deploy(bootstrap.name))))) return false;
+  const deploys = (stack: SynthesizedStack) =>
+    step(stack.name, 'deploy', () => cdktfOf(stack)(deploy(stack.name)));
+  if (bootstrap && !(await deploys(bootstrap))) return false;
   const push = async () => {
     // The repositories are the bootstrap stack's: made here when it is not rehearsed.
     const image = { tag: REHEARSAL_IMAGE_TAG, create: !bootstrap };
-    for (const app of apps) await pushEmulatorImage(endpoint, app.name, image);
+    for (const app of apps) await pushEmulatorImage(target.endpoint, app.name, image);
     return { ok: true, detail: `${REHEARSAL_IMAGE_TAG} in ${apps.length} repositories` };
   };
   if (apps.length > 0 && !(await step('app stacks', 'push', push))) return false;
   const appsDone = Promise.all(
-    apps.map(
-      async (app) =>
-        (await step(app.name, 'deploy', () => cdktf(deploy(app.name)))) &&
-        rehearseStack(cdktf, workRoot, app),
-    ),
+    apps.map(async (app) => (await deploys(app)) && rehearseStack(cdktfOf(app), workRoot, app)),
   );
-  const bootstrapDone = bootstrap ? rehearseStack(cdktf, workRoot, bootstrap, appsDone) : true;
+  const bootstrapDone = bootstrap ? rehearseStack(cdktfOf(bootstrap), workRoot, bootstrap, appsDone) : true;
   return (await Promise.all([appsDone, bootstrapDone])).flat().every(Boolean);
 }
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
-  const terraformVersion = requireTerraform();
-  const mirror = findProviderMirror();
+  const terraformVersion = tf.requireTerraform();
+  const mirror = tf.findProviderMirror();
   const started = performance.now();
   const workRoot = mkdtempSync(path.join(tmpdir(), 'petstore-rehearse-'));
   let emulator: Emulator | undefined;
@@ -179,14 +199,14 @@ async function main(): Promise<number> {
     );
     const cdktf = cdktfIn(workRoot, {
       ...process.env,
-      ...terraformEnvironment(workRoot, mirror),
+      ...tf.terraformEnvironment(workRoot, mirror),
       EMULATOR_ENDPOINT: emulator.endpoint,
       EMULATOR_AWS_PROVIDER_VERSION: mirror.awsVersion,
       IMAGE_TAG: REHEARSAL_IMAGE_TAG,
       // The CLI's plain output (no spinner): its lines are what the log keeps.
       CI: 'true',
     });
-    const passed = await rehearse(cdktf, workRoot, emulator.endpoint, options.patterns);
+    const passed = await rehearse(cdktf, workRoot, { endpoint: emulator.endpoint, mirror }, options.patterns);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     if (!passed) {
       console.log(`Rehearsal FAILED (${seconds} s); the cdktf log and state are in ${workRoot}`);

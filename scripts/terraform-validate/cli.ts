@@ -106,6 +106,9 @@ async function main(): Promise<number> {
 
   const started = performance.now();
   const work = mkdtempSync(path.join(tmpdir(), 'petstore-validate-'));
+  // One provider for every stack: validate configures none, so the stacks can share it.
+  const provider = await tf.startProvider(mirror, work);
+  Object.assign(process.env, provider.env);
   try {
     const configs = stacks.map(({ configPath }) =>
       readInput(configPath, (): unknown => JSON.parse(readFileSync(configPath, 'utf8'))),
@@ -147,6 +150,7 @@ async function main(): Promise<number> {
     console.log(`validate: ${tally(all)} in ${count(stacks.length, 'stack')} (${elapsed} ms)`);
     return all.some((problem) => problem.severity === 'error') ? 1 : 0;
   } finally {
+    provider.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }
