@@ -5,11 +5,11 @@
  * `npm run local` instead: its gateway and its emulator.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { EMULATOR_CREDENTIALS } from '../lib/emulator';
 import { isRecord } from '../lib/json';
-import { OperatorError, readStackOutputs, requireOutputs } from '../lib/stack-outputs';
+import { OperatorError, parseArguments } from '../lib/operator-error';
+import { readStackOutputs, requireOutputs } from '../lib/stack-outputs';
 import { runSmokeTest, type StepResult } from './run';
 
 // The smoke test signs in through its own app client: the public one does not offer the admin flow.
@@ -61,14 +61,9 @@ type Target = ReturnType<typeof readStackOutputs> & { emulator?: string };
 
 /** The stack and its outputs: from the session file of `npm run local`, an outputs file, or Terraform. */
 function readTarget(args: string[], cdktfOut: string): Target {
-  let options: { stack?: string; 'outputs-file'?: string; session?: string };
-  try {
-    const string = { type: 'string' } as const;
-    options = parseArgs({ args, options: { stack: string, 'outputs-file': string, session: string } }).values;
-  } catch (error) {
-    throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
-  }
-  const { stack, session, 'outputs-file': outputsFile } = options;
+  const string = { type: 'string' } as const;
+  const options = { stack: string, 'outputs-file': string, session: string };
+  const { stack, session, 'outputs-file': outputsFile } = parseArguments({ args, options }, USAGE).values;
   if (session === undefined) return readStackOutputs(stack, outputsFile, cdktfOut);
   if (stack !== undefined || outputsFile !== undefined) {
     throw new OperatorError(`--session names the stack and its outputs: give it alone\n${USAGE}`);
