@@ -7,8 +7,6 @@ import { readSynthesizedStacks } from './cdktf-manifest';
 import { isRecord } from './json';
 import { OperatorError } from './operator-error';
 
-export { OperatorError };
-
 /** The stacks main.ts synthesizes, one per environment. */
 const STACK_NAMES: readonly string[] = ENVIRONMENTS.map(stackName);
 
@@ -72,11 +70,8 @@ export function readStackOutputs(
 ) {
   const name = requireKnownStack(stack);
   const source = outputsFile ?? `the outputs of ${name}`;
-  return {
-    stack: name,
-    source,
-    outputs: parseTerraformOutputs(outputsText(name, outputsFile, cdktfOut), source),
-  };
+  const outputs = parseTerraformOutputs(outputsText(name, outputsFile, cdktfOut), source);
+  return { stack: name, source, outputs };
 }
 
 function outputsText(stack: string, outputsFile: string | undefined, cdktfOut: string): string {
