@@ -44,10 +44,7 @@ export function readSynthesizedStacks(outputDirectory: string): SynthesizedStack
 }
 
 /** `petstore-*` → the stacks it names, in manifest order; a pattern that names none is an error. */
-export function selectStacks(
-  stacks: readonly SynthesizedStack[],
-  patterns: readonly string[],
-): SynthesizedStack[] {
+export function selectStacks(stacks: readonly SynthesizedStack[], patterns: readonly string[]) {
   if (patterns.length === 0) return [...stacks];
   const regexes = patterns.map((pattern) => {
     const parts = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
