@@ -143,10 +143,10 @@ const REASONS: Record<string, string> = {
 };
 
 /** A note of every move, import and forget, a warning of every deletion and replacement, each refusal. */
-function noteBlocks(planned: readonly Planned[], applied: boolean): { head: string; lines: string[] }[] {
+function noteBlocks(planned: readonly Planned[], applied: boolean): md.Block[] {
   const relocated: string[] = [];
   const destructive: string[] = [];
-  const refusals: { head: string; lines: string[] }[] = [];
+  const refusals: md.Block[] = [];
   for (const { stack, summary, guard } of planned) {
     const where = `in ${md.codeSpan(stack)}`;
     for (const change of summary.resourceChanges) {
@@ -177,10 +177,10 @@ function noteBlocks(planned: readonly Planned[], applied: boolean): { head: stri
   const what = applied ? 'deploy moved, imported or forgot' : 'plan moves, imports or forgets';
   const note = `> [!NOTE]\n> **This ${what} ${md.plural(relocated.length, 'resource')}:**\n`;
   return [
-    ...(relocated.length > 0 ? [{ head: note, lines: quote(relocated) }] : []),
-    ...(destructive.length > 0 ? [{ head: warning, lines: quote(destructive) }] : []),
+    { head: note, lines: quote(relocated) },
+    { head: warning, lines: quote(destructive) },
     ...refusals,
-  ];
+  ].filter((block) => block.lines.length > 0);
 }
 
 function describeChange(change: ResourceChangeSummary, where: string): string {
