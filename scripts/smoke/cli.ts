@@ -77,14 +77,10 @@ function readTarget(args: string[], cdktfOut: string): Target {
       `cannot read --session ${session}: ${(error as Error).message} (is npm run local running?)`,
     );
   }
-  if (
-    !isRecord(local) ||
-    !isRecord(local.outputs) ||
-    !['gateway', 'emulator', 'stack'].every((key) => typeof local[key] === 'string')
-  ) {
+  const keys = ['gateway', 'emulator', 'stack'] as const;
+  if (!isRecord(local) || !isRecord(local.outputs) || !keys.every((key) => typeof local[key] === 'string'))
     throw new OperatorError(`--session ${session} is not a session file of npm run local`);
-  }
-  const { gateway, emulator, stack: name } = local as Record<'gateway' | 'emulator' | 'stack', string>;
+  const { gateway, emulator, stack: name } = local as Record<(typeof keys)[number], string>;
   // The gateway stands in for API Gateway (with no custom domain) and the emulator for Cognito.
   const outputs = { ...local.outputs, pets_url: `${gateway}/petstore/pets`, execute_api_endpoint: undefined };
   return { stack: name, source: session, outputs, emulator };
