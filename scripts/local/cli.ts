@@ -134,9 +134,8 @@ try {
   // As ECS does for a task of a service with service discovery: register its address and port.
   const InstanceId = `local-${servicePort}`;
   const Attributes = { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(servicePort) };
-  for (const ServiceId of new Set(api.routes.map((route) => route.integration.serviceId))) {
+  for (const ServiceId of new Set(api.routes.map((route) => route.integration.serviceId)))
     await cloudMap.send(new RegisterInstanceCommand({ ServiceId, InstanceId, Attributes }));
-  }
 
   gateway = await startGateway({
     api,

@@ -171,11 +171,10 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
     let found: github.ReviewedPlan = {};
     try {
       found = await github.findReviewedPlan(api, sha, workflow, artifact);
-      if (found.pull === undefined) {
+      if (found.pull === undefined)
         core.notice(`No merged pull request produced ${sha}; there is no reviewed plan.`);
-      } else if (found.runId === undefined) {
+      else if (found.runId === undefined)
         core.warning(`PR #${found.pull}: no ${workflow} run for ${found.headSha} with artifact ${artifact}.`);
-      }
     } catch (error) {
       core.warning(`Could not look up the reviewed plan: ${github.describeError(error)}`);
     }

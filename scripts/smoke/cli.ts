@@ -46,9 +46,8 @@ export async function smokeCli(
       return 0;
     }
     console.error(`Smoke test of ${stack} FAILED:`);
-    for (const failure of result.steps.filter((step) => !step.ok)) {
+    for (const failure of result.steps.filter((step) => !step.ok))
       console.error(`  ${failure.name}: ${failure.detail}`);
-    }
     return 1;
   } catch (error) {
     if (!(error instanceof OperatorError)) throw error;
@@ -65,9 +64,8 @@ function readTarget(args: string[], cdktfOut: string): Target {
   const options = { stack: string, 'outputs-file': string, session: string };
   const { stack, session, 'outputs-file': outputsFile } = parseArguments({ args, options }, USAGE).values;
   if (session === undefined) return readStackOutputs(stack, outputsFile, cdktfOut);
-  if (stack !== undefined || outputsFile !== undefined) {
+  if (stack !== undefined || outputsFile !== undefined)
     throw new OperatorError(`--session names the stack and its outputs: give it alone\n${USAGE}`);
-  }
   // What `npm run local` writes: the gateway, the emulator, the stack and its outputs.
   let local: unknown;
   try {
