@@ -60,10 +60,8 @@ export function renderComment(input: CommentInput, budget = DEFAULT_COMMENT_BUDG
   const sections = stacks.flatMap(details);
   const frames = sections.reduce((sum, section) => sum + section.frame.length, 0);
   const room = budget - top.length - bottom.length - notes.length - frames;
-  const allowances = md.shareBudget(
-    sections.map((section) => section.body.length),
-    Math.max(0, room),
-  );
+  const lengths = sections.map((section) => section.body.length);
+  const allowances = md.shareBudget(lengths, Math.max(0, room));
   const shown = sections.map(({ frame, body, file }, index) => {
     const cut = md.truncateMiddle(body, allowances[index] ?? 0, (lines, chars) => {
       const what = file.endsWith('.error.txt') ? 'full error' : 'full plan';
