@@ -192,7 +192,6 @@ function describeChange(change: ResourceChangeSummary, where: string): string {
 }
 
 const BODY = '\u0000body\u0000';
-/** Terraform's warnings longer than this are cut. */
 const MAX_WARNING_LENGTH = 1_500;
 /** In the order Terraform's own summary reads. */
 const ACTIONS: readonly ChangeKind[] = ['create', 'update', 'replace', 'delete', 'move', 'import', 'forget'];
