@@ -35,9 +35,8 @@ export function jsonDifferences(cdktf: unknown, cdktn: unknown, at = ''): Differ
     const keys = [...new Set([...Object.keys(cdktf), ...Object.keys(cdktn)])].sort();
     return keys.flatMap((key) => jsonDifferences(cdktf[key], cdktn[key], at ? `${at}.${key}` : key));
   }
-  if (Array.isArray(cdktf) && Array.isArray(cdktn) && cdktf.length === cdktn.length) {
+  if (Array.isArray(cdktf) && Array.isArray(cdktn) && cdktf.length === cdktn.length)
     return cdktf.flatMap((value, index) => jsonDifferences(value, cdktn[index], `${at}[${index}]`));
-  }
   return [{ path: at, cdktf, cdktn }];
 }
 

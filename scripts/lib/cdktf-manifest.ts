@@ -29,13 +29,16 @@ export function parseManifest(json: unknown): Manifest {
   return { stacks: Object.fromEntries(stacks) };
 }
 
+export function readManifest(file: string): Manifest {
+  return parseManifest(JSON.parse(readFileSync(file, 'utf8')));
+}
+
 /** A stack's `cdk.tf.json` (`configPath`), and the directory cdktf runs terraform in for it. */
 export type SynthesizedStack = { name: string; configPath: string; workingDirectory: string };
 
 /** The stacks listed in a cdktf output directory's `manifest.json`, with their paths resolved. */
 export function readSynthesizedStacks(outputDirectory: string): SynthesizedStack[] {
-  const file = path.join(outputDirectory, 'manifest.json');
-  const manifest = parseManifest(JSON.parse(readFileSync(file, 'utf8')));
+  const manifest = readManifest(path.join(outputDirectory, 'manifest.json'));
   return Object.values(manifest.stacks).map((stack) => ({
     name: stack.name,
     configPath: path.join(outputDirectory, stack.synthesizedStackPath),
@@ -44,10 +47,7 @@ export function readSynthesizedStacks(outputDirectory: string): SynthesizedStack
 }
 
 /** `petstore-*` → the stacks it names, in manifest order; a pattern that names none is an error. */
-export function selectStacks(
-  stacks: readonly SynthesizedStack[],
-  patterns: readonly string[],
-): SynthesizedStack[] {
+export function selectStacks(stacks: readonly SynthesizedStack[], patterns: readonly string[]) {
   if (patterns.length === 0) return [...stacks];
   const regexes = patterns.map((pattern) => {
     const parts = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));

@@ -1,3 +1,5 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
 /** An operator's mistake (arguments, a missing synth, deploy or tool): its message says what to do, no stack trace. */
 export class OperatorError extends Error {
   override name = 'OperatorError';
@@ -15,5 +17,14 @@ export async function runCommand(command: string, main: () => unknown, errorCode
     if (!(error instanceof OperatorError)) throw error;
     console.error(`${command}: ${error.message}`);
     process.exitCode = errorCode;
+  }
+}
+
+/** parseArgs, its errors (an unknown option, a missing value) an OperatorError that ends with `usage`. */
+export function parseArguments<T extends ParseArgsConfig>(config: T, usage: string) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new OperatorError(`${(error as Error).message}\n${usage}`);
   }
 }

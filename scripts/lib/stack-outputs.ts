@@ -7,8 +7,6 @@ import { readSynthesizedStacks } from './cdktf-manifest';
 import { isRecord } from './json';
 import { OperatorError } from './operator-error';
 
-export { OperatorError };
-
 /** The stacks main.ts synthesizes, one per environment. */
 const STACK_NAMES: readonly string[] = ENVIRONMENTS.map(stackName);
 
@@ -49,15 +47,13 @@ export function requireOutputs<Name extends string>(
   names: readonly Name[],
   source: string,
 ): Record<Name, string> {
-  if (Object.keys(outputs).length === 0) {
+  if (Object.keys(outputs).length === 0)
     throw new OperatorError(`${source} has no outputs: is the stack deployed?`);
-  }
   const missing = names.filter((name) => typeof outputs[name] !== 'string' || outputs[name] === '');
-  if (missing.length > 0) {
+  if (missing.length > 0)
     throw new OperatorError(
       `${source} lacks ${missing.join(', ')} (a non-empty string each): deploy the stack from the current code`,
     );
-  }
   return Object.fromEntries(names.map((name) => [name, outputs[name]])) as Record<Name, string>;
 }
 
@@ -72,11 +68,8 @@ export function readStackOutputs(
 ) {
   const name = requireKnownStack(stack);
   const source = outputsFile ?? `the outputs of ${name}`;
-  return {
-    stack: name,
-    source,
-    outputs: parseTerraformOutputs(outputsText(name, outputsFile, cdktfOut), source),
-  };
+  const outputs = parseTerraformOutputs(outputsText(name, outputsFile, cdktfOut), source);
+  return { stack: name, source, outputs };
 }
 
 function outputsText(stack: string, outputsFile: string | undefined, cdktfOut: string): string {
@@ -90,11 +83,10 @@ function outputsText(stack: string, outputsFile: string | undefined, cdktfOut: s
   const synthesized = existsSync(path.join(cdktfOut, 'manifest.json'))
     ? readSynthesizedStacks(cdktfOut).find(({ name }) => name === stack)
     : undefined;
-  if (!synthesized) {
+  if (!synthesized)
     throw new OperatorError(
       `${cdktfOut}/ has no synthesized ${stack}: deploy it from this checkout (npm run deploy -- ${stack}), or pass --outputs-file`,
     );
-  }
   const args = [`-chdir=${synthesized.workingDirectory}`, 'output', '-json', '-no-color'];
   const result = spawnSync('terraform', args, {
     encoding: 'utf8',

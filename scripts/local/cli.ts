@@ -10,13 +10,12 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { RegisterInstanceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { type SynthesizedStack, selectStacks } from '../lib/cdktf-manifest';
 import * as emulators from '../lib/emulator';
 import { synthForEmulator, terraformStep } from '../lib/emulator/workspace';
-import { OperatorError } from '../lib/operator-error';
+import { OperatorError, parseArguments } from '../lib/operator-error';
 import { parseTerraformOutputs, requireOutputs } from '../lib/stack-outputs';
 import { findProviderMirror, requireTerraform, terraformEnvironment } from '../lib/terraform';
 import { cloudMapEndpoints } from './cloud-map';
@@ -31,16 +30,10 @@ const OPTIONS = {
 } as const;
 
 function parseOptions(args: string[]) {
-  try {
-    const { values } = parseArgs({ args, options: OPTIONS });
-    const port = process.env.PORT ?? '8080';
-    if (!/^\d+$/.test(port) || Number(port) > 65535) {
-      throw new Error(`PORT is '${port}': expected a TCP port from 0 (any free one) to 65535`);
-    }
-    return { ...values, port: Number(port) };
-  } catch (error) {
-    throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
-  }
+  const { values } = parseArguments({ args, options: OPTIONS }, USAGE);
+  const port = process.env.PORT ?? '8080';
+  if (/^\d+$/.test(port) && Number(port) <= 65535) return { ...values, port: Number(port) };
+  throw new OperatorError(`PORT is '${port}': expected a TCP port from 0 (any free one) to 65535\n${USAGE}`);
 }
 
 async function freePort(): Promise<number> {
@@ -141,9 +134,8 @@ try {
   // As ECS does for a task of a service with service discovery: register its address and port.
   const InstanceId = `local-${servicePort}`;
   const Attributes = { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(servicePort) };
-  for (const ServiceId of new Set(api.routes.map((route) => route.integration.serviceId))) {
+  for (const ServiceId of new Set(api.routes.map((route) => route.integration.serviceId)))
     await cloudMap.send(new RegisterInstanceCommand({ ServiceId, InstanceId, Attributes }));
-  }
 
   gateway = await startGateway({
     api,

@@ -14,13 +14,9 @@ export type Endpoint = { host: string; port: number };
  * `now`, which tests set), so a task that deregisters still gets requests for a while (what a rolling
  * deploy must survive). A failed lookup is not kept: the next request asks again.
  */
-export function cloudMapEndpoints(
-  client: ServiceDiscoveryClient,
-  refreshMs = 5_000,
-  now: () => number = Date.now,
-): (serviceId: string) => Promise<Endpoint[]> {
+export function cloudMapEndpoints(client: ServiceDiscoveryClient, refreshMs = 5_000, now = Date.now) {
   const lists = new Map<string, { at: number; endpoints: Promise<Endpoint[]> }>();
-  return (serviceId) => {
+  return (serviceId: string) => {
     const cached = lists.get(serviceId);
     if (cached && now() - cached.at < refreshMs) return cached.endpoints;
     const endpoints = discover(client, serviceId);

@@ -62,9 +62,8 @@ export async function startGateway(options: GatewayOptions) {
     const requestId = randomBytes(10).toString('base64');
     response.setHeader('apigw-requestid', requestId);
     // The quota (http-api-quotas.html): AWS documents it, not its answer; 431 says what is wrong.
-    if (requestHeadBytes(request) > MAX_REQUEST_HEAD_BYTES) {
+    if (requestHeadBytes(request) > MAX_REQUEST_HEAD_BYTES)
       return answer(response, 431, 'Request Header Fields Too Large');
-    }
     // RFC 9112 §3.2: more than one Host field is a 400.
     if ((request.headersDistinct.host?.length ?? 0) > 1) return answer(response, 400, 'Bad Request');
     if (options.api.cors && handleCors(options.api.cors, request, response)) return;
@@ -93,9 +92,8 @@ export async function startGateway(options: GatewayOptions) {
     headers['x-forwarded-for'] = forwardedFor.join(', ');
     headers['x-forwarded-proto'] = 'http';
     headers['x-forwarded-port'] = String(request.socket.localPort);
-    for (const [name, value] of Object.entries(route.integration.headers)) {
+    for (const [name, value] of Object.entries(route.integration.headers))
       headers[name] = value.replaceAll('$context.requestId', requestId);
-    }
     const path = `${url.pathname}${url.search}`;
     const upstreamOptions = { ...endpoint, method: request.method, path, headers, timeout };
     const upstream = http.request(upstreamOptions, (upstreamResponse) => {
@@ -159,18 +157,15 @@ async function authorize(jwt: JwtAuthorizer, scopes: string[], keys: JWTVerifyGe
   }
   const claims = verified.payload;
   // jose checks `iat` only with a maximum age, which API Gateway does not have.
-  if (typeof claims.iat === 'number' && claims.iat > Date.now() / 1000) {
+  if (typeof claims.iat === 'number' && claims.iat > Date.now() / 1000)
     return deny(401, 'invalid_token', 'the token was issued in the future');
-  }
   const audiences = claims.aud === undefined ? [claims.client_id] : [claims.aud].flat();
-  if (!audiences.some((audience) => jwt.audience.includes(audience as string))) {
+  if (!audiences.some((audience) => jwt.audience.includes(audience as string)))
     return deny(401, 'invalid_token', 'the token does not have a valid audience');
-  }
   const granted = claims.scope ?? claims.scp;
   const grantedScopes = typeof granted === 'string' ? granted.split(' ') : [granted].flat();
-  if (scopes.length > 0 && !scopes.some((scope) => grantedScopes.includes(scope))) {
+  if (scopes.length > 0 && !scopes.some((scope) => grantedScopes.includes(scope)))
     return deny(403, 'insufficient_scope', 'the token does not have the required scope', scopes);
-  }
 }
 
 /** A refusal (401: a bad or missing token; 403: a good one without the route's scope). */
@@ -182,9 +177,8 @@ function deny(status: 401 | 403, error: string, description: string, scopes: rea
 /** The bytes of the request line and the header lines as received, CRLFs included. */
 function requestHeadBytes(request: IncomingMessage): number {
   let bytes = Buffer.byteLength(`${request.method} ${request.url} HTTP/${request.httpVersion}\r\n`);
-  for (let index = 0; index < request.rawHeaders.length; index += 2) {
+  for (let index = 0; index < request.rawHeaders.length; index += 2)
     bytes += Buffer.byteLength(`${request.rawHeaders[index]}: ${request.rawHeaders[index + 1]}\r\n`);
-  }
   return bytes + 2;
 }
 

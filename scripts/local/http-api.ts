@@ -54,11 +54,10 @@ export async function loadHttpApi(client: ApiGatewayV2Client, apiId: string): Pr
         const [, method = '', path = ''] = ROUTE_KEY.exec(route.RouteKey ?? '') ?? [];
         const integration = integrationsById.get(route.Target?.replace(/^integrations\//, ''));
         const authorization = route.AuthorizationType ?? 'NONE';
-        if (!path || !integration || !['NONE', 'JWT'].includes(authorization)) {
+        if (!path || !integration || !['NONE', 'JWT'].includes(authorization))
           throw new OperatorError(
             `route ${route.RouteKey} (${authorization}, target ${route.Target}): the local gateway serves a method and a path of literal and {variable} segments (no $default, ANY or {proxy+}), with no authorization or JWT, and an integration`,
           );
-        }
         const authorizer =
           authorization === 'JWT' ? await loadAuthorizer(client, apiId, route.AuthorizerId) : undefined;
         return { method, path, authorizer, scopes: route.AuthorizationScopes ?? [], integration };
@@ -71,11 +70,10 @@ export async function loadHttpApi(client: ApiGatewayV2Client, apiId: string): Pr
 async function loadAuthorizer(client: ApiGatewayV2Client, apiId: string, id = ''): Promise<JwtAuthorizer> {
   const authorizer = await client.send(new GetAuthorizerCommand({ ApiId: apiId, AuthorizerId: id }));
   const header = IDENTITY_SOURCE.exec(authorizer.IdentitySource?.join() ?? '')?.[1];
-  if (authorizer.AuthorizerType !== 'JWT' || !header) {
+  if (authorizer.AuthorizerType !== 'JWT' || !header)
     throw new OperatorError(
       `authorizer ${authorizer.Name} is ${authorizer.AuthorizerType} on ${authorizer.IdentitySource}: the local gateway checks JWT authorizers on one header only`,
     );
-  }
   const { Issuer = '', Audience = [] } = authorizer.JwtConfiguration ?? {};
   return { header: header.toLowerCase(), issuer: Issuer, audience: Audience };
 }
@@ -85,19 +83,17 @@ function toIntegration(integration: IntegrationOutput): Integration {
   const kind = `${integration.IntegrationType} ${integration.IntegrationMethod} over ${integration.ConnectionType ?? 'INTERNET'}`;
   const serviceId = SERVICE_ARN.exec(uri)?.[1];
   // ANY: each request goes on with its own method.
-  if (kind !== 'HTTP_PROXY ANY over VPC_LINK' || !serviceId) {
+  if (kind !== 'HTTP_PROXY ANY over VPC_LINK' || !serviceId)
     throw new OperatorError(
       `integration ${id} is ${kind} to ${uri}: the local gateway serves HTTP_PROXY ANY integrations over a VPC link to a Cloud Map service only`,
     );
-  }
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(integration.RequestParameters ?? {})) {
     const header = REQUEST_PARAMETER.exec(key)?.[1];
-    if (!header || !PARAMETER_VALUE.test(value)) {
+    if (!header || !PARAMETER_VALUE.test(value))
       throw new OperatorError(
         `integration ${id}: request parameter ${key} = ${value} is not one the local gateway maps (overwrite:header.<name> with text and $context.requestId)`,
       );
-    }
     headers[header.toLowerCase()] = value;
   }
   // HTTP APIs allow at most 30 s, which is also the default.

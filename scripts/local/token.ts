@@ -14,14 +14,10 @@ const USAGE = 'usage: npm run --silent local:token -- --session <the session fil
 try {
   const { values } = parseArgs({ options: { session: { type: 'string' } } });
   if (!values.session) throw new Error(`--session is required\n${USAGE}`);
-  const { emulator, outputs } = JSON.parse(readFileSync(values.session, 'utf8'));
+  const { emulator: endpoint, outputs } = JSON.parse(readFileSync(values.session, 'utf8'));
   const names = ['region', 'user_pool_id', 'user_pool_client_id'] as const;
   const { region, user_pool_id, user_pool_client_id } = requireOutputs(outputs, names, values.session);
-  const cognito = new CognitoIdentityProviderClient({
-    region,
-    endpoint: emulator,
-    credentials: EMULATOR_CREDENTIALS,
-  });
+  const cognito = new CognitoIdentityProviderClient({ region, endpoint, credentials: EMULATOR_CREDENTIALS });
   // The client that allows the admin sign-in flow: the smoke test's where the stack has one.
   const pool = { userPoolId: user_pool_id, clientId: outputs.smoke_test_client_id ?? user_pool_client_id };
   const user = testUser(cognito, pool, 'local-user@example.com');

@@ -6,10 +6,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildApp } from '../../app/app';
 import { cognitoDiscoveryUrl, describeRoutes, SECURITY_SCHEME } from '../../app/openapi-document';
-import { OperatorError, readStackOutputs, requireOutputs } from '../lib/stack-outputs';
+import { OperatorError, parseArguments } from '../lib/operator-error';
+import { readStackOutputs, requireOutputs } from '../lib/stack-outputs';
 
 export const COMMITTED_DOCUMENT = 'docs/openapi.json';
 const USAGE = 'usage: npm run openapi [-- --stack <name> [--outputs-file <terraform output -json file>]]';
@@ -36,13 +36,7 @@ export const documentText = (document: object) => `${JSON.stringify(document, nu
 
 /** Runs the command; returns the file written. `cdktfOut` is where `npm run synth` writes. */
 export async function openApiCli(args: string[], cdktfOut = 'cdktf.out'): Promise<string> {
-  let values: { stack?: string; 'outputs-file'?: string };
-  try {
-    ({ values } = parseArgs({ args, options: OPTIONS }));
-  } catch (error) {
-    throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
-  }
-  const { stack, 'outputs-file': file } = values;
+  const { stack, 'outputs-file': file } = parseArguments({ args, options: OPTIONS }, USAGE).values;
   if (stack === undefined && file !== undefined)
     throw new OperatorError(`--outputs-file needs --stack\n${USAGE}`);
   const document = await generateDocument();

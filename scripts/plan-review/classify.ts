@@ -36,22 +36,21 @@ export interface PlanSummary {
  * not know throws, so a new Terraform behaviour cannot slip past the deploy guard as "no change".
  */
 export function classifyPlan({ json: plan }: MaskedPlan): PlanSummary {
-  const resourceChanges = (plan.resource_changes ?? []).flatMap((resource): ResourceChangeSummary[] => {
+  const resourceChanges = (plan.resource_changes ?? []).flatMap((resource) => {
     const kind = resource.mode === 'data' ? undefined : kindOf(resource);
     if (kind === undefined) return [];
     const { change } = resource;
-    return [
-      {
-        address: resource.address,
-        ...(resource.deposed && { deposed: resource.deposed }),
-        kind,
-        ...(resource.previous_address && { movedFrom: resource.previous_address }),
-        ...(change.importing && { importing: true as const }),
-        ...(resource.action_reason && { reason: resource.action_reason }),
-        replacePaths: kind === 'replace' ? (change.replace_paths ?? []).map(formatAttributePath) : [],
-        ...(change.before?.skip_destroy === true && { keepsRemoteObject: true as const }),
-      },
-    ];
+    const summary: ResourceChangeSummary = {
+      address: resource.address,
+      ...(resource.deposed && { deposed: resource.deposed }),
+      kind,
+      ...(resource.previous_address && { movedFrom: resource.previous_address }),
+      ...(change.importing && { importing: true as const }),
+      ...(resource.action_reason && { reason: resource.action_reason }),
+      replacePaths: kind === 'replace' ? (change.replace_paths ?? []).map(formatAttributePath) : [],
+      ...(change.before?.skip_destroy === true && { keepsRemoteObject: true as const }),
+    };
+    return [summary];
   });
 
   const outputsChange = Object.values(plan.output_changes ?? {}).some(

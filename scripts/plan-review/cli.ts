@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import * as core from '@actions/core';
-import { type Manifest, parseManifest } from '../lib/cdktf-manifest';
+import { readManifest } from '../lib/cdktf-manifest';
 import { classifyPlan } from './classify';
 import * as github from './github';
 import * as guard from './guard';
@@ -34,10 +34,6 @@ function options<T extends NonNullable<ParseArgsConfig['options']>>(config: T) {
 function mistake(message: string): never {
   console.error(`plan:${command}: ${message}`);
   process.exit(2);
-}
-
-function readManifest(file: string): Manifest {
-  return parseManifest(JSON.parse(readFileSync(file, 'utf8')));
 }
 
 function reportsOf(values: { manifest: string; target?: string; 'plans-dir': string }) {
@@ -171,11 +167,10 @@ const COMMANDS: Record<string, () => void | Promise<void>> = {
     let found: github.ReviewedPlan = {};
     try {
       found = await github.findReviewedPlan(api, sha, workflow, artifact);
-      if (found.pull === undefined) {
+      if (found.pull === undefined)
         core.notice(`No merged pull request produced ${sha}; there is no reviewed plan.`);
-      } else if (found.runId === undefined) {
+      else if (found.runId === undefined)
         core.warning(`PR #${found.pull}: no ${workflow} run for ${found.headSha} with artifact ${artifact}.`);
-      }
     } catch (error) {
       core.warning(`Could not look up the reviewed plan: ${github.describeError(error)}`);
     }

@@ -70,14 +70,13 @@ export type ReviewedPlan = { pull?: number; headSha?: string; runId?: number };
  * the stacks it planned.
  */
 export async function findReviewedPlan(
-  { octokit, owner, repo }: GitHubApi,
+  { octokit, ...repository }: GitHubApi,
   sha: string,
   workflowFile: string,
   artifactName: string,
 ): Promise<ReviewedPlan> {
   const pulls = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
-    owner,
-    repo,
+    ...repository,
     commit_sha: sha,
     per_page: 100,
   });
@@ -86,8 +85,7 @@ export async function findReviewedPlan(
   const found = { pull: merged.number, headSha: merged.head.sha };
   // Newest first, as GitHub lists them; the 20 newest runs of one commit are plenty.
   const { data: runs } = await octokit.rest.actions.listWorkflowRuns({
-    owner,
-    repo,
+    ...repository,
     workflow_id: workflowFile,
     event: 'pull_request',
     status: 'completed',
@@ -96,8 +94,7 @@ export async function findReviewedPlan(
   });
   for (const run of runs.workflow_runs.filter((candidate) => candidate.head_sha === found.headSha)) {
     const { data } = await octokit.rest.actions.listWorkflowRunArtifacts({
-      owner,
-      repo,
+      ...repository,
       run_id: run.id,
       name: artifactName,
     });

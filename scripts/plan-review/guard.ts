@@ -45,9 +45,8 @@ export function buildReviewRecord(commit: string, reports: readonly StackReport[
 
 export function parseReviewRecord(text: string): ReviewRecord {
   const record = JSON.parse(text) as Partial<ReviewRecord> | null;
-  if (record?.version !== 1 || typeof record.commit !== 'string' || typeof record.stacks !== 'object') {
+  if (record?.version !== 1 || typeof record.commit !== 'string' || typeof record.stacks !== 'object')
     throw new Error('not a plan review record (expected version 1 with commit and stacks)');
-  }
   for (const [stack, entry] of Object.entries(record.stacks ?? {})) {
     if (!Array.isArray(entry?.destructive))
       throw new Error(`review record: stack ${stack} has no destructive list`);

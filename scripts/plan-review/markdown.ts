@@ -53,11 +53,7 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 }
 
 /** The first ~2/3 and last ~1/3 of `text` (whole lines where possible) around a notice, in `max` characters. */
-export function truncateMiddle(
-  text: string,
-  max: number,
-  notice: (lines: number, chars: number) => string,
-): string {
+export function truncateMiddle(text: string, max: number, notice: (lines: number, chars: number) => string) {
   if (text.length <= max) return text;
   // The notice's own length depends on the numbers in it; size it for the worst case.
   const reserve = notice(text.split('\n').length, text.length).length + 2;
@@ -86,12 +82,10 @@ export function shareBudget(lengths: readonly number[], total: number): number[]
   return allowances;
 }
 
+export type Block = { head: string; lines: readonly string[] };
+
 /** Blocks of a heading and lines, as many lines as fit in `max`, each cut block ending with `more`. */
-export function fitBlocks(
-  blocks: readonly { head: string; lines: readonly string[] }[],
-  max: number,
-  more: (hidden: number) => string,
-): string {
+export function fitBlocks(blocks: readonly Block[], max: number, more: (hidden: number) => string): string {
   let out = '';
   for (const { head, lines } of blocks) {
     let text = head;

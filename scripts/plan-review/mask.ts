@@ -109,12 +109,10 @@ export function maskPlan(planJson: string, text: string, warnings: readonly stri
 
 function parseTerraformPlan(text: string): TerraformPlan {
   const plan = JSON.parse(text) as Partial<TerraformPlan> | null;
-  if (typeof plan?.format_version !== 'string') {
+  if (typeof plan?.format_version !== 'string')
     throw new Error('not a `terraform show -json` plan: no format_version');
-  }
-  if (plan.resource_changes !== undefined && !Array.isArray(plan.resource_changes)) {
+  if (plan.resource_changes !== undefined && !Array.isArray(plan.resource_changes))
     throw new Error('not a `terraform show -json` plan: resource_changes is not an array');
-  }
   return plan as TerraformPlan;
 }
 

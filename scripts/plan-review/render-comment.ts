@@ -60,10 +60,8 @@ export function renderComment(input: CommentInput, budget = DEFAULT_COMMENT_BUDG
   const sections = stacks.flatMap(details);
   const frames = sections.reduce((sum, section) => sum + section.frame.length, 0);
   const room = budget - top.length - bottom.length - notes.length - frames;
-  const allowances = md.shareBudget(
-    sections.map((section) => section.body.length),
-    Math.max(0, room),
-  );
+  const lengths = sections.map((section) => section.body.length);
+  const allowances = md.shareBudget(lengths, Math.max(0, room));
   const shown = sections.map(({ frame, body, file }, index) => {
     const cut = md.truncateMiddle(body, allowances[index] ?? 0, (lines, chars) => {
       const what = file.endsWith('.error.txt') ? 'full error' : 'full plan';
@@ -143,10 +141,10 @@ const REASONS: Record<string, string> = {
 };
 
 /** A note of every move, import and forget, a warning of every deletion and replacement, each refusal. */
-function noteBlocks(planned: readonly Planned[], applied: boolean): { head: string; lines: string[] }[] {
+function noteBlocks(planned: readonly Planned[], applied: boolean): md.Block[] {
   const relocated: string[] = [];
   const destructive: string[] = [];
-  const refusals: { head: string; lines: string[] }[] = [];
+  const refusals: md.Block[] = [];
   for (const { stack, summary, guard } of planned) {
     const where = `in ${md.codeSpan(stack)}`;
     for (const change of summary.resourceChanges) {
@@ -177,10 +175,10 @@ function noteBlocks(planned: readonly Planned[], applied: boolean): { head: stri
   const what = applied ? 'deploy moved, imported or forgot' : 'plan moves, imports or forgets';
   const note = `> [!NOTE]\n> **This ${what} ${md.plural(relocated.length, 'resource')}:**\n`;
   return [
-    ...(relocated.length > 0 ? [{ head: note, lines: quote(relocated) }] : []),
-    ...(destructive.length > 0 ? [{ head: warning, lines: quote(destructive) }] : []),
+    { head: note, lines: quote(relocated) },
+    { head: warning, lines: quote(destructive) },
     ...refusals,
-  ];
+  ].filter((block) => block.lines.length > 0);
 }
 
 function describeChange(change: ResourceChangeSummary, where: string): string {
@@ -194,7 +192,6 @@ function describeChange(change: ResourceChangeSummary, where: string): string {
 }
 
 const BODY = '\u0000body\u0000';
-/** Terraform's warnings longer than this are cut. */
 const MAX_WARNING_LENGTH = 1_500;
 /** In the order Terraform's own summary reads. */
 const ACTIONS: readonly ChangeKind[] = ['create', 'update', 'replace', 'delete', 'move', 'import', 'forget'];

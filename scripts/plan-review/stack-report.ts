@@ -69,10 +69,8 @@ export function buildStackReport(stack: string, files: StackPlanFiles): StackRep
     status: 'failed',
     error: `The plan of ${stack} could not be read: ${reason}.`,
   });
-  for (const [name, text] of [
-    ['plan.json', files.planJson],
-    ['plan.txt', files.planText],
-  ] as const) {
+  const texts = { 'plan.json': files.planJson, 'plan.txt': files.planText };
+  for (const [name, text] of Object.entries(texts)) {
     if (text === undefined) return unreadable(`${name} is missing`);
     if (!text.trim()) return unreadable(`${name} is empty`);
   }

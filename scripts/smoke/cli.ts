@@ -5,11 +5,11 @@
  * `npm run local` instead: its gateway and its emulator.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { EMULATOR_CREDENTIALS } from '../lib/emulator';
 import { isRecord } from '../lib/json';
-import { OperatorError, readStackOutputs, requireOutputs } from '../lib/stack-outputs';
+import { OperatorError, parseArguments } from '../lib/operator-error';
+import { readStackOutputs, requireOutputs } from '../lib/stack-outputs';
 import { runSmokeTest, type StepResult } from './run';
 
 // The smoke test signs in through its own app client: the public one does not offer the admin flow.
@@ -46,9 +46,8 @@ export async function smokeCli(
       return 0;
     }
     console.error(`Smoke test of ${stack} FAILED:`);
-    for (const failure of result.steps.filter((step) => !step.ok)) {
+    for (const failure of result.steps.filter((step) => !step.ok))
       console.error(`  ${failure.name}: ${failure.detail}`);
-    }
     return 1;
   } catch (error) {
     if (!(error instanceof OperatorError)) throw error;
@@ -61,18 +60,12 @@ type Target = ReturnType<typeof readStackOutputs> & { emulator?: string };
 
 /** The stack and its outputs: from the session file of `npm run local`, an outputs file, or Terraform. */
 function readTarget(args: string[], cdktfOut: string): Target {
-  let options: { stack?: string; 'outputs-file'?: string; session?: string };
-  try {
-    const string = { type: 'string' } as const;
-    options = parseArgs({ args, options: { stack: string, 'outputs-file': string, session: string } }).values;
-  } catch (error) {
-    throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
-  }
-  const { stack, session, 'outputs-file': outputsFile } = options;
+  const string = { type: 'string' } as const;
+  const options = { stack: string, 'outputs-file': string, session: string };
+  const { stack, session, 'outputs-file': outputsFile } = parseArguments({ args, options }, USAGE).values;
   if (session === undefined) return readStackOutputs(stack, outputsFile, cdktfOut);
-  if (stack !== undefined || outputsFile !== undefined) {
+  if (stack !== undefined || outputsFile !== undefined)
     throw new OperatorError(`--session names the stack and its outputs: give it alone\n${USAGE}`);
-  }
   // What `npm run local` writes: the gateway, the emulator, the stack and its outputs.
   let local: unknown;
   try {
@@ -82,14 +75,10 @@ function readTarget(args: string[], cdktfOut: string): Target {
       `cannot read --session ${session}: ${(error as Error).message} (is npm run local running?)`,
     );
   }
-  if (
-    !isRecord(local) ||
-    !isRecord(local.outputs) ||
-    !['gateway', 'emulator', 'stack'].every((key) => typeof local[key] === 'string')
-  ) {
+  const keys = ['gateway', 'emulator', 'stack'] as const;
+  if (!isRecord(local) || !isRecord(local.outputs) || !keys.every((key) => typeof local[key] === 'string'))
     throw new OperatorError(`--session ${session} is not a session file of npm run local`);
-  }
-  const { gateway, emulator, stack: name } = local as Record<'gateway' | 'emulator' | 'stack', string>;
+  const { gateway, emulator, stack: name } = local as Record<(typeof keys)[number], string>;
   // The gateway stands in for API Gateway (with no custom domain) and the emulator for Cognito.
   const outputs = { ...local.outputs, pets_url: `${gateway}/petstore/pets`, execute_api_endpoint: undefined };
   return { stack: name, source: session, outputs, emulator };

@@ -88,9 +88,8 @@ export async function runSmokeTest(
   });
   await step(`POST ${petPath} with the token → 201`, async () => {
     const { location } = expectStatus(await request('POST', petUrl, { body: pet, token }), 201);
-    if (!location?.endsWith(petPath)) {
+    if (!location?.endsWith(petPath))
       throw new Error(`expected Location ending in ${petPath}, got ${location ?? 'none'}`);
-    }
     return `201, Location ${location}`;
   });
   await step(`GET ${petPath} → 200`, async () => {
@@ -109,9 +108,8 @@ export async function runSmokeTest(
   await step(`GET ${OPENAPI_PATH} without a token → 200`, async () => {
     const response = expectStatus(await request('GET', new URL(OPENAPI_PATH, target.petsUrl).href), 200);
     const { openapi, paths } = (response.json ?? {}) as { openapi?: unknown; paths?: object };
-    if (typeof openapi !== 'string' || !(PET_ROUTES.getPet.path in (paths ?? {}))) {
+    if (typeof openapi !== 'string' || !(PET_ROUTES.getPet.path in (paths ?? {})))
       throw new Error(`expected the API's OpenAPI document, got ${excerpt(response)}`);
-    }
     return `200, OpenAPI ${openapi}`;
   });
   if (petMayExist) {

@@ -182,9 +182,8 @@ export function estimateCost(resources: readonly Resource[], region: string): Es
   const trails = of('aws_cloudtrail').filter(recordsDataEvents);
   if (of('aws_apigatewayv2_api').some((api) => api.values.protocol_type === 'HTTP')) {
     million('API Gateway HTTP API', 1, 'httpApiMillion', 'M requests');
-    for (const group of serviceLogGroups) {
+    for (const group of serviceLogGroups)
       add(perMillion, logs('Service logs', a('serviceLogBytesPerRequest') / 1000, group, 'ingested'));
-    }
     million('Data transfer out', a('responseBytesPerRequest') / 1000, 'dataTransferOutGB', ' GB');
     for (const stage of of('aws_apigatewayv2_stage')) {
       const group = blocks(stage.values.access_log_settings)[0]?.destination_arn;

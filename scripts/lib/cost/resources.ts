@@ -7,9 +7,8 @@ export function synthesizedResources(json: unknown): { region: string; resources
   if (!isRecord(json)) throw new Error('not a synthesized stack: not a JSON object');
   const provider = [json.provider && isRecord(json.provider) ? json.provider.aws : undefined].flat()[0];
   const region = isRecord(provider) ? provider.region : undefined;
-  if (typeof region !== 'string' || region.includes('${')) {
+  if (typeof region !== 'string' || region.includes('${'))
     throw new Error('the stack names no literal AWS provider region');
-  }
   const resources: Resource[] = [];
   for (const [type, byName] of Object.entries(isRecord(json.resource) ? json.resource : {})) {
     for (const [name, values] of Object.entries(isRecord(byName) ? byName : {})) {
