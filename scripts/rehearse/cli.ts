@@ -11,11 +11,10 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { BOOTSTRAP_STACK_NAME } from '../../constructs/bootstrap-stack';
 import { readSynthesizedStacks, type SynthesizedStack, selectStacks } from '../lib/cdktf-manifest';
 import { type Emulator, pushEmulatorImage, startEmulator } from '../lib/emulator';
-import { OperatorError, runCommand } from '../lib/operator-error';
+import { parseArguments, runCommand } from '../lib/operator-error';
 import * as tf from '../lib/terraform';
 
 /** The tag the rehearsal pushes and deploys. */
@@ -24,20 +23,19 @@ const USAGE =
   'usage: npm run rehearse [-- <stack or glob>…] [--keep] (EMULATOR_ENDPOINT uses a running emulator)';
 
 function parseOptions(args: string[]): { patterns: string[]; keep: boolean } {
-  try {
-    const { values, positionals } = parseArgs({
+  const { values, positionals } = parseArguments(
+    {
       args,
       allowPositionals: true,
       options: { keep: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    return { patterns: positionals, keep: values.keep };
-  } catch (error) {
-    throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
+    },
+    USAGE,
+  );
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
   }
+  return { patterns: positionals, keep: values.keep };
 }
 
 /** The CLI's own result lines (after its per-stack prefix), the ones worth a line of the rehearsal's log. */

@@ -9,10 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { readSynthesizedStacks } from '../lib/cdktf-manifest';
 import { isRecord } from '../lib/json';
-import { OperatorError, runCommand } from '../lib/operator-error';
+import { OperatorError, parseArguments, runCommand } from '../lib/operator-error';
 import * as tf from '../lib/terraform';
 import { checkNames, type ProviderSchemaFile, withoutIndexes } from './provider-schema';
 
@@ -81,12 +80,7 @@ function tally(problems: readonly Problem[]): string {
 
 async function main(): Promise<number> {
   process.env.CHECKPOINT_DISABLE = '1';
-  let options: { 'skip-synth'?: boolean; output: string };
-  try {
-    options = parseArgs({ options: OPTS }).values;
-  } catch (error) {
-    throw new OperatorError(`${(error as Error).message}\n${USAGE}`);
-  }
+  const options = parseArguments({ options: OPTS }, USAGE).values;
   if (!options['skip-synth']) {
     // Synth's progress goes to stderr, so stdout carries only the validation results.
     const args = ['run', '--silent', 'synth', '--', '--output', options.output];
