@@ -1,5 +1,6 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { OperatorError } from './operator-error';
@@ -85,7 +86,11 @@ export function startProvider(mirror: ProviderMirror, cwd: string): Promise<Runn
     child.stdout.on('data', (chunk: Buffer) => {
       text += chunk.toString('utf8');
       const value = /TF_REATTACH_PROVIDERS='(.+)'/.exec(text)?.[1];
-      if (value) resolve({ env: { TF_REATTACH_PROVIDERS: value }, stop });
+      if (!value) return;
+      // It serves for as long as this process runs, and stops with it.
+      child.unref();
+      (child.stdout as Socket).unref();
+      resolve({ env: { TF_REATTACH_PROVIDERS: value }, stop });
     });
     child.on('error', reject);
     child.on('exit', () => reject(new OperatorError(`${binary} -debug stopped before it served`)));
