@@ -25,13 +25,15 @@ export interface EmulatorTarget {
   readonly awsProviderVersion?: string;
 }
 
+const EMULATOR_PROFILE = 'emulator';
+
 /**
  * The AWS provider's settings for the emulator, in Terraform's JSON. Every service reaches the emulator
  * through the `endpoint_url` of a profile in `configFile` (an AWS config file), not through the provider's
  * `endpoints` block: with hashicorp/aws 5.100 that block alone costs about 3 CPU-seconds each time
  * Terraform validates the provider's configuration, two or three times in every command.
  */
-export function emulatorProviderSettings(configFile: string): Record<string, unknown> {
+function emulatorProviderSettings(configFile: string): Record<string, unknown> {
   return {
     access_key: 'test',
     secret_key: 'test',
@@ -44,8 +46,6 @@ export function emulatorProviderSettings(configFile: string): Record<string, unk
     profile: EMULATOR_PROFILE,
   };
 }
-
-const EMULATOR_PROFILE = 'emulator';
 
 /**
  * An AWS config file whose profile sends every service to `endpoint`, shipped with the stack as an asset:
